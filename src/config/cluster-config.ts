@@ -1,0 +1,80 @@
+/**
+ * The cluster config file: what every node of one store reads (the operator writes it into a
+ * ConfigMap, `replistore up` writes it to disk). It is derived from a ReplicatedStore manifest by
+ * `fromManifest`; it is never written by hand, so durations are plain milliseconds and sizes bytes.
+ */
+import Type, { type Static } from "typebox";
+
+export const Mode = Type.Enum(["Leaderless", "MultiLeader"]);
+export type Mode = Static<typeof Mode>;
+
+export const Member = Type.Object(
+  {
+    id: Type.String({ minLength: 1, description: "stable node id, e.g. orders-0" }),
+    url: Type.String({ minLength: 1, description: "base URL peers and clients use, e.g. http://10.0.0.5:7070" }),
+  },
+  { additionalProperties: false },
+);
+export type Member = Static<typeof Member>;
+
+const Ms = (description: string) => Type.Integer({ minimum: 0, description });
+const Count = (description: string) => Type.Integer({ minimum: 1, description });
+
+export const ClusterConfig = Type.Object(
+  {
+    version: Type.Literal(1),
+    store: Type.Object({ name: Type.String({ minLength: 1 }), namespace: Type.String() }, { additionalProperties: false }),
+    generation: Type.Integer({ minimum: 0, description: "bumped on every change; reported in /v1/status" }),
+    mode: Mode,
+    members: Type.Array(Member, { minItems: 1, description: "in ordinal order" }),
+    replication: Type.Object(
+      {
+        factor: Count("N: owners per key"),
+        writeQuorum: Count("W: durable acks before a write succeeds"),
+        readQuorum: Count("R: owner answers before a read succeeds"),
+        consistency: Type.Enum(["Strong", "Eventual"]),
+      },
+      { additionalProperties: false },
+    ),
+    multiLeader: Type.Optional(
+      Type.Object(
+        {
+          leaders: Count("pods 0..leaders-1 accept writes"),
+          topology: Type.Enum(["Circle", "Star", "AllToAll"]),
+          hub: Type.Integer({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    conflicts: Type.Object(
+      { policy: Type.Enum(["Review", "Automatic"]), retentionMs: Ms("how long resolved records are kept") },
+      { additionalProperties: false },
+    ),
+    clock: Type.Object(
+      { maxOffsetMs: Ms("peer clocks further ahead than this are refused") },
+      { additionalProperties: false },
+    ),
+    tombstones: Type.Object(
+      { gracePeriodMs: Ms("tombstones older than this are purged") },
+      { additionalProperties: false },
+    ),
+    hintedHandoff: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        windowMs: Ms("no hints for a peer down longer than this; older hints expire"),
+        maxBytes: Type.Integer({ minimum: 0, description: "hints beyond this total size are dropped" }),
+      },
+      { additionalProperties: false },
+    ),
+    limits: Type.Object(
+      {
+        maxValueBytes: Count("values larger than this get 413"),
+        requestTimeoutMs: Count("how long a coordinator waits for owners before 503"),
+      },
+      { additionalProperties: false },
+    ),
+    ring: Type.Object({ vnodes: Count("virtual nodes per member") }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+export type ClusterConfig = Static<typeof ClusterConfig>;

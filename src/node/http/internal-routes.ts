@@ -1,0 +1,33 @@
+import type { FastifyInstance } from "fastify";
+import { pack, unpack } from "msgpackr";
+import { handleBatch } from "../peers/batch-handler.ts";
+import { BATCH_PATH, type BatchRequest, MSGPACK, PING_PATH } from "../peers/protocol.ts";
+import type { ReplicaNode } from "../replica-node.ts";
+import { sendError } from "./errors.ts";
+
+/** Peer-to-peer endpoints. They sit behind the same token as the client API. */
+export async function internalRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+  const { node } = opts;
+
+  app.get(PING_PATH, async (_req, reply) =>
+    node.ready
+      ? { id: node.selfId }
+      : sendError(reply, 503, { error: "not_ready", message: "node is starting or shutting down" }),
+  );
+
+  app.post(BATCH_PATH, { bodyLimit: 1024 * 1024 * 1024 }, async (req, reply) => {
+    if (!node.ready)
+      return sendError(reply, 503, { error: "not_ready", message: "node is starting or shutting down" });
+    let batch: BatchRequest;
+    try {
+      batch = unpack(req.body as Buffer) as BatchRequest;
+    } catch {
+      return sendError(reply, 400, { error: "invalid_batch", message: "body is not a msgpack batch" });
+    }
+    const res = await handleBatch(node, batch);
+    return reply
+      .code(res.refused ? 409 : 200)
+      .type(MSGPACK)
+      .send(pack(res));
+  });
+}

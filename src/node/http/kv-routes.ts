@@ -1,0 +1,138 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { formatTimestamp } from "../clock/hlc.ts";
+import type { Op, Outcome } from "../metrics/node-metrics.ts";
+import type { ReplicaNode } from "../replica-node.ts";
+import { QuorumError } from "../replication/quorum-error.ts";
+import { HttpError, sendError } from "./errors.ts";
+import { parseBoolean, parseQuorum, validateKey } from "./validate.ts";
+
+interface KvQuery {
+  w?: string;
+  r?: string;
+  local?: string;
+}
+type KvRequest = FastifyRequest<{ Params: { "*": string }; Querystring: KvQuery }>;
+
+const querySchema = {
+  type: "object",
+  properties: {
+    w: { type: "string", description: "write quorum for this request, 1..N" },
+    r: { type: "string", description: "read quorum for this request, 1..N" },
+    local: { type: "string", description: "true: read only this node's copy" },
+  },
+} as const;
+
+const writeResponse = {
+  200: {
+    type: "object",
+    properties: { key: { type: "string" }, version: { type: "string" }, acks: { type: "integer" } },
+  },
+} as const;
+
+/** The client API: PUT, GET and DELETE of one key. Keys may contain slashes, hence the wildcard. */
+export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+  const { node } = opts;
+  const { metrics } = node;
+
+  const observe = (op: Op, start: bigint, outcome: Outcome) => {
+    metrics.requests.inc({ op, outcome });
+    metrics.duration.observe({ op }, Number(process.hrtime.bigint() - start) / 1e9);
+  };
+  const fail = (reply: FastifyReply, op: Op, start: bigint, err: unknown): FastifyReply => {
+    if (err instanceof QuorumError) {
+      observe(op, start, "quorum_unavailable");
+      return sendError(reply, 503, {
+        error: "quorum_unavailable",
+        message: err.message,
+        needed: err.needed,
+        reached: err.reached,
+      });
+    }
+    if (err instanceof HttpError) {
+      observe(op, start, "client_error");
+      return sendError(reply, err.status, err.body);
+    }
+    observe(op, start, "error");
+    throw err;
+  };
+
+  const write = async (
+    req: KvRequest,
+    reply: FastifyReply,
+    op: "put" | "delete",
+    value: Uint8Array | null,
+  ) => {
+    const start = process.hrtime.bigint();
+    try {
+      const key = validateKey(req.params["*"]);
+      const { replication } = node.config();
+      const w = parseQuorum("w", req.query.w, replication.writeQuorum, replication.factor);
+      const out = await node.coordinator.write(key, value, w);
+      observe(op, start, "ok");
+      return { key, version: formatTimestamp(out.version), acks: out.acks };
+    } catch (err) {
+      return fail(reply, op, start, err);
+    }
+  };
+
+  app.put(
+    "/v1/kv/*",
+    { schema: { querystring: querySchema, response: writeResponse } },
+    async (req: KvRequest, reply) => {
+      const body = req.body;
+      const value = body instanceof Uint8Array ? body : new Uint8Array(0);
+      const limit = node.config().limits.maxValueBytes;
+      if (value.byteLength > limit) {
+        return fail(reply, "put", process.hrtime.bigint(), valueTooLarge(value.byteLength, limit));
+      }
+      return write(req, reply, "put", value);
+    },
+  );
+
+  app.delete(
+    "/v1/kv/*",
+    { schema: { querystring: querySchema, response: writeResponse } },
+    (req: KvRequest, reply) => write(req, reply, "delete", null),
+  );
+
+  app.get("/v1/kv/*", { schema: { querystring: querySchema } }, async (req: KvRequest, reply) => {
+    const start = process.hrtime.bigint();
+    try {
+      const key = validateKey(req.params["*"]);
+      const { replication } = node.config();
+      const local = parseBoolean("local", req.query.local);
+      const rec = local
+        ? node.readLocal(key)
+        : await node.coordinator.read(
+            key,
+            parseQuorum("r", req.query.r, replication.readQuorum, replication.factor),
+          );
+      if (rec) reply.header("x-replistore-version", formatTimestamp(rec.version));
+      if (!rec || rec.value === null) {
+        observe("get", start, "not_found");
+        return sendError(reply, 404, {
+          error: "not_found",
+          message: rec ? `key was deleted (version ${formatTimestamp(rec.version)})` : "no such key",
+          key,
+        });
+      }
+      observe("get", start, "ok");
+      return reply
+        .type("application/octet-stream")
+        .send(Buffer.from(rec.value.buffer, rec.value.byteOffset, rec.value.byteLength));
+    } catch (err) {
+      return fail(reply, "get", start, err);
+    }
+  });
+}
+
+export function valueTooLarge(bytes: number, limit: number): HttpError {
+  return new HttpError(
+    413,
+    "value_too_large",
+    `value is ${bytes} bytes; this store accepts at most ${limit} (limits.maxValueSize)`,
+    {
+      limit,
+    },
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * The public paths and their methods, so an unknown method on a known path answers 405 with an
+ * Allow header rather than a misleading 404.
+ */
+const ROUTES: Array<[RegExp, string[]]> = [
+  [/^\/v1\/kv\/.*$/, ["GET", "PUT", "DELETE"]],
+  [/^\/v1\/status$/, ["GET"]],
+  [/^\/v1\/admin\/partial-writes$/, ["GET"]],
+  [/^\/internal\/v1\/batch$/, ["POST"]],
+  [/^\/internal\/v1\/ping$/, ["GET"]],
+  [/^\/(metrics|healthz|readyz)$/, ["GET"]],
+];
+
+export function allowedMethods(path: string): string[] | undefined {
+  for (const [re, methods] of ROUTES) if (re.test(path)) return methods;
+  return undefined;
+}

@@ -1,0 +1,86 @@
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { ReplicaNode } from "../replica-node.ts";
+import { installAuth } from "./auth.ts";
+import { HttpError, sendError } from "./errors.ts";
+import { internalRoutes } from "./internal-routes.ts";
+import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
+import { opsRoutes } from "./ops-routes.ts";
+import { allowedMethods } from "./route-table.ts";
+import { statusRoutes } from "./status-routes.ts";
+import { MAX_KEY_BYTES } from "./validate.ts";
+
+/** Fastify with every route of the node; each concern is its own plugin. */
+export function buildServer(node: ReplicaNode): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    // Keys are up to 1024 bytes, and percent-encoding can triple that.
+    routerOptions: { maxParamLength: MAX_KEY_BYTES * 3 + 16 },
+    bodyLimit: 1024 * 1024 * 1024,
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+    keepAliveTimeout: 65_000,
+    // Errors raised before routing (a malformed percent-encoding) still get the JSON error shape.
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === "FST_ERR_BAD_URL") {
+        return sendError(reply, 400, {
+          error: "invalid_key",
+          message: "the URL is not valid percent-encoded UTF-8",
+        });
+      }
+      return sendError(reply, 400, { error: "bad_request", message: err.message });
+    },
+  });
+
+  // Values are opaque bytes whatever the client calls them, so no JSON or text parsing ever happens.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+  // Refuse an oversized value before reading it, when the client says how large it is.
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.method !== "PUT") return;
+    const len = Number(req.headers["content-length"] ?? 0);
+    const limit = node.config().limits.maxValueBytes;
+    if (len > limit) {
+      const e = valueTooLarge(len, limit);
+      reply.header("connection", "close");
+      return sendError(reply, e.status, e.body);
+    }
+  });
+  installAuth(app, node.token);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof HttpError) return sendError(reply, err.status, err.body);
+    if (err.validation) return sendError(reply, 400, { error: "invalid_request", message: err.message });
+    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const e = valueTooLarge(Number(req.headers["content-length"] ?? 0), node.config().limits.maxValueBytes);
+      return sendError(reply, 413, e.body);
+    }
+    if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendError(reply, err.statusCode, { error: "bad_request", message: err.message });
+    }
+    node.log.error({ err, url: req.url, method: req.method }, "request failed");
+    return sendError(reply, 500, { error: "internal", message: "internal error on this node; see its log" });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?", 1)[0]!;
+    const allowed = allowedMethods(path);
+    if (allowed && !allowed.includes(req.method)) {
+      reply.header("allow", allowed.join(", "));
+      return sendError(reply, 405, {
+        error: "method_not_allowed",
+        message: `${req.method} is not supported on ${path}; use ${allowed.join(", ")}`,
+      });
+    }
+    return sendError(reply, 404, {
+      error: "not_found",
+      message: `no route ${req.method} ${path}; the API is under /v1/`,
+    });
+  });
+
+  app.register(opsRoutes, { node });
+  app.register(kvRoutes, { node });
+  app.register(statusRoutes, { node });
+  app.register(internalRoutes, { node });
+  return app;
+}

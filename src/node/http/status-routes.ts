@@ -1,0 +1,58 @@
+import type { FastifyInstance } from "fastify";
+import { formatTimestamp } from "../clock/hlc.ts";
+import type { ReplicaNode } from "../replica-node.ts";
+
+/** GET /v1/status: what an operator or on-call needs to see about this node and its view of the store. */
+export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+  const { node } = opts;
+  app.get("/v1/status", async () => {
+    const cfg = node.config();
+    const now = Date.now();
+    const offsets: Record<string, number> = {};
+    for (const m of (await node.metrics.clockOffset.get()).values) {
+      if (m.labels.peer) offsets[String(m.labels.peer)] = Math.round(m.value * 1000);
+    }
+    const hints = node.hints.pending();
+    return {
+      node: { id: node.selfId, mode: cfg.mode, role: "replica", ready: node.ready },
+      store: cfg.store,
+      generation: cfg.generation,
+      members: cfg.members.map((m) => {
+        const peer = node.peer(m.id);
+        const self = m.id === node.selfId;
+        return {
+          id: m.id,
+          url: m.url,
+          self,
+          healthy: self ? node.ready : (peer?.health.up ?? false),
+          lastSeenMsAgo: self || !peer?.health.lastSeen ? null : now - peer.health.lastSeen,
+          hintsPending: self ? 0 : node.hints.pendingFor(m.id),
+        };
+      }),
+      replication: cfg.replication,
+      clock: { now: formatTimestamp(node.clock.now()), maxOffsetMs: cfg.clock.maxOffsetMs, peers: offsets },
+      hints: {
+        pending: hints.count,
+        bytes: hints.bytes,
+        windowMs: cfg.hintedHandoff.windowMs,
+        maxBytes: cfg.hintedHandoff.maxBytes,
+      },
+      storage: node.storageStats(),
+    };
+  });
+
+  app.get("/v1/admin/partial-writes", async () => ({
+    items: node.partials.list().map((p) => ({
+      ...p,
+      value: p.value === null ? null : Buffer.from(p.value).toString("base64"),
+      replaced: p.replaced
+        ? {
+            version: p.replaced.version,
+            ...(p.replaced.value !== undefined
+              ? { value: p.replaced.value === null ? null : Buffer.from(p.replaced.value).toString("base64") }
+              : {}),
+          }
+        : null,
+    })),
+  }));
+}

@@ -1,0 +1,176 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export type Op = "get" | "put" | "delete";
+export type Outcome = "ok" | "not_found" | "quorum_unavailable" | "client_error" | "error";
+
+export interface MetricSources {
+  storage(): { keys: number; bytes: number };
+  hints(): { count: number; bytes: number };
+  hintLimits(): { windowMs: number; maxBytes: number };
+  maxOffsetMs(): number;
+  generation(): number;
+}
+
+/** Every metric a node exports, prefixed `replistore_`; gauges read their sources at scrape time. */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<"op" | "outcome">;
+  readonly duration: Histogram<"op">;
+  readonly quorumFailures: Counter<"op">;
+  readonly readRepairs: Counter;
+  readonly hintsReplayed: Counter<"peer">;
+  readonly hintsDropped: Counter<"reason">;
+  readonly clockOffset: Gauge<"peer">;
+  readonly clockRefused: Counter<"peer" | "direction">;
+  readonly peerUp: Gauge<"peer">;
+  readonly partialWrites: Counter;
+  readonly configReloads: Counter<"result">;
+  readonly tombstonesPurged: Counter;
+  readonly peerBatchOps: Histogram;
+
+  constructor(nodeId: string, src: MetricSources) {
+    const r = this.registry;
+    r.setDefaultLabels({ node: nodeId });
+    collectDefaultMetrics({ register: r, prefix: "replistore_" });
+    this.requests = new Counter({
+      name: "replistore_requests_total",
+      help: "Client requests by operation and outcome",
+      labelNames: ["op", "outcome"],
+      registers: [r],
+    });
+    this.duration = new Histogram({
+      name: "replistore_request_duration_seconds",
+      help: "Client request latency as coordinated by this node",
+      labelNames: ["op"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [r],
+    });
+    this.quorumFailures = new Counter({
+      name: "replistore_quorum_failures_total",
+      help: "Requests that could not reach W or R owners",
+      labelNames: ["op"],
+      registers: [r],
+    });
+    this.readRepairs = new Counter({
+      name: "replistore_read_repairs_total",
+      help: "Stale owners sent the newest version during a read",
+      registers: [r],
+    });
+    new Gauge({
+      name: "replistore_hints_pending",
+      help: "Hinted writes waiting for their owner",
+      registers: [r],
+      collect() {
+        this.set(src.hints().count);
+      },
+    });
+    new Gauge({
+      name: "replistore_hints_bytes",
+      help: "Bytes held in pending hints",
+      registers: [r],
+      collect() {
+        this.set(src.hints().bytes);
+      },
+    });
+    new Gauge({
+      name: "replistore_hints_window_seconds",
+      help: "Configured hint window",
+      registers: [r],
+      collect() {
+        this.set(src.hintLimits().windowMs / 1000);
+      },
+    });
+    new Gauge({
+      name: "replistore_hints_max_bytes",
+      help: "Configured bound on hint bytes",
+      registers: [r],
+      collect() {
+        this.set(src.hintLimits().maxBytes);
+      },
+    });
+    this.hintsReplayed = new Counter({
+      name: "replistore_hints_replayed_total",
+      help: "Hints delivered to their owner",
+      labelNames: ["peer"],
+      registers: [r],
+    });
+    this.hintsDropped = new Counter({
+      name: "replistore_hints_dropped_total",
+      help: "Hints not kept: disabled, full, past the window, expired",
+      labelNames: ["reason"],
+      registers: [r],
+    });
+    this.clockOffset = new Gauge({
+      name: "replistore_clock_offset_seconds",
+      help: "Peer clock minus ours, as last observed (includes one-way latency)",
+      labelNames: ["peer"],
+      registers: [r],
+    });
+    new Gauge({
+      name: "replistore_clock_max_offset_seconds",
+      help: "Configured clock.maxOffset",
+      registers: [r],
+      collect() {
+        this.set(src.maxOffsetMs() / 1000);
+      },
+    });
+    this.clockRefused = new Counter({
+      name: "replistore_clock_refused_total",
+      help: "Peer messages refused for a clock too far ahead (direction in: we refused the peer; out: the peer refused us)",
+      labelNames: ["peer", "direction"],
+      registers: [r],
+    });
+    this.peerUp = new Gauge({
+      name: "replistore_peer_up",
+      help: "1 when the peer answers, 0 when marked down",
+      labelNames: ["peer"],
+      registers: [r],
+    });
+    this.partialWrites = new Counter({
+      name: "replistore_partial_writes_total",
+      help: "Writes that failed their quorum but reached some owners",
+      registers: [r],
+    });
+    this.configReloads = new Counter({
+      name: "replistore_config_reloads_total",
+      help: "Config file reloads by result",
+      labelNames: ["result"],
+      registers: [r],
+    });
+    new Gauge({
+      name: "replistore_config_generation",
+      help: "Generation of the config in force",
+      registers: [r],
+      collect() {
+        this.set(src.generation());
+      },
+    });
+    this.tombstonesPurged = new Counter({
+      name: "replistore_tombstones_purged_total",
+      help: "Tombstones removed after the grace period",
+      registers: [r],
+    });
+    new Gauge({
+      name: "replistore_keys",
+      help: "Keys stored on this node, tombstones included",
+      registers: [r],
+      collect() {
+        this.set(src.storage().keys);
+      },
+    });
+    new Gauge({
+      name: "replistore_bytes",
+      help: "Bytes of storage pages in use on this node",
+      registers: [r],
+      collect() {
+        this.set(src.storage().bytes);
+      },
+    });
+    this.peerBatchOps = new Histogram({
+      name: "replistore_peer_batch_ops",
+      help: "Ops per peer request received (batching efficiency)",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      registers: [r],
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import type { Logger } from "pino";
+import type { HybridClock } from "../clock/hlc.ts";
+import { checkPeerClock } from "../clock/offset-guard.ts";
+import type { NodeMetrics } from "../metrics/node-metrics.ts";
+import type { ApplyResult } from "../storage/kv-store.ts";
+import { fromTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
+import { type BatchRequest, type BatchResponse, OP_PUT, type PeerResult } from "./protocol.ts";
+
+export interface BatchTarget {
+  readonly clock: HybridClock;
+  readonly metrics: NodeMetrics;
+  readonly log: Logger;
+  maxOffsetMs(): number;
+  readLocal(key: string): VersionedRecord | undefined;
+  applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult>;
+}
+
+const refusalLogEveryMs = 10_000;
+const lastRefusalLog = new Map<string, number>();
+
+/**
+ * Serves one batch from a peer. The sender's clock is checked before anything is applied: a
+ * batch from a clock too far ahead is refused whole, so its future versions never land here.
+ * All puts of a batch are issued together and so share one LMDB commit.
+ */
+export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise<BatchResponse> {
+  const verdict = checkPeerClock(node.clock, req.clock[0], node.maxOffsetMs());
+  node.metrics.clockOffset.set({ peer: req.from }, verdict.offsetMs / 1000);
+  if (!verdict.ok) {
+    node.metrics.clockRefused.inc({ peer: req.from, direction: "in" });
+    const now = Date.now();
+    if (now - (lastRefusalLog.get(req.from) ?? 0) > refusalLogEveryMs) {
+      lastRefusalLog.set(req.from, now);
+      node.log.warn(
+        { peer: req.from, offsetMs: verdict.offsetMs, maxOffsetMs: node.maxOffsetMs() },
+        "refused peer batch: its clock is ahead of ours by more than clock.maxOffset; check NTP on that host",
+      );
+    }
+    const t = node.clock.now();
+    return { clock: [t.wall, t.logical], refused: "clock_offset", offsetMs: verdict.offsetMs };
+  }
+  node.clock.observe(req.clock[0], req.clock[1]);
+  node.metrics.peerBatchOps.observe(req.ops.length);
+
+  const results = await Promise.all(
+    req.ops.map(async (op): Promise<PeerResult> => {
+      if (op[0] === OP_PUT) {
+        const r = await node.applyLocal(op[1], fromTuple(op[2]));
+        const prev = r.previous?.version;
+        return [r.applied ? 1 : 0, prev ? [prev.wall, prev.logical, prev.node] : null];
+      }
+      const rec = node.readLocal(op[1]);
+      return rec ? toTuple(rec) : null;
+    }),
+  );
+  const t = node.clock.now();
+  return { clock: [t.wall, t.logical], results };
+}

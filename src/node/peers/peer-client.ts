@@ -1,0 +1,224 @@
+import { pack, unpack } from "msgpackr";
+import { Pool } from "undici";
+import type { HybridClock } from "../clock/hlc.ts";
+import { checkPeerClock } from "../clock/offset-guard.ts";
+import { ClockOffsetError, PeerUnavailableError } from "./errors.ts";
+import { PeerHealth } from "./peer-health.ts";
+import {
+  BATCH_PATH,
+  type BatchRequest,
+  type BatchResponse,
+  MSGPACK,
+  OP_PUT,
+  type PeerOp,
+  type PeerResult,
+  PING_PATH,
+} from "./protocol.ts";
+
+export interface PeerContext {
+  readonly selfId: string;
+  readonly clock: HybridClock;
+  readonly token: string | undefined;
+  maxOffsetMs(): number;
+  timeoutMs(): number;
+  onOffset(peer: string, offsetMs: number): void;
+  /** A clock refusal: `byPeer` when the peer refused us, otherwise we refused the peer's answer. */
+  onRefused(peer: string, offsetMs: number, byPeer: boolean): void;
+  onHealthChange(peer: string, up: boolean): void;
+}
+
+interface Queued {
+  op: PeerOp;
+  resolve: (r: PeerResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** Most ops and bytes in one request; keeps a single batch's latency and memory bounded under bursts. */
+const MAX_BATCH = 1024;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** Requests in flight per peer; ops queue behind them and leave together in the next batch. */
+const MAX_INFLIGHT = 2;
+const PROBE_INTERVAL_MS = 250;
+
+/**
+ * Talks to one peer over keep-alive connections. Ops issued in the same event-loop turn, and
+ * ops issued while earlier batches are in flight, go out together as one request: under load a
+ * burst of writes costs a handful of requests, not one each.
+ */
+export class PeerClient {
+  readonly id: string;
+  readonly url: string;
+  readonly health: PeerHealth;
+  private readonly ctx: PeerContext;
+  private readonly pool: Pool;
+  private queue: Queued[] = [];
+  private inflight = 0;
+  private scheduled = false;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(id: string, url: string, ctx: PeerContext) {
+    this.id = id;
+    this.url = url;
+    this.ctx = ctx;
+    this.pool = new Pool(url, { connections: MAX_INFLIGHT + 1, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.health = new PeerHealth(() => ctx.onHealthChange(id, true));
+  }
+
+  send(op: PeerOp): Promise<PeerResult> {
+    if (this.closed) return Promise.reject(new PeerUnavailableError(this.id, "node is shutting down"));
+    if (!this.health.up) return Promise.reject(new PeerUnavailableError(this.id, "marked down"));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when nothing is queued or in flight; used by graceful shutdown. */
+  drained(): Promise<void> {
+    if (this.inflight === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.probeTimer);
+    await this.drained();
+    await this.pool.close();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inflight >= MAX_INFLIGHT) return;
+    this.scheduled = true;
+    // setImmediate runs after the poll phase, so every request parsed in this turn joins the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.inflight < MAX_INFLIGHT && this.queue.length > 0) {
+      const take = batchLength(this.queue);
+      const batch = take === this.queue.length ? this.queue : this.queue.slice(0, take);
+      this.queue = take === this.queue.length ? [] : this.queue.slice(take);
+      this.inflight++;
+      void this.exchange(batch).finally(() => {
+        this.inflight--;
+        if (this.queue.length > 0) this.schedule();
+        else if (this.inflight === 0) this.notifyIdle();
+      });
+    }
+  }
+
+  private notifyIdle(): void {
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  private async exchange(batch: Queued[]): Promise<void> {
+    const now = this.ctx.clock.now();
+    const req: BatchRequest = {
+      from: this.ctx.selfId,
+      clock: [now.wall, now.logical],
+      ops: batch.map((q) => q.op),
+    };
+    let res: BatchResponse;
+    try {
+      res = await this.post(pack(req));
+    } catch (err) {
+      this.markDown();
+      const e = new PeerUnavailableError(this.id, err instanceof Error ? err.message : String(err));
+      for (const q of batch) q.reject(e);
+      return;
+    }
+    this.health.markUp(Date.now());
+    const verdict = checkPeerClock(this.ctx.clock, res.clock[0], this.ctx.maxOffsetMs());
+    this.ctx.onOffset(this.id, verdict.offsetMs);
+    if (res.refused === "clock_offset" || !verdict.ok) {
+      const byPeer = res.refused === "clock_offset";
+      const offsetMs = byPeer ? -(res.offsetMs ?? 0) : verdict.offsetMs;
+      this.ctx.onRefused(this.id, offsetMs, byPeer);
+      const e = new ClockOffsetError(
+        this.id,
+        offsetMs,
+        byPeer
+          ? `peer ${this.id} refused our clock: we are ${res.offsetMs} ms ahead of it`
+          : `refused answer from ${this.id}: its clock is ${verdict.offsetMs} ms ahead of ours`,
+      );
+      for (const q of batch) q.reject(e);
+      return;
+    }
+    this.ctx.clock.observe(res.clock[0], res.clock[1]);
+    const results = res.results ?? [];
+    batch.forEach((q, i) => {
+      q.resolve(results[i] ?? null);
+    });
+  }
+
+  private async post(body: Uint8Array): Promise<BatchResponse> {
+    const timeout = this.ctx.timeoutMs();
+    const headers: Record<string, string> = { "content-type": MSGPACK };
+    if (this.ctx.token) headers.authorization = `Bearer ${this.ctx.token}`;
+    const res = await this.pool.request({
+      path: BATCH_PATH,
+      method: "POST",
+      body,
+      headers,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    const buf = Buffer.from(await res.body.arrayBuffer());
+    if (res.statusCode !== 200 && res.statusCode !== 409) {
+      throw new Error(`HTTP ${res.statusCode}: ${buf.toString("utf8").slice(0, 200)}`);
+    }
+    return unpack(buf) as BatchResponse;
+  }
+
+  private markDown(): void {
+    const wasUp = this.health.up;
+    this.health.markDown(Date.now());
+    if (wasUp) {
+      this.ctx.onHealthChange(this.id, false);
+      this.probe();
+    }
+  }
+
+  /** While down, ping until the peer answers; then queued hints can flow again. */
+  private probe(): void {
+    if (this.closed) return;
+    this.probeTimer = setTimeout(async () => {
+      try {
+        const res = await this.pool.request({
+          path: PING_PATH,
+          method: "GET",
+          headers: this.ctx.token ? { authorization: `Bearer ${this.ctx.token}` } : {},
+          headersTimeout: Math.min(1000, this.ctx.timeoutMs()),
+          bodyTimeout: Math.min(1000, this.ctx.timeoutMs()),
+        });
+        await res.body.dump();
+        if (res.statusCode === 200) {
+          this.health.markUp(Date.now());
+          return;
+        }
+      } catch {
+        // still down; try again
+      }
+      this.probe();
+    }, PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
+  }
+}
+
+/** How many queued ops fit one request: at least one, so a single large value still goes. */
+function batchLength(queue: readonly Queued[]): number {
+  let bytes = 0;
+  const max = Math.min(queue.length, MAX_BATCH);
+  for (let i = 0; i < max; i++) {
+    const op = queue[i]!.op;
+    bytes += op[1].length + (op[0] === OP_PUT ? (op[2][3]?.byteLength ?? 0) : 0);
+    if (bytes > MAX_BATCH_BYTES && i > 0) return i;
+  }
+  return max;
+}

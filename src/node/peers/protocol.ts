@@ -1,0 +1,35 @@
+/**
+ * Node-to-node batch protocol, msgpack-encoded on POST /internal/v1/batch. Ops are tuples rather
+ * than objects because a busy coordinator sends thousands per second and encoding is the cost.
+ * Every message carries the sender's HLC so the receiver can refuse a clock too far ahead.
+ */
+import type { RecordTuple } from "../storage/record.ts";
+
+export const BATCH_PATH = "/internal/v1/batch";
+export const PING_PATH = "/internal/v1/ping";
+export const MSGPACK = "application/msgpack";
+
+export const OP_PUT = 0;
+export const OP_GET = 1;
+
+/** [OP_PUT, key, record] stores if newer; [OP_GET, key] reads the local copy. */
+export type PeerOp = [typeof OP_PUT, string, RecordTuple] | [typeof OP_GET, string];
+
+/** For a put: [applied 0|1, previous version [wall, logical, node] or null]. For a get: the record or null. */
+export type PutResult = [0 | 1, [number, number, string] | null];
+export type PeerResult = PutResult | RecordTuple | null;
+
+export interface BatchRequest {
+  from: string;
+  /** Sender's HLC [wall, logical] at send time. */
+  clock: [number, number];
+  ops: PeerOp[];
+}
+
+export interface BatchResponse {
+  clock: [number, number];
+  results?: PeerResult[];
+  /** Set when the receiver refused the whole batch; results is then absent. */
+  refused?: "clock_offset";
+  offsetMs?: number;
+}

@@ -1,0 +1,27 @@
+import type { Logger } from "pino";
+import type { ClusterConfig } from "../../config/cluster-config.ts";
+import type { HybridClock } from "../clock/hlc.ts";
+import type { PartialWriteLog } from "../conflicts/partial-writes.ts";
+import type { HintStore } from "../hints/hint-store.ts";
+import type { NodeMetrics } from "../metrics/node-metrics.ts";
+import type { PeerClient } from "../peers/peer-client.ts";
+import type { HashRing } from "../ring/hash-ring.ts";
+import type { ApplyResult } from "../storage/kv-store.ts";
+import type { VersionedRecord } from "../storage/record.ts";
+
+/** What a replication model needs from the node; the node owns the lifetimes of all of these. */
+export interface ReplicaContext {
+  readonly selfId: string;
+  readonly clock: HybridClock;
+  readonly hints: HintStore;
+  readonly partials: PartialWriteLog;
+  readonly metrics: NodeMetrics;
+  readonly log: Logger;
+  config(): ClusterConfig;
+  ring(): HashRing;
+  peer(id: string): PeerClient | undefined;
+  /** Reads this node's copy. */
+  readLocal(key: string): VersionedRecord | undefined;
+  /** Stores a version on this node if newer; resolves once durable. */
+  applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult>;
+}

@@ -1,0 +1,76 @@
+import type { Database, RootDatabase } from "lmdb";
+import { compareTimestamps } from "../clock/hlc.ts";
+import { fromTuple, type RecordTuple, toTuple, type VersionedRecord } from "./record.ts";
+
+export interface ApplyResult {
+  /** false when the stored version was already as new or newer: LWW kept it. */
+  readonly applied: boolean;
+  /** The version this node held before, if any. */
+  readonly previous: VersionedRecord | undefined;
+}
+
+/**
+ * The node's copy of its keys, last write wins. Reads are synchronous LMDB reads; writes resolve
+ * once durable. Writes to one key that are still committing are tracked in memory so a concurrent
+ * older write can never overwrite a newer one that is not yet visible in LMDB.
+ */
+export class KvStore {
+  private readonly db: Database<RecordTuple, string>;
+  private readonly pending = new Map<string, VersionedRecord>();
+
+  constructor(root: RootDatabase) {
+    this.db = root.openDB<RecordTuple, string>({ name: "kv" });
+  }
+
+  get(key: string): VersionedRecord | undefined {
+    const p = this.pending.get(key);
+    if (p) return p;
+    const t = this.db.get(key);
+    return t ? fromTuple(t) : undefined;
+  }
+
+  async apply(key: string, rec: VersionedRecord): Promise<ApplyResult> {
+    const previous = this.get(key);
+    if (previous && compareTimestamps(previous.version, rec.version) >= 0) {
+      return { applied: false, previous };
+    }
+    this.pending.set(key, rec);
+    try {
+      await this.db.put(key, toTuple(rec));
+    } finally {
+      if (this.pending.get(key) === rec) this.pending.delete(key);
+    }
+    return { applied: true, previous };
+  }
+
+  /** Removes a tombstone only if it is still the stored version (a newer write may have landed). */
+  async purge(key: string, rec: VersionedRecord): Promise<boolean> {
+    if (this.pending.has(key)) return false;
+    // Checked inside the write transaction so no write can slip between the check and the removal.
+    return this.db.transaction(() => {
+      const cur = this.db.get(key);
+      if (!cur || cur[3] !== null || compareTimestamps(fromTuple(cur).version, rec.version) !== 0)
+        return false;
+      this.db.removeSync(key);
+      return true;
+    });
+  }
+
+  *entries(): Iterable<[string, VersionedRecord]> {
+    for (const { key, value } of this.db.getRange()) yield [key, fromTuple(value)];
+  }
+
+  stats(): { keys: number; bytes: number } {
+    const s = this.db.getStats() as {
+      entryCount: number;
+      pageSize: number;
+      treeBranchPageCount: number;
+      treeLeafPageCount: number;
+      overflowPages: number;
+    };
+    return {
+      keys: s.entryCount,
+      bytes: s.pageSize * (s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages),
+    };
+  }
+}
