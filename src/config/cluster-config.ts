@@ -11,7 +11,10 @@ export type Mode = Static<typeof Mode>;
 export const Member = Type.Object(
   {
     id: Type.String({ minLength: 1, description: "stable node id, e.g. orders-0" }),
-    url: Type.String({ minLength: 1, description: "base URL peers and clients use, e.g. http://10.0.0.5:7070" }),
+    url: Type.String({
+      minLength: 1,
+      description: "base URL peers and clients use, e.g. http://10.0.0.5:7070",
+    }),
   },
   { additionalProperties: false },
 );
@@ -23,7 +26,10 @@ const Count = (description: string) => Type.Integer({ minimum: 1, description })
 export const ClusterConfig = Type.Object(
   {
     version: Type.Literal(1),
-    store: Type.Object({ name: Type.String({ minLength: 1 }), namespace: Type.String() }, { additionalProperties: false }),
+    store: Type.Object(
+      { name: Type.String({ minLength: 1 }), namespace: Type.String() },
+      { additionalProperties: false },
+    ),
     generation: Type.Integer({ minimum: 0, description: "bumped on every change; reported in /v1/status" }),
     mode: Mode,
     members: Type.Array(Member, { minItems: 1, description: "in ordinal order" }),

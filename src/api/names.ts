@@ -1,0 +1,8 @@
+/** The API's names: a contract (see PRODUCT.md), shared by the CRD generator, the operator and the CLI. */
+export const GROUP = "replistore.io";
+export const VERSION = "v1alpha1";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = "ReplicatedStore";
+export const PLURAL = "replicatedstores";
+export const SINGULAR = "replicatedstore";
+export const SHORT_NAMES: readonly string[] = ["rstore"];

@@ -1,0 +1,93 @@
+/** `replistore node`: one replica node in the foreground (what `up` spawns and each pod runs). */
+import { readFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import { UserError } from "../../runtime/user-error.ts";
+import { listenAddress } from "../options.ts";
+
+interface NodeFlags {
+  id: string;
+  listen: string;
+  data: string;
+  config: string;
+  tokenFile?: string;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+function tokenOf(flags: NodeFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.tokenFile !== undefined) {
+    let token: string;
+    try {
+      token = readFileSync(flags.tokenFile, "utf8").trim();
+    } catch (err) {
+      const code = err instanceof Error && "code" in err ? String(err.code) : String(err);
+      throw new UserError(
+        `cannot read --token-file ${flags.tokenFile}: ${code === "ENOENT" ? "no such file" : code}`,
+      );
+    }
+    if (token === "") throw new UserError(`--token-file ${flags.tokenFile} is empty`);
+    return token;
+  }
+  return env.REPLISTORE_TOKEN || undefined;
+}
+
+/** Fault injection for tests: shifts this node's wall clock. Hidden from --help on purpose. */
+function clockSkewOf(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.REPLISTORE_CLOCK_SKEW_MS;
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^[+-]?[0-9]+$/.test(raw))
+    throw new UserError(`REPLISTORE_CLOCK_SKEW_MS must be a whole number of ms, got "${raw}"`);
+  return Number(raw);
+}
+
+async function node(flags: NodeFlags): Promise<void> {
+  const token = tokenOf(flags, process.env);
+  const clockSkewMs = clockSkewOf(process.env);
+  // Loaded only here: the other commands should not pay for the storage engine and server.
+  const { runNode } = await import("../../node/main.ts");
+  await runNode({
+    id: flags.id,
+    listen: flags.listen,
+    dataDir: flags.data,
+    configPath: flags.config,
+    logLevel: flags.logLevel,
+    ...(token !== undefined ? { token } : {}),
+    ...(clockSkewMs !== undefined ? { clockSkewMs } : {}),
+  });
+}
+
+export function registerNode(program: Command): void {
+  program
+    .command("node")
+    .description("run one replica node in the foreground (replistore up and the operator start these)")
+    .addOption(
+      new Option("--id <id>", "this node's id, one of the config's members")
+        .env("REPLISTORE_NODE_ID")
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--listen <host:port>", "address to serve on")
+        .env("REPLISTORE_LISTEN")
+        .argParser(listenAddress)
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--data <dir>", "this node's data directory")
+        .env("REPLISTORE_DATA_DIR")
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--config <file>", "cluster config JSON (reloaded on change)")
+        .env("REPLISTORE_CONFIG")
+        .makeOptionMandatory(),
+    )
+    .addOption(new Option("--token-file <file>", "file holding the bearer token (else REPLISTORE_TOKEN)"))
+    .addOption(
+      new Option("--log-level <level>", "log level")
+        .env("REPLISTORE_LOG_LEVEL")
+        .choices(LOG_LEVELS)
+        .default("info"),
+    )
+    .action((flags: NodeFlags) => node(flags));
+}

@@ -1,0 +1,25 @@
+/** The `replistore` command tree. Built separately from main.ts so tests can parse without exiting. */
+import { Command, type OutputConfiguration } from "commander";
+import pkg from "../../package.json" with { type: "json" };
+import { registerKv } from "./commands/kv.ts";
+import { registerNode } from "./commands/node.ts";
+import { registerStatus } from "./commands/status.ts";
+import { registerUp } from "./commands/up.ts";
+
+/** `output` redirects commander's own messages (help, usage errors), e.g. for tests. */
+export function buildProgram(output?: OutputConfiguration): Command {
+  const program = new Command("replistore")
+    .description(
+      "replicated key-value stores: run them locally (up), talk to them (kv, status), run a node (node)",
+    )
+    .version(pkg.version)
+    // Settings are inherited by subcommands created after this point.
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)");
+  if (output) program.configureOutput(output);
+  registerUp(program);
+  registerNode(program);
+  registerKv(program);
+  registerStatus(program);
+  return program;
+}

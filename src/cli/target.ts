@@ -1,0 +1,100 @@
+/**
+ * Which node(s) `kv` and `status` talk to, and with which token: --endpoint, REPLISTORE_ENDPOINT,
+ * or a store started by `replistore up` (--store NAME, or the only one running).
+ */
+import { join } from "node:path";
+import { readToken } from "../runtime/token.ts";
+import { findRunningStores, isUpRunning, readUpState, type UpState } from "../runtime/up-state.ts";
+import { UserError } from "../runtime/user-error.ts";
+
+export interface TargetFlags {
+  endpoint?: string;
+  store?: string;
+  dataDir: string;
+  token?: string;
+}
+
+export interface Target {
+  /** Tried in order; later ones only when an earlier one refuses the connection. */
+  urls: string[];
+  token?: string;
+  /** The store's name when found through `replistore up`. */
+  store?: string;
+}
+
+const START_HINT = "start one with replistore up -f store.yaml";
+
+function checkedUrl(value: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UserError(
+      `${source} ${JSON.stringify(value)} is not an http(s) URL: use e.g. http://127.0.0.1:7070`,
+    );
+  }
+  return value.replace(/\/+$/, "");
+}
+
+function namedStore(dataDir: string, name: string): UpState {
+  const path = join(dataDir, name, "up.json");
+  const state = readUpState(path);
+  if (state === undefined) {
+    throw new UserError(`store ${name} is not running (no ${path}): ${START_HINT}, or pass --endpoint URL`);
+  }
+  if (!isUpRunning(state)) {
+    throw new UserError(
+      `store ${name} is not running (its replistore up, pid ${state.pid}, has exited): ${START_HINT}`,
+    );
+  }
+  return state;
+}
+
+function onlyStore(dataDir: string): UpState {
+  const running = findRunningStores(dataDir);
+  const only = running[0];
+  if (running.length > 1) {
+    throw new UserError(
+      `several stores are running (${running.map((r) => r.name).join(", ")}): pass --store NAME`,
+    );
+  }
+  if (only === undefined) {
+    throw new UserError(
+      `no store to talk to: pass --endpoint URL, set REPLISTORE_ENDPOINT, or ${START_HINT} (none running under ${dataDir})`,
+    );
+  }
+  return only.state;
+}
+
+function storeToken(dataDir: string, state: UpState | undefined): string | undefined {
+  if (state === undefined) return undefined;
+  return readToken(state.tokenFile ?? join(dataDir, state.store, "token"));
+}
+
+export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Target {
+  const explicit = flags.endpoint ?? (env.REPLISTORE_ENDPOINT || undefined);
+  const source = flags.endpoint !== undefined ? "--endpoint" : "REPLISTORE_ENDPOINT";
+  let state: UpState | undefined;
+  let urls: string[];
+  if (explicit !== undefined) {
+    const url = checkedUrl(explicit, source);
+    urls = [url];
+    // An endpoint of a store `up` runs still gets that store's token without --store.
+    state =
+      flags.store !== undefined
+        ? namedStore(flags.dataDir, flags.store)
+        : findRunningStores(flags.dataDir).find((r) => r.state.urls.includes(url))?.state;
+  } else {
+    state = flags.store !== undefined ? namedStore(flags.dataDir, flags.store) : onlyStore(flags.dataDir);
+    urls = state.urls;
+  }
+  const token = flags.token ?? (env.REPLISTORE_TOKEN || undefined) ?? storeToken(flags.dataDir, state);
+  return {
+    urls,
+    ...(token !== undefined ? { token } : {}),
+    ...(state !== undefined ? { store: state.store } : {}),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Manifest -> cluster config: the one translation both the operator (into a ConfigMap) and
+ * `replistore up` (onto disk) use, so the nodes cannot tell them apart.
+ */
+import { parseDuration } from "../api/duration.ts";
+import { parseQuantity } from "../api/quantity.ts";
+import { effectiveReplication } from "../api/quorum.ts";
+import type { ReplicatedStore } from "../api/replicated-store.ts";
+import type { ClusterConfig, Member } from "./cluster-config.ts";
+
+/** Enough virtual nodes per member for an even spread at the member counts we run. */
+export const DEFAULT_VNODES = 128;
+
+const ms = (duration: string) => Math.round(parseDuration(duration));
+
+function namespaceOf(manifest: ReplicatedStore): string {
+  // The schema types only metadata.name (all a CRD may constrain); namespace passes through untyped.
+  const metadata: Record<string, unknown> = { ...manifest.metadata };
+  return typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : "default";
+}
+
+/** `manifest` must have passed `validateManifest` (defaults applied, rules hold). */
+export function fromManifest(
+  manifest: ReplicatedStore,
+  members: Member[],
+  generation: number,
+): ClusterConfig {
+  const { spec } = manifest;
+  const replication = effectiveReplication(spec);
+  const config: ClusterConfig = {
+    version: 1,
+    store: { name: manifest.metadata.name, namespace: namespaceOf(manifest) },
+    generation,
+    mode: spec.mode,
+    members: members.map(({ id, url }) => ({ id, url })),
+    replication,
+    conflicts: { policy: spec.conflicts.policy, retentionMs: ms(spec.conflicts.retention) },
+    clock: { maxOffsetMs: ms(spec.clock.maxOffset) },
+    tombstones: { gracePeriodMs: ms(spec.tombstones.gracePeriod) },
+    hintedHandoff: {
+      enabled: spec.hintedHandoff.enabled,
+      windowMs: ms(spec.hintedHandoff.window),
+      maxBytes: parseQuantity(spec.hintedHandoff.maxSize),
+    },
+    limits: {
+      maxValueBytes: parseQuantity(spec.limits.maxValueSize),
+      requestTimeoutMs: ms(spec.limits.requestTimeout),
+    },
+    ring: { vnodes: DEFAULT_VNODES },
+  };
+  if (spec.mode === "MultiLeader" && spec.multiLeader) {
+    const { leaders, topology, hub } = spec.multiLeader;
+    config.multiLeader = { leaders, topology, hub };
+  }
+  return config;
+}

@@ -1,0 +1,25 @@
+/** Where `replistore up` keeps one store's files: <dataDir>/<name>/... */
+import { join, resolve } from "node:path";
+
+export const DEFAULT_DATA_DIR = ".replistore";
+
+export interface StorePaths {
+  dir: string;
+  clusterConfig: string;
+  token: string;
+  upState: string;
+  nodeData(id: string): string;
+  nodeLog(id: string): string;
+}
+
+export function storePaths(dataDir: string, name: string): StorePaths {
+  const dir = resolve(dataDir, name);
+  return {
+    dir,
+    clusterConfig: join(dir, "cluster.json"),
+    token: join(dir, "token"),
+    upState: join(dir, "up.json"),
+    nodeData: (id) => join(dir, id),
+    nodeLog: (id) => join(dir, `${id}.log`),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * `replistore up`: the same store the operator would run, as local processes. Reads the manifest,
+ * writes the cluster config, supervises one process per replica until a signal stops them.
+ */
+import { mkdirSync } from "node:fs";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ReplicatedStore } from "../api/replicated-store.ts";
+import { writeClusterFile } from "./cluster-file.ts";
+import { tailLines } from "./log-tail.ts";
+import { type LocalMember, localMembers } from "./members.ts";
+import { nodeEnvironment } from "./node-env.ts";
+import { START_MARKER, SupervisedNode } from "./node-process.ts";
+import { storePaths } from "./paths.ts";
+import { busyPorts } from "./ports.ts";
+import { readManifestFile } from "./read-manifest.ts";
+import { waitUntilReady } from "./readiness.ts";
+import { listenForStop } from "./signals.ts";
+import { ensureToken } from "./token.ts";
+import { claimUpState, findRunningStores, releaseUpState, type UpState, updateUpState } from "./up-state.ts";
+import { UserError } from "./user-error.ts";
+
+export interface UpOptions {
+  file: string;
+  dataDir: string;
+  portBase: number;
+  host: string;
+  readyTimeoutMs: number;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const STOP_GRACE_MS = 10_000;
+const CLI_PATH = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
+
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== "" && !rel.startsWith("..") ? rel : path;
+}
+
+function checkPortRange(portBase: number, replicas: number): void {
+  if (portBase + replicas - 1 > 65_535) {
+    throw new UserError(
+      `--port-base ${portBase} leaves no room for ${replicas} nodes: use a port below ${65_536 - replicas}`,
+    );
+  }
+}
+
+function usageHints(
+  manifest: ReplicatedStore,
+  dataDir: string,
+  member: LocalMember,
+  tokenFile?: string,
+): string[] {
+  const name = manifest.metadata.name;
+  const flags: string[] = [];
+  if (shortPath(dataDir) !== ".replistore") flags.push(`--data-dir ${shortPath(dataDir)}`);
+  if (findRunningStores(dataDir).length > 1) flags.push(`--store ${name}`);
+  const f = flags.length > 0 ? ` ${flags.join(" ")}` : "";
+  const auth = tokenFile ? ` -H "Authorization: Bearer $(cat ${shortPath(tokenFile)})"` : "";
+  return [
+    "",
+    "try:",
+    `  replistore kv put${f} greeting hello`,
+    `  replistore kv get${f} greeting`,
+    `  replistore status${f}`,
+    `  curl${auth} ${member.url}/v1/kv/greeting`,
+    "Ctrl-C stops the store; its data stays for the next replistore up.",
+  ];
+}
+
+export async function runUp(opts: UpOptions): Promise<number> {
+  const { manifest, warnings } = readManifestFile(opts.file);
+  for (const warning of warnings) opts.err(`warning: ${warning}`);
+  const { spec } = manifest;
+  const name = manifest.metadata.name;
+  checkPortRange(opts.portBase, spec.replicas);
+  const paths = storePaths(opts.dataDir, name);
+  mkdirSync(paths.dir, { recursive: true });
+  const members = localMembers(name, spec.replicas, opts.host, opts.portBase);
+  const tokenFile = spec.auth ? paths.token : undefined;
+  const state: UpState = {
+    pid: process.pid,
+    store: name,
+    startedAt: new Date().toISOString(),
+    urls: members.map((m) => m.url),
+    members: members.map((m) => ({ id: m.id, url: m.url, log: paths.nodeLog(m.id) })),
+    ...(tokenFile ? { tokenFile } : {}),
+  };
+  claimUpState(paths.upState, state);
+  try {
+    return await runClaimed(opts, manifest, members, state, tokenFile);
+  } finally {
+    releaseUpState(paths.upState, process.pid);
+  }
+}
+
+async function runClaimed(
+  opts: UpOptions,
+  manifest: ReplicatedStore,
+  members: LocalMember[],
+  state: UpState,
+  tokenFile: string | undefined,
+): Promise<number> {
+  const { out, err } = opts;
+  const name = manifest.metadata.name;
+  const paths = storePaths(opts.dataDir, name);
+  const busy = await busyPorts(
+    opts.host,
+    members.map((m) => m.port),
+  );
+  if (busy.length > 0) {
+    throw new UserError(
+      busy.length === 1
+        ? `port ${busy[0]} on ${opts.host} is already in use: stop what uses it or pass --port-base`
+        : `ports ${busy.join(", ")} on ${opts.host} are already in use: stop what uses them or pass --port-base`,
+    );
+  }
+  const { config, changed } = writeClusterFile(paths.clusterConfig, manifest, members);
+  if (changed && config.generation > 1)
+    out(`config changed: ${shortPath(paths.clusterConfig)} is now generation ${config.generation}`);
+  const token = tokenFile ? ensureToken(tokenFile) : undefined;
+  const env = nodeEnvironment(process.env, token);
+
+  const nodes = members.map((member) => {
+    mkdirSync(paths.nodeData(member.id), { recursive: true });
+    return new SupervisedNode(
+      {
+        id: member.id,
+        listen: member.listen,
+        dataDir: paths.nodeData(member.id),
+        configPath: paths.clusterConfig,
+        logPath: paths.nodeLog(member.id),
+        cliPath: CLI_PATH,
+        env,
+      },
+      {
+        spawned: (id, pid, restart) => {
+          const entry = state.members.find((m) => m.id === id);
+          if (entry) entry.pid = pid;
+          updateUpState(paths.upState, state);
+          if (restart) out(`${id} restarted (pid ${pid})`);
+        },
+        crashed: (id, how, wait) =>
+          err(
+            `${id} stopped unexpectedly (${how}); restarting in ${wait / 1000}s, see ${shortPath(paths.nodeLog(id))}`,
+          ),
+      },
+    );
+  });
+
+  const stop = listenForStop(() => {
+    err("second signal: killing the nodes now");
+    for (const node of nodes) node.kill();
+  });
+  try {
+    for (const node of nodes) node.start();
+    const deadline = Date.now() + opts.readyTimeoutMs;
+    const ready = await Promise.all(members.map((m) => waitUntilReady(m.url, deadline, stop.abort)));
+    if (!stop.abort.aborted && ready.includes(false)) {
+      members.forEach((member, i) => {
+        if (ready[i]) return;
+        const log = paths.nodeLog(member.id);
+        err(
+          `error: ${member.id} did not become ready at ${member.url} within ${opts.readyTimeoutMs / 1000}s`,
+        );
+        const tail = tailLines(log, 15, START_MARKER);
+        err(
+          tail.length > 0
+            ? `last lines of ${shortPath(log)}:\n${tail.map((l) => `  ${l}`).join("\n")}`
+            : `(${shortPath(log)} has no output from this start yet)`,
+        );
+      });
+      err("stopping the store");
+      await Promise.all(nodes.map((n) => n.stop(STOP_GRACE_MS)));
+      return 1;
+    }
+    if (!stop.abort.aborted) {
+      const { replication } = config;
+      out(
+        `store ${name} is up: ${members.length} nodes, ${config.mode}, ` +
+          `N=${replication.factor} W=${replication.writeQuorum} R=${replication.readQuorum} ${replication.consistency}`,
+      );
+      for (const member of members)
+        out(`  ${member.id}  ${member.url}  log ${shortPath(paths.nodeLog(member.id))}`);
+      out(`data: ${shortPath(paths.dir)}`);
+      if (tokenFile) out(`auth: token in ${shortPath(tokenFile)} (replistore kv and status send it for you)`);
+      for (const line of usageHints(manifest, opts.dataDir, members[0] as LocalMember, tokenFile)) out(line);
+    }
+    const signal = await stop.received;
+    out(`${signal}: stopping ${members.length} nodes (up to ${STOP_GRACE_MS / 1000}s; again to force)`);
+    await Promise.all(nodes.map((n) => n.stop(STOP_GRACE_MS)));
+    out(`store ${name} stopped`);
+    return 0;
+  } finally {
+    stop.dispose();
+  }
+}
