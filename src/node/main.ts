@@ -66,9 +66,15 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       const n = node!;
       n.ready = false;
       watcher.stop();
+      // Connections busy when close began become idle once their response is sent; close them as
+      // they do, or keep-alive clients would hold the server open until their idle timeout.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
       void app
         .close()
-        .then(() => n.close())
+        .then(() => {
+          clearInterval(reaper);
+          return n.close();
+        })
         .then(() => {
           log.info("stopped");
           resolve();

@@ -106,6 +106,7 @@ export class ReplicaNode implements ReplicaContext {
   }
 
   start(): void {
+    for (const p of this.peers.values()) p.startHeartbeat();
     this.replayer.start();
     this.purgeTimer = setInterval(() => void this.purgeTombstones(), PURGE_EVERY_MS);
     this.purgeTimer.unref();
@@ -185,8 +186,10 @@ export class ReplicaNode implements ReplicaContext {
     }
     for (const [id, url] of wanted) {
       if (!this.peers.has(id)) {
-        this.peers.set(id, new PeerClient(id, url, this.peerContext));
+        const client = new PeerClient(id, url, this.peerContext);
+        this.peers.set(id, client);
         this.metrics.peerUp.set({ peer: id }, 1);
+        if (this.ready) client.startHeartbeat();
       }
     }
     this.hashRing = new HashRing(

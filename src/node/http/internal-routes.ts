@@ -11,7 +11,7 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: Replica
 
   app.get(PING_PATH, async (_req, reply) =>
     node.ready
-      ? { id: node.selfId }
+      ? { id: node.selfId, clock: pingClock(node) }
       : sendError(reply, 503, { error: "not_ready", message: "node is starting or shutting down" }),
   );
 
@@ -30,4 +30,9 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: Replica
       .type(MSGPACK)
       .send(pack(res));
   });
+}
+
+function pingClock(node: ReplicaNode): [number, number] {
+  const t = node.clock.now();
+  return [t.wall, t.logical];
 }

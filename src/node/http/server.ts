@@ -9,6 +9,8 @@ import { allowedMethods } from "./route-table.ts";
 import { statusRoutes } from "./status-routes.ts";
 import { MAX_KEY_BYTES } from "./validate.ts";
 
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** Fastify with every route of the node; each concern is its own plugin. */
 export function buildServer(node: ReplicaNode): FastifyInstance {
   const app = Fastify({
@@ -42,7 +44,9 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
     const limit = node.config().limits.maxValueBytes;
     if (len > limit) {
       const e = valueTooLarge(len, limit);
-      reply.header("connection", "close");
+      // Closing at once would make a client still uploading see EPIPE instead of the 413; Node
+      // drains an unread body, which is fine up to a point, past which we hang up.
+      if (len > DRAIN_LIMIT_BYTES) reply.header("connection", "close");
       return sendError(reply, e.status, e.body);
     }
   });

@@ -39,6 +39,7 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** Requests in flight per peer; ops queue behind them and leave together in the next batch. */
 const MAX_INFLIGHT = 2;
 const PROBE_INTERVAL_MS = 250;
+const HEARTBEAT_MS = 1000;
 
 /**
  * Talks to one peer over keep-alive connections. Ops issued in the same event-loop turn, and
@@ -179,35 +180,40 @@ export class PeerClient {
   private markDown(): void {
     const wasUp = this.health.up;
     this.health.markDown(Date.now());
-    if (wasUp) {
-      this.ctx.onHealthChange(this.id, false);
-      this.probe();
-    }
+    if (wasUp) this.ctx.onHealthChange(this.id, false);
   }
 
-  /** While down, ping until the peer answers; then queued hints can flow again. */
-  private probe(): void {
+  /**
+   * Heartbeat: a quiet store still notices a dead peer (and measures clock offset) within a
+   * second; a peer marked down is probed faster so its hints flow soon after it returns.
+   */
+  startHeartbeat(): void {
     if (this.closed) return;
-    this.probeTimer = setTimeout(async () => {
-      try {
-        const res = await this.pool.request({
-          path: PING_PATH,
-          method: "GET",
-          headers: this.ctx.token ? { authorization: `Bearer ${this.ctx.token}` } : {},
-          headersTimeout: Math.min(1000, this.ctx.timeoutMs()),
-          bodyTimeout: Math.min(1000, this.ctx.timeoutMs()),
-        });
-        await res.body.dump();
-        if (res.statusCode === 200) {
-          this.health.markUp(Date.now());
-          return;
-        }
-      } catch {
-        // still down; try again
-      }
-      this.probe();
-    }, PROBE_INTERVAL_MS);
+    this.probeTimer = setTimeout(
+      () => void this.heartbeat(),
+      this.health.up ? HEARTBEAT_MS : PROBE_INTERVAL_MS,
+    );
     this.probeTimer.unref();
+  }
+
+  private async heartbeat(): Promise<void> {
+    const timeout = Math.min(1000, this.ctx.timeoutMs());
+    try {
+      const res = await this.pool.request({
+        path: PING_PATH,
+        method: "GET",
+        headers: this.ctx.token ? { authorization: `Bearer ${this.ctx.token}` } : {},
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const body = (await res.body.json()) as { clock?: [number, number] };
+      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+      if (body.clock) this.ctx.onOffset(this.id, body.clock[0] - this.ctx.clock.physicalNow());
+      this.health.markUp(Date.now());
+    } catch {
+      if (!this.closed) this.markDown();
+    }
+    this.startHeartbeat();
   }
 }
 

@@ -5,6 +5,9 @@ import { fromTuple, newer, type RecordTuple, toTuple, type VersionedRecord } fro
 import { QuorumError } from "./quorum-error.ts";
 import type { ReplicaContext } from "./replica-context.ts";
 
+/** How long a read waits for its first R owners before also asking the rest. */
+const SPECULATIVE_READ_MS = 100;
+
 export interface WriteOutcome {
   version: Timestamp;
   acks: number;
@@ -17,6 +20,7 @@ export interface WriteOutcome {
  */
 export class LeaderlessCoordinator {
   private readonly ctx: ReplicaContext;
+  private readCounter = 0;
 
   constructor(ctx: ReplicaContext) {
     this.ctx = ctx;
@@ -33,19 +37,28 @@ export class LeaderlessCoordinator {
 
     return new Promise((resolve, reject) => {
       const reached: string[] = [];
-      const failed: string[] = [];
+      let failed = 0;
       let replaced: Timestamp | undefined;
       let settled = false;
       const timer = setTimeout(() => fail(), cfg.limits.requestTimeoutMs);
 
+      // Once W is out of reach we still wait for the owners in flight (bounded by the timer), so
+      // the 503 reports every owner that stored the write and the partial write names them all.
       const fail = () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         ctx.metrics.quorumFailures.inc({ op: value === null ? "delete" : "put" });
-        if (reached.length > 0)
-          void this.recordPartial(key, rec, owners, [...reached], replaced, localBefore, w);
-        reject(new QuorumError("write", w, reached.length, owners.length));
+        const error = new QuorumError("write", w, reached.length, owners.length);
+        // The 503 waits for the partial-write record to be durable, so whoever sees the failure can find it.
+        if (reached.length === 0) reject(error);
+        else
+          void this.recordPartial(key, rec, owners, [...reached], replaced, localBefore, w).finally(() =>
+            reject(error),
+          );
+      };
+      const settleIfDone = () => {
+        if (!settled && reached.length + failed === owners.length && reached.length < w) fail();
       };
       const onAck = (owner: string, prev: Timestamp | undefined) => {
         reached.push(owner);
@@ -55,11 +68,12 @@ export class LeaderlessCoordinator {
           clearTimeout(timer);
           resolve({ version: rec.version, acks: reached.length });
         }
+        settleIfDone();
       };
       const onFail = (owner: string, err: unknown) => {
-        failed.push(owner);
+        failed++;
         if (!(err instanceof ClockOffsetError)) this.hint(owner, key, tuple);
-        if (!settled && owners.length - failed.length < w) fail();
+        settleIfDone();
       };
 
       for (const owner of owners) {
@@ -86,14 +100,16 @@ export class LeaderlessCoordinator {
     });
   }
 
-  /** Newest version among R owners; undefined when none of them has the key. */
+  /**
+   * Newest version among R owners; undefined when none of them has the key. Our own copy is
+   * asked first (no network hop); the other owners rotate so that, over many reads, every owner
+   * is consulted and a stale one gets read-repaired. An owner that neither answers nor fails
+   * within the speculative delay (a hung process) is covered by asking the remaining owners.
+   */
   read(key: string, r: number): Promise<VersionedRecord | undefined> {
     const { ctx } = this;
     const cfg = ctx.config();
-    const owners = ctx.ring().owners(key, cfg.replication.factor);
-    // Asking our own copy first saves a network hop for one of the R answers.
-    const self = owners.indexOf(ctx.selfId);
-    if (self > 0) owners.unshift(...owners.splice(self, 1));
+    const owners = this.readOrder(ctx.ring().owners(key, cfg.replication.factor));
 
     return new Promise((resolve, reject) => {
       const answers = new Map<string, VersionedRecord | undefined>();
@@ -102,13 +118,28 @@ export class LeaderlessCoordinator {
       let settled = false;
       let newest: VersionedRecord | undefined;
       const timer = setTimeout(() => fail(), cfg.limits.requestTimeoutMs);
+      const speculative = setTimeout(
+        () => {
+          while (launched < owners.length) launch();
+        },
+        Math.min(SPECULATIVE_READ_MS, cfg.limits.requestTimeoutMs / 2),
+      );
 
-      const fail = () => {
-        if (settled) return;
+      const finish = () => {
         settled = true;
         clearTimeout(timer);
+        clearTimeout(speculative);
+      };
+      const fail = () => {
+        if (settled) return;
+        finish();
         ctx.metrics.quorumFailures.inc({ op: "get" });
         reject(new QuorumError("read", r, answers.size, owners.length));
+      };
+      // As for writes, a read that cannot reach R still waits for owners in flight, so the 503
+      // counts every owner that answered.
+      const failIfHopeless = () => {
+        if (!settled && owners.length - failures < r && answers.size + failures === launched) fail();
       };
       const onAnswer = (owner: string, rec: VersionedRecord | undefined) => {
         answers.set(owner, rec);
@@ -118,22 +149,23 @@ export class LeaderlessCoordinator {
           return;
         }
         newest = newer(newest, rec);
-        if (answers.size >= r) {
-          settled = true;
-          clearTimeout(timer);
-          resolve(newest);
-          if (newest) {
-            const best = newest;
-            const stale = [...answers]
-              .filter(([, v]) => !v || compareTimestamps(v.version, best.version) < 0)
-              .map(([o]) => o);
-            this.repair(key, best, stale);
-          }
+        if (answers.size < r) {
+          failIfHopeless();
+          return;
+        }
+        finish();
+        resolve(newest);
+        if (newest) {
+          const best = newest;
+          const stale = [...answers]
+            .filter(([, v]) => !v || compareTimestamps(v.version, best.version) < 0)
+            .map(([o]) => o);
+          this.repair(key, best, stale);
         }
       };
       const onFail = () => {
         failures++;
-        if (!settled && owners.length - failures < r) fail();
+        if (owners.length - failures < r) failIfHopeless();
         else launch();
       };
       const launch = () => {
@@ -155,6 +187,15 @@ export class LeaderlessCoordinator {
       };
       for (let i = 0; i < Math.min(r, owners.length); i++) launch();
     });
+  }
+
+  /** Self first, then the other owners rotated by a per-node counter. */
+  private readOrder(owners: string[]): string[] {
+    const self = owners.indexOf(this.ctx.selfId);
+    const others = self >= 0 ? [...owners.slice(0, self), ...owners.slice(self + 1)] : owners;
+    const shift = others.length > 0 ? this.readCounter++ % others.length : 0;
+    const rotated = [...others.slice(shift), ...others.slice(0, shift)];
+    return self >= 0 ? [this.ctx.selfId, ...rotated] : rotated;
   }
 
   private repair(key: string, rec: VersionedRecord, stale: string[]): void {
