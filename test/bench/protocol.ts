@@ -1,0 +1,27 @@
+/** Messages between the bench orchestrator (quorum.ts) and its load generator child (loadgen.ts). */
+
+export interface PhaseRequest {
+  kind: "phase";
+  phase: "warmup" | "write" | "read";
+  urls: string[];
+  durationMs: number;
+  concurrency: number;
+  valueBytes: number;
+}
+
+export interface PhaseResult {
+  kind: "result";
+  phase: PhaseRequest["phase"];
+  ops: number;
+  errors: number;
+  /** count of replies by HTTP status, and "network" for failed connections */
+  outcomes: Record<string, number>;
+  /** first few error descriptions */
+  errorSamples: string[];
+  elapsedMs: number;
+  opsPerSec: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench`: a local 3-node store (N=3, W=2, R=2, durable LMDB storage) driven by a separate
+ * load-generator process: a write phase, then a read phase over the written keys. Prints ops/s,
+ * p50/p99 latency, errors and peak RSS per node, PASS/BELOW against the floors, and one JSON line.
+ * Exits 1 only if requests failed.
+ *
+ *   npm run bench -- --duration 10 --concurrency 64 --value-size 1024
+ */
+import { fork } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startStore } from "../support/store.ts";
+import { cpuSecondsOf, memoryOf } from "./proc-stats.ts";
+import type { PhaseRequest, PhaseResult } from "./protocol.ts";
+
+const FLOORS = { writesPerSec: 8_000, readsPerSec: 15_000, p99Ms: 25 };
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10", short: "d" },
+    warmup: { type: "string", default: "2" },
+    concurrency: { type: "string", default: "64", short: "c" },
+    "value-size": { type: "string", default: "1024" },
+    nodes: { type: "string", default: "3" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (flags.help) {
+  console.log(
+    "usage: npm run bench -- [--duration SECONDS per phase (10)] [--warmup SECONDS (2)] [--concurrency N (64)] [--value-size BYTES (1024)] [--nodes N (3)]",
+  );
+  process.exit(0);
+}
+function positive(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return n;
+}
+const durationMs = positive("duration", flags.duration) * 1000;
+const warmupMs = Number(flags.warmup) * 1000;
+const concurrency = Math.round(positive("concurrency", flags.concurrency));
+const valueBytes = Math.round(positive("value-size", flags["value-size"]));
+const nodes = Math.round(positive("nodes", flags.nodes));
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+
+console.log(
+  `replistore bench: ${nodes} nodes (N=${nodes}, W=2, R=2, durable), ${concurrency} clients, ${valueBytes}-byte values, ${durationMs / 1000} s per phase`,
+);
+const store = await startStore({
+  nodes,
+  factor: nodes,
+  writeQuorum: 2,
+  readQuorum: 2,
+  proxy: false,
+  config: { limits: { maxValueBytes: Math.max(1024 * 1024, valueBytes) } },
+});
+const pids = store.ids.map((_, i) => store.node(i).pid ?? 0);
+const cpuAtStart = pids.map((pid) => cpuSecondsOf(pid) ?? 0);
+
+const loadgen = fork(fileURLToPath(new URL("./loadgen.ts", import.meta.url)), [], {
+  execArgv: ["--disable-warning=ExperimentalWarning"],
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+
+function phase(name: PhaseRequest["phase"], ms: number): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`load generator exited (${code}) during ${name}`));
+    loadgen.once("exit", onExit);
+    loadgen.once("message", (result: PhaseResult) => {
+      loadgen.off("exit", onExit);
+      resolve(result);
+    });
+    const request: PhaseRequest = {
+      kind: "phase",
+      phase: name,
+      urls: store.urls,
+      durationMs: ms,
+      concurrency,
+      valueBytes,
+    };
+    loadgen.send(request);
+  });
+}
+
+let exitCode = 0;
+try {
+  if (warmupMs > 0) {
+    const warm = await phase("warmup", warmupMs);
+    console.log(`warm-up: ${warm.ops} writes, ${warm.errors} errors`);
+  }
+  const write = await phase("write", durationMs);
+  const read = await phase("read", durationMs);
+  const loadgenPid = loadgen.pid ?? 0;
+  const loadgenStats = {
+    peakRssBytes: memoryOf(loadgenPid)?.peakRssBytes ?? 0,
+    cpuSeconds: cpuSecondsOf(loadgenPid) ?? 0,
+  };
+  loadgen.send({ kind: "exit" });
+
+  const perNode = store.ids.map((id, i) => {
+    const pid = pids[i] ?? 0;
+    return {
+      id,
+      pid,
+      peakRssBytes: memoryOf(pid)?.peakRssBytes ?? 0,
+      cpuSeconds: (cpuSecondsOf(pid) ?? 0) - (cpuAtStart[i] ?? 0),
+    };
+  });
+
+  const row = (r: PhaseResult) =>
+    `${r.phase.padEnd(6)} ${fixed(r.opsPerSec, 0).padStart(9)} ops/s  p50 ${fixed(r.p50Ms).padStart(7)} ms  p90 ${fixed(r.p90Ms).padStart(7)} ms  p99 ${fixed(r.p99Ms).padStart(7)} ms  max ${fixed(r.maxMs).padStart(8)} ms  ops ${r.ops}  errors ${r.errors}`;
+  console.log("");
+  console.log(row(write));
+  console.log(row(read));
+  for (const r of [write, read]) {
+    if (r.errors > 0)
+      console.log(
+        `${r.phase} outcomes ${JSON.stringify(r.outcomes)}; e.g.\n  ${r.errorSamples.join("\n  ")}`,
+      );
+  }
+  console.log("");
+  for (const n of perNode)
+    console.log(
+      `${n.id.padEnd(8)} peak RSS ${mb(n.peakRssBytes).padStart(7)} MiB  CPU ${fixed(n.cpuSeconds, 1)} s`,
+    );
+  console.log(
+    `loadgen  peak RSS ${mb(loadgenStats.peakRssBytes).padStart(7)} MiB  CPU ${fixed(loadgenStats.cpuSeconds, 1)} s (the machine has ${availableParallelism()} cores)`,
+  );
+
+  const verdict = (ok: boolean) => (ok ? "PASS " : "BELOW");
+  const floors = {
+    writesPerSec: write.opsPerSec >= FLOORS.writesPerSec,
+    readsPerSec: read.opsPerSec >= FLOORS.readsPerSec,
+    writeP99: write.p99Ms < FLOORS.p99Ms,
+    readP99: read.p99Ms < FLOORS.p99Ms,
+  };
+  console.log("");
+  console.log(
+    `${verdict(floors.writesPerSec)} writes ${fixed(write.opsPerSec, 0)}/s (floor ${FLOORS.writesPerSec}/s)`,
+  );
+  console.log(
+    `${verdict(floors.readsPerSec)} reads  ${fixed(read.opsPerSec, 0)}/s (floor ${FLOORS.readsPerSec}/s)`,
+  );
+  console.log(`${verdict(floors.writeP99)} write p99 ${fixed(write.p99Ms)} ms (floor < ${FLOORS.p99Ms} ms)`);
+  console.log(`${verdict(floors.readP99)} read p99 ${fixed(read.p99Ms)} ms (floor < ${FLOORS.p99Ms} ms)`);
+
+  const summary = {
+    bench: "quorum",
+    nodes,
+    replication: { factor: nodes, writeQuorum: 2, readQuorum: 2 },
+    concurrency,
+    valueBytes,
+    durationSec: durationMs / 1000,
+    write: {
+      opsPerSec: write.opsPerSec,
+      p50Ms: write.p50Ms,
+      p90Ms: write.p90Ms,
+      p99Ms: write.p99Ms,
+      maxMs: write.maxMs,
+      ops: write.ops,
+      errors: write.errors,
+    },
+    read: {
+      opsPerSec: read.opsPerSec,
+      p50Ms: read.p50Ms,
+      p90Ms: read.p90Ms,
+      p99Ms: read.p99Ms,
+      maxMs: read.maxMs,
+      ops: read.ops,
+      errors: read.errors,
+    },
+    nodesStats: perNode.map(({ id, peakRssBytes, cpuSeconds }) => ({ id, peakRssBytes, cpuSeconds })),
+    loadgen: loadgenStats,
+    floors: { ...FLOORS, pass: floors },
+  };
+  console.log(JSON.stringify(summary));
+  if (write.errors + read.errors > 0) exitCode = 1;
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  console.error(store.dumpLogs(30));
+  exitCode = 1;
+  loadgen.kill("SIGKILL");
+} finally {
+  await store.cleanup();
+}
+process.exit(exitCode);

@@ -1,0 +1,157 @@
+import { Agent, type Dispatcher, request } from "undici";
+import { parseMetrics, type Sample } from "./metrics.ts";
+
+/** One keep-alive agent for every test request; timeouts so a hung node fails a test instead of hanging it. */
+const agent = new Agent({
+  keepAliveTimeout: 2_000,
+  headersTimeout: 30_000,
+  bodyTimeout: 30_000,
+  connect: { timeout: 5_000 },
+});
+
+export type Json = Record<string, unknown>;
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  bytes: Buffer;
+  text: string;
+  /** the parsed JSON object when the reply is JSON, otherwise {} */
+  body: Json;
+  /** true when the reply declared and parsed as JSON */
+  isJson: boolean;
+  /** X-Replistore-Version, when present */
+  version: string | undefined;
+}
+
+export interface RequestOptions {
+  body?: string | Buffer | Dispatcher.DispatchOptions["body"];
+  headers?: Record<string, string>;
+  token?: string | null;
+  /** per-request timeout for headers and body, ms */
+  timeoutMs?: number;
+}
+
+function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+/** Sends one HTTP request to `baseUrl + path` and reads the whole reply. */
+export async function send(
+  baseUrl: string,
+  method: Dispatcher.HttpMethod,
+  path: string,
+  options: RequestOptions = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await request(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.body ?? null,
+    dispatcher: agent,
+    ...(options.timeoutMs ? { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs } : {}),
+  });
+  const bytes = Buffer.from(await response.body.arrayBuffer());
+  const flat = flatten(response.headers);
+  const text = bytes.toString("utf8");
+  let body: Json = {};
+  let isJson = false;
+  if ((flat["content-type"] ?? "").includes("json")) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === "object" && parsed !== null) {
+        body = parsed as Json;
+        isJson = true;
+      }
+    } catch {
+      // leave body empty: the test will see isJson === false
+    }
+  }
+  return {
+    status: response.statusCode,
+    headers: flat,
+    bytes,
+    text,
+    body,
+    isJson,
+    version: flat["x-replistore-version"],
+  };
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return "";
+  return `?${entries.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join("&")}`;
+}
+
+export const keyPath = (key: string) => `/v1/kv/${encodeURIComponent(key)}`;
+
+export interface KvOptions {
+  w?: number | string;
+  r?: number | string;
+  local?: boolean;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** A client of one node's public API. `token` is sent as a Bearer token when set. */
+export class StoreClient {
+  readonly url: string;
+  readonly token: string | undefined;
+
+  constructor(url: string, token?: string) {
+    this.url = url;
+    this.token = token;
+  }
+
+  request(method: Dispatcher.HttpMethod, path: string, options: RequestOptions = {}): Promise<Reply> {
+    return send(this.url, method, path, { token: this.token, ...options });
+  }
+
+  put(key: string, value: string | Buffer, options: KvOptions = {}): Promise<Reply> {
+    return this.request("PUT", keyPath(key) + query({ w: options.w }), {
+      body: value,
+      headers: { "content-type": "application/octet-stream", ...options.headers },
+      timeoutMs: options.timeoutMs,
+    });
+  }
+
+  get(key: string, options: KvOptions = {}): Promise<Reply> {
+    const params = { r: options.r, local: options.local ? "true" : undefined };
+    return this.request("GET", keyPath(key) + query(params), {
+      headers: options.headers,
+      timeoutMs: options.timeoutMs,
+    });
+  }
+
+  del(key: string, options: KvOptions = {}): Promise<Reply> {
+    return this.request("DELETE", keyPath(key) + query({ w: options.w }), {
+      headers: options.headers,
+      timeoutMs: options.timeoutMs,
+    });
+  }
+
+  status(): Promise<Reply> {
+    return this.request("GET", "/v1/status", { timeoutMs: 5_000 });
+  }
+
+  async metrics(): Promise<Sample[]> {
+    const reply = await this.request("GET", "/metrics", { timeoutMs: 5_000 });
+    if (reply.status !== 200) throw new Error(`GET /metrics: ${reply.status} ${reply.text}`);
+    return parseMetrics(reply.text);
+  }
+
+  partialWrites(): Promise<Reply> {
+    return this.request("GET", "/v1/admin/partial-writes", { timeoutMs: 5_000 });
+  }
+}
+
+/** Closes the shared agent (only for scripts that want to exit promptly). */
+export function closeClients(): Promise<void> {
+  return agent.close();
+}
