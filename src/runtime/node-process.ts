@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, closeSync, openSync } from "node:fs";
 import { restartDelay, STABLE_AFTER_MS } from "./backoff.ts";
+import { NODE_RUNTIME_FLAGS } from "./node-runtime-flags.ts";
 
 export interface NodeLaunch {
   id: string;
@@ -28,7 +29,7 @@ export const START_MARKER = "replistore up: starting";
 
 export function nodeArgs(launch: NodeLaunch): string[] {
   return [
-    "--disable-warning=ExperimentalWarning",
+    ...NODE_RUNTIME_FLAGS,
     launch.cliPath,
     "node",
     "--id",

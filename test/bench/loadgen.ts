@@ -1,30 +1,15 @@
 /**
  * The benchmark's load generator: a separate process from the store and from the orchestrator.
- * Holds one keep-alive undici Pool per node; `concurrency` client loops spread over the nodes.
+ * `concurrency` client loops, each on its own keep-alive connection, spread over the nodes.
  * Write phases put fresh keys with `valueBytes` values; the read phase reads keys written before.
  */
 import { randomBytes } from "node:crypto";
-import { Pool } from "undici";
+import { Http1Connection } from "./http1-connection.ts";
 import type { PhaseRequest, PhaseResult } from "./protocol.ts";
 
-const pools = new Map<string, Pool>();
+const connections: Http1Connection[] = [];
 const written: string[] = [];
 let nextKey = 0;
-
-function pool(url: string, connections: number): Pool {
-  let p = pools.get(url);
-  if (!p) {
-    p = new Pool(url, {
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 60_000,
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
-    });
-    pools.set(url, p);
-  }
-  return p;
-}
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
@@ -33,8 +18,12 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
-  const perNode = Math.ceil(request.concurrency / request.urls.length);
-  const targets = request.urls.map((url) => pool(url, perNode));
+  for (const c of connections.splice(0)) c.close();
+  const targets = Array.from({ length: request.concurrency }, (_, i) => {
+    const c = new Http1Connection(request.urls[i % request.urls.length] ?? "");
+    connections.push(c);
+    return c;
+  });
   const value = randomBytes(request.valueBytes);
   let latencies = new Float64Array(1 << 16);
   let count = 0;
@@ -61,7 +50,7 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
   const deadline = start + request.durationMs;
 
   const client = async (index: number) => {
-    const target = targets[index % targets.length];
+    const target = targets[index];
     if (!target) return;
     while (performance.now() < deadline) {
       const key = isRead
@@ -70,22 +59,14 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
       const path = `/v1/kv/${key}`;
       const began = performance.now();
       try {
-        const reply = isRead
-          ? await target.request({ method: "GET", path })
-          : await target.request({
-              method: "PUT",
-              path,
-              body: value,
-              headers: { "content-type": "application/octet-stream" },
-            });
-        const body = Buffer.from(await reply.body.arrayBuffer());
+        const reply = isRead ? await target.request("GET", path) : await target.request("PUT", path, value);
         const ms = performance.now() - began;
-        const ok = reply.statusCode === 200 && (!isRead || body.length === request.valueBytes);
+        const ok = reply.status === 200 && (!isRead || reply.body.length === request.valueBytes);
         record(
-          String(reply.statusCode),
+          String(reply.status),
           ok,
           ms,
-          `${request.phase} ${key}: ${reply.statusCode} ${body.subarray(0, 120)}`,
+          `${request.phase} ${key}: ${reply.status} ${reply.body.subarray(0, 120)}`,
         );
         if (ok && !isRead) written.push(key);
       } catch (error) {
@@ -120,7 +101,8 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
 
 process.on("message", (message: PhaseRequest | { kind: "exit" }) => {
   if (message.kind === "exit") {
-    void Promise.all([...pools.values()].map((p) => p.close())).then(() => process.exit(0));
+    for (const c of connections) c.close();
+    process.exit(0);
     return;
   }
   runPhase(message).then(

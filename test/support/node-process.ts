@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { NODE_RUNTIME_FLAGS } from "../../src/runtime/node-runtime-flags.ts";
 import { send } from "./client.ts";
 import { tailFile } from "./logs.ts";
 
@@ -67,7 +68,7 @@ export class NodeProcess {
       `\n===== ${new Date().toISOString()} starting ${this.spec.id} on port ${this.spec.port} =====\n`,
     );
     const args = [
-      "--disable-warning=ExperimentalWarning",
+      ...NODE_RUNTIME_FLAGS,
       CLI,
       "node",
       "--id",

@@ -34,10 +34,8 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
   const { node } = opts;
   const { metrics } = node;
 
-  const observe = (op: Op, start: bigint, outcome: Outcome) => {
-    metrics.requests.inc({ op, outcome });
-    metrics.duration.observe({ op }, Number(process.hrtime.bigint() - start) / 1e9);
-  };
+  const observe = (op: Op, start: bigint, outcome: Outcome) =>
+    metrics.observeRequest(op, outcome, Number(process.hrtime.bigint() - start) / 1e9);
   const fail = (reply: FastifyReply, op: Op, start: bigint, err: unknown): FastifyReply => {
     if (err instanceof QuorumError) {
       observe(op, start, "quorum_unavailable");

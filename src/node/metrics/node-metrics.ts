@@ -27,6 +27,9 @@ export class NodeMetrics {
   readonly configReloads: Counter<"result">;
   readonly tombstonesPurged: Counter;
   readonly peerBatchOps: Histogram;
+  // Label children resolved once: prom-client hashes the label object on every inc/observe.
+  private readonly requestCounters = new Map<string, { inc(): void }>();
+  private readonly durationHistograms = new Map<string, { observe(v: number): void }>();
 
   constructor(nodeId: string, src: MetricSources) {
     const r = this.registry;
@@ -172,5 +175,22 @@ export class NodeMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
       registers: [r],
     });
+  }
+
+  /** Counts one client request and its latency; on the hot path of every request. */
+  observeRequest(op: Op, outcome: Outcome, seconds: number): void {
+    const key = `${op}:${outcome}`;
+    let counter = this.requestCounters.get(key);
+    if (!counter) {
+      counter = this.requests.labels(op, outcome);
+      this.requestCounters.set(key, counter);
+    }
+    counter.inc();
+    let histogram = this.durationHistograms.get(op);
+    if (!histogram) {
+      histogram = this.duration.labels(op);
+      this.durationHistograms.set(op, histogram);
+    }
+    histogram.observe(seconds);
   }
 }
