@@ -80,6 +80,18 @@ export const ClusterConfig = Type.Object(
       { additionalProperties: false },
     ),
     ring: Type.Object({ vnodes: Count("virtual nodes per member") }, { additionalProperties: false }),
+    antiEntropy: Type.Optional(
+      Type.Object(
+        {
+          treeSegments: Type.Integer({
+            minimum: 2,
+            description: "leaf segments per Merkle tree, a power of two",
+          }),
+          treeFanout: Type.Integer({ minimum: 2, description: "children per inner tree node" }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

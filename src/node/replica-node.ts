@@ -1,5 +1,10 @@
 import type { RootDatabase } from "lmdb";
 import type { Logger } from "pino";
+import { segmentOf } from "../antientropy/hashing.ts";
+import type { RepairReport } from "../antientropy/protocol.ts";
+import { RepairLease } from "../antientropy/repair-lease.ts";
+import { treeShape } from "../antientropy/segment-tree.ts";
+import { TreeRegistry } from "../antientropy/tree-registry.ts";
 import type { ClusterConfig } from "../config/cluster-config.ts";
 import { HybridClock } from "./clock/hlc.ts";
 import { PartialWriteLog } from "./conflicts/partial-writes.ts";
@@ -25,7 +30,9 @@ export interface ReplicaNodeOptions {
   log: Logger;
 }
 
-const PURGE_EVERY_MS = 60_000;
+/** Tree defaults: 2^18 leaves of 4 bytes (1 MiB per owner set) keep a million keys at ~4 per segment. */
+const DEFAULT_TREE_SEGMENTS = 1 << 18;
+const DEFAULT_TREE_FANOUT = 16;
 
 /**
  * One replica: storage, clock, peers, hints and the coordinator, wired together. It owns their
@@ -48,7 +55,11 @@ export class ReplicaNode implements ReplicaContext {
   private readonly peerContext: PeerContext;
   private cfg: ClusterConfig;
   private hashRing: HashRing;
-  private purgeTimer: NodeJS.Timeout | undefined;
+  /** What the ring and trees were built from; they are rebuilt only when it changes. */
+  private ownership = "";
+  readonly trees: TreeRegistry;
+  readonly repairLease = new RepairLease();
+  lastRepair: RepairReport | undefined;
   ready = false;
 
   constructor(opts: ReplicaNodeOptions) {
@@ -69,6 +80,11 @@ export class ReplicaNode implements ReplicaContext {
       hintLimits: () => this.cfg.hintedHandoff,
       maxOffsetMs: () => this.cfg.clock.maxOffsetMs,
       generation: () => this.cfg.generation,
+      trees: () => {
+        const sets = this.trees.summaries();
+        return { bytes: this.trees.bytes(), sets: sets.length, keys: sets.reduce((n, s) => n + s.keys, 0) };
+      },
+      lastRepair: () => this.lastRepair,
     });
     this.peerContext = {
       selfId: this.selfId,
@@ -102,14 +118,20 @@ export class ReplicaNode implements ReplicaContext {
       this.log,
     );
     this.syncMembership(opts.config);
+    const ae = opts.config.antiEntropy;
+    this.trees = new TreeRegistry(
+      treeShape(ae?.treeSegments ?? DEFAULT_TREE_SEGMENTS, ae?.treeFanout ?? DEFAULT_TREE_FANOUT),
+      this.selfId,
+      this.hashRing,
+      opts.config.replication.factor,
+    );
+    this.rebuildTrees();
     this.coordinator = new LeaderlessCoordinator(this);
   }
 
   start(): void {
     for (const p of this.peers.values()) p.startHeartbeat();
     this.replayer.start();
-    this.purgeTimer = setInterval(() => void this.purgeTombstones(), PURGE_EVERY_MS);
-    this.purgeTimer.unref();
     this.ready = true;
   }
 
@@ -139,7 +161,10 @@ export class ReplicaNode implements ReplicaContext {
 
   async applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult> {
     const r = await this.store.apply(key, rec);
-    if (r.applied) this.tombstones.note(key, rec);
+    if (r.applied) {
+      this.tombstones.note(key, rec);
+      this.trees.onWrite(key, r.previous?.version, rec.version);
+    }
     return r;
   }
 
@@ -160,17 +185,35 @@ export class ReplicaNode implements ReplicaContext {
     this.log.info({ generation: next.generation, members: next.members.length }, "config applied");
   }
 
-  async purgeTombstones(): Promise<number> {
-    const n = await this.tombstones.purgeBefore(this.clock.physicalNow() - this.cfg.tombstones.gracePeriodMs);
-    if (n > 0) this.metrics.tombstonesPurged.inc(n);
-    return n;
+  /**
+   * Purges the tombstones of one owner set that are past the grace period. Called by the repair
+   * job only once every owner of the set matched, so all of them drop the same tombstones.
+   */
+  async purgeTombstones(setId: string): Promise<number> {
+    const cutoff = this.clock.physicalNow() - this.cfg.tombstones.gracePeriodMs;
+    const purged = await this.tombstones.purgeBefore(cutoff, (key) => this.trees.belongsTo(key, setId));
+    for (const [key, rec] of purged) this.trees.onWrite(key, rec.version, undefined);
+    if (purged.length > 0) this.metrics.tombstonesPurged.inc(purged.length);
+    return purged.length;
+  }
+
+  /** Every key of set `setId` in the given leaf segments, with its version: one scan of storage. */
+  keysInSegments(setId: string, segments: readonly number[]): Array<[string, number, number, string]> {
+    const wanted = new Uint8Array(this.trees.shape.segments);
+    for (const s of segments) if (s >= 0 && s < wanted.length) wanted[s] = 1;
+    const out: Array<[string, number, number, string]> = [];
+    for (const [key, rec] of this.store.entries()) {
+      if (wanted[segmentOf(key, this.trees.shape.segments)] && this.trees.belongsTo(key, setId)) {
+        out.push([key, rec.version.wall, rec.version.logical, rec.version.node]);
+      }
+    }
+    return out;
   }
 
   /** Stops background work, waits for peer traffic in flight, and closes storage (which flushes). */
   async close(): Promise<void> {
     this.ready = false;
     this.replayer.stop();
-    clearInterval(this.purgeTimer);
     await Promise.all(this.peerList().map((p) => p.close()));
     await this.root.close();
   }
@@ -192,9 +235,24 @@ export class ReplicaNode implements ReplicaContext {
         if (this.ready) client.startHeartbeat();
       }
     }
+    const ownership = `${cfg.members.map((m) => m.id).join(",")}#${cfg.ring.vnodes}#${cfg.replication.factor}`;
+    if (ownership === this.ownership) return;
+    this.ownership = ownership;
     this.hashRing = new HashRing(
       cfg.members.map((m) => m.id),
       cfg.ring.vnodes,
+    );
+    // Every key may belong to another owner set now. (The registry is absent only during
+    // construction, which builds the trees right after.)
+    if (this.trees) this.rebuildTrees();
+  }
+
+  private rebuildTrees(): void {
+    const started = Date.now();
+    this.trees.rebuild(this.store.entries(), this.hashRing, this.cfg.replication.factor);
+    this.log.info(
+      { ms: Date.now() - started, sets: this.trees.summaries().length },
+      "anti-entropy trees built",
     );
   }
 }

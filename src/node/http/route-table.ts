@@ -8,6 +8,8 @@ const ROUTES: Array<[RegExp, string[]]> = [
   [/^\/v1\/admin\/partial-writes$/, ["GET"]],
   [/^\/internal\/v1\/batch$/, ["POST"]],
   [/^\/internal\/v1\/ping$/, ["GET"]],
+  [/^\/internal\/v1\/ae\/summary$/, ["GET"]],
+  [/^\/internal\/v1\/ae\/(level|keys|records|apply|purge|lock|unlock|report)$/, ["POST"]],
   [/^\/(metrics|healthz|readyz)$/, ["GET"]],
 ];
 

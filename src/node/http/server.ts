@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { ReplicaNode } from "../replica-node.ts";
+import { antiEntropyRoutes } from "./anti-entropy-routes.ts";
 import { installAuth } from "./auth.ts";
 import { HttpError, sendError } from "./errors.ts";
 import { internalRoutes } from "./internal-routes.ts";
@@ -86,5 +87,6 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
   app.register(kvRoutes, { node });
   app.register(statusRoutes, { node });
   app.register(internalRoutes, { node });
+  app.register(antiEntropyRoutes, { node });
   return app;
 }

@@ -9,6 +9,10 @@ export interface MetricSources {
   hintLimits(): { windowMs: number; maxBytes: number };
   maxOffsetMs(): number;
   generation(): number;
+  trees(): { bytes: number; sets: number; keys: number };
+  lastRepair():
+    | { finishedAt: number; ok: boolean; keysRepaired: number; bytesSent: number; durationMs: number }
+    | undefined;
 }
 
 /** Every metric a node exports, prefixed `replistore_`; gauges read their sources at scrape time. */
@@ -168,6 +172,65 @@ export class NodeMetrics {
       collect() {
         this.set(src.storage().bytes);
       },
+    });
+    new Gauge({
+      name: "replistore_antientropy_tree_bytes",
+      help: "Memory held by this node's anti-entropy trees",
+      registers: [r],
+      collect() {
+        this.set(src.trees().bytes);
+      },
+    });
+    new Gauge({
+      name: "replistore_antientropy_sets",
+      help: "Owner sets (one tree each) this node belongs to",
+      registers: [r],
+      collect() {
+        this.set(src.trees().sets);
+      },
+    });
+    new Gauge({
+      name: "replistore_antientropy_tree_keys",
+      help: "Keys covered by this node's trees",
+      registers: [r],
+      collect() {
+        this.set(src.trees().keys);
+      },
+    });
+    const last = (pick: (l: NonNullable<ReturnType<MetricSources["lastRepair"]>>) => number) =>
+      function (this: Gauge) {
+        const l = src.lastRepair();
+        if (l) this.set(pick(l));
+      };
+    new Gauge({
+      name: "replistore_repair_last_run_timestamp_seconds",
+      help: "When the last repair this node took part in finished",
+      registers: [r],
+      collect: last((l) => l.finishedAt / 1000),
+    });
+    new Gauge({
+      name: "replistore_repair_last_success",
+      help: "1 if the last repair compared every set, else 0",
+      registers: [r],
+      collect: last((l) => (l.ok ? 1 : 0)),
+    });
+    new Gauge({
+      name: "replistore_repair_last_keys_repaired",
+      help: "Keys the last repair copied to a stale owner",
+      registers: [r],
+      collect: last((l) => l.keysRepaired),
+    });
+    new Gauge({
+      name: "replistore_repair_last_bytes",
+      help: "Bytes the last repair sent",
+      registers: [r],
+      collect: last((l) => l.bytesSent),
+    });
+    new Gauge({
+      name: "replistore_repair_last_duration_seconds",
+      help: "How long the last repair took",
+      registers: [r],
+      collect: last((l) => l.durationMs / 1000),
     });
     this.peerBatchOps = new Histogram({
       name: "replistore_peer_batch_ops",

@@ -19,13 +19,23 @@ export class TombstoneIndex {
     if (rec.value === null) void this.index.put([rec.version.wall, key], key);
   }
 
-  /** Purges tombstones whose version is older than `cutoffWall`; returns how many went. */
-  async purgeBefore(cutoffWall: number, limit = 10_000): Promise<number> {
-    let purged = 0;
+  /**
+   * Purges tombstones older than `cutoffWall` for which `include(key)` holds, and returns them so
+   * the caller can take them out of its hash trees. Index entries of other keys stay for later.
+   */
+  async purgeBefore(
+    cutoffWall: number,
+    include: (key: string) => boolean = () => true,
+    limit = 100_000,
+  ): Promise<Array<[string, VersionedRecord]>> {
+    const purged: Array<[string, VersionedRecord]> = [];
     for (const { key: indexKey } of this.index.getRange({ end: [cutoffWall], limit })) {
       const [wall, key] = indexKey;
+      if (!include(key)) continue;
       const cur = this.kv.get(key);
-      if (cur && cur.value === null && cur.version.wall === wall && (await this.kv.purge(key, cur))) purged++;
+      if (cur && cur.value === null && cur.version.wall === wall && (await this.kv.purge(key, cur))) {
+        purged.push([key, cur]);
+      }
       await this.index.remove(indexKey);
     }
     return purged;

@@ -1,0 +1,90 @@
+import type { Timestamp } from "../node/clock/hlc.ts";
+import type { HashRing } from "../node/ring/hash-ring.ts";
+import type { VersionedRecord } from "../node/storage/record.ts";
+import { segmentOf, versionHash } from "./hashing.ts";
+import type { SetSummary, TreeShape } from "./protocol.ts";
+import { SegmentTree } from "./segment-tree.ts";
+
+/** The owner set a key belongs to, as the id every node computes the same way. */
+export function ownerSetId(owners: readonly string[]): string {
+  return [...owners].sort().join(",");
+}
+
+interface OwnedSet {
+  owners: string[];
+  tree: SegmentTree;
+  keys: number;
+}
+
+/**
+ * One segment tree per owner set this node belongs to. Keys this node stores but does not own
+ * (left over after a membership change) are outside every tree until rebalancing moves them.
+ */
+export class TreeRegistry {
+  readonly shape: TreeShape;
+  private readonly selfId: string;
+  private sets = new Map<string, OwnedSet>();
+  private ring: HashRing;
+  private factor: number;
+
+  constructor(shape: TreeShape, selfId: string, ring: HashRing, factor: number) {
+    this.shape = shape;
+    this.selfId = selfId;
+    this.ring = ring;
+    this.factor = factor;
+  }
+
+  /** Rebuilds every tree from storage; used at start and when ownership changes. */
+  rebuild(entries: Iterable<[string, VersionedRecord]>, ring: HashRing, factor: number): void {
+    this.ring = ring;
+    this.factor = factor;
+    this.sets = new Map();
+    for (const [key, rec] of entries) this.onWrite(key, undefined, rec.version);
+  }
+
+  /** Moves a key's contribution from `prev` to `next` (either may be absent). */
+  onWrite(key: string, prev: Timestamp | undefined, next: Timestamp | undefined): void {
+    const set = this.setOf(key);
+    if (!set) return;
+    const segment = segmentOf(key, this.shape.segments);
+    if (prev) set.tree.toggle(segment, versionHash(key, prev));
+    if (next) set.tree.toggle(segment, versionHash(key, next));
+    set.keys += (next ? 1 : 0) - (prev ? 1 : 0);
+  }
+
+  tree(id: string): SegmentTree | undefined {
+    return this.sets.get(id)?.tree;
+  }
+
+  /** Whether `key` belongs to set `id` (the set's owners own the key under the current ring). */
+  belongsTo(key: string, id: string): boolean {
+    return ownerSetId(this.ring.owners(key, this.factor)) === id;
+  }
+
+  summaries(): SetSummary[] {
+    return [...this.sets].map(([id, s]) => ({
+      id,
+      owners: s.owners,
+      keys: s.keys,
+      root: s.tree.root().toString(16).padStart(8, "0"),
+    }));
+  }
+
+  bytes(): number {
+    let n = 0;
+    for (const s of this.sets.values()) n += s.tree.bytes();
+    return n;
+  }
+
+  private setOf(key: string): OwnedSet | undefined {
+    const owners = this.ring.owners(key, this.factor);
+    if (!owners.includes(this.selfId)) return undefined;
+    const id = ownerSetId(owners);
+    let set = this.sets.get(id);
+    if (!set) {
+      set = { owners: [...owners].sort(), tree: new SegmentTree(this.shape), keys: 0 };
+      this.sets.set(id, set);
+    }
+    return set;
+  }
+}

@@ -1,0 +1,147 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { pack, unpack } from "msgpackr";
+import {
+  AE_APPLY,
+  AE_KEYS,
+  AE_LEVEL,
+  AE_LOCK,
+  AE_PURGE,
+  AE_RECORDS,
+  AE_REPORT,
+  AE_SUMMARY,
+  AE_UNLOCK,
+  type ApplyRequest,
+  type KeysRequest,
+  type LevelRequest,
+  type LockRequest,
+  type PurgeRequest,
+  type RecordsRequest,
+  type RepairReport,
+  type TreeSummary,
+  type UnlockRequest,
+} from "../../antientropy/protocol.ts";
+import { MSGPACK } from "../peers/protocol.ts";
+import type { ReplicaNode } from "../replica-node.ts";
+import { fromTuple, toTuple } from "../storage/record.ts";
+import { HttpError, sendError } from "./errors.ts";
+
+/** Endpoints the repair job drives; internal, behind the store's token like peer traffic. */
+export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+  const { node } = opts;
+
+  const body = <T>(req: FastifyRequest): T => {
+    try {
+      return unpack(req.body as Buffer) as T;
+    } catch {
+      throw new HttpError(400, "invalid_request", "body is not msgpack");
+    }
+  };
+  const send = (reply: FastifyReply, value: unknown, status = 200) =>
+    reply.code(status).type(MSGPACK).send(pack(value));
+  const treeOf = (set: string) => {
+    const tree = node.trees.tree(set);
+    if (!tree)
+      throw new HttpError(
+        404,
+        "unknown_set",
+        `this node owns no keys of set '${set}'; re-read ${AE_SUMMARY}`,
+      );
+    return tree;
+  };
+  const handle =
+    (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await fn(req, reply);
+      } catch (err) {
+        if (err instanceof HttpError) return sendError(reply, err.status, err.body);
+        if (err instanceof RangeError)
+          return sendError(reply, 400, { error: "invalid_request", message: err.message });
+        throw err;
+      }
+    };
+
+  app.get(AE_SUMMARY, async (): Promise<TreeSummary> => {
+    const cfg = node.config();
+    return {
+      node: node.selfId,
+      generation: cfg.generation,
+      ready: node.ready,
+      shape: node.trees.shape,
+      sets: node.trees.summaries(),
+    };
+  });
+
+  app.post(
+    AE_LEVEL,
+    handle((req, reply) => {
+      const r = body<LevelRequest>(req);
+      return send(reply, { hashes: treeOf(r.set).hashes(r.level, r.parents) });
+    }),
+  );
+
+  app.post(
+    AE_KEYS,
+    handle((req, reply) => {
+      const r = body<KeysRequest>(req);
+      treeOf(r.set);
+      return send(reply, { entries: node.keysInSegments(r.set, r.segments) });
+    }),
+  );
+
+  app.post(
+    AE_RECORDS,
+    handle((req, reply) => {
+      const r = body<RecordsRequest>(req);
+      return send(reply, {
+        records: r.keys.map((k) => {
+          const rec = node.readLocal(k);
+          return [k, rec ? toTuple(rec) : null];
+        }),
+      });
+    }),
+  );
+
+  app.post(
+    AE_APPLY,
+    { bodyLimit: 1024 * 1024 * 1024 },
+    handle(async (req, reply) => {
+      const r = body<ApplyRequest>(req);
+      const results = await Promise.all(r.records.map(([k, t]) => node.applyLocal(k, fromTuple(t))));
+      return send(reply, { applied: results.filter((x) => x.applied).length });
+    }),
+  );
+
+  app.post(
+    AE_PURGE,
+    handle(async (req, reply) => {
+      const r = body<PurgeRequest>(req);
+      treeOf(r.set);
+      return send(reply, { purged: await node.purgeTombstones(r.set) });
+    }),
+  );
+
+  app.post(
+    AE_LOCK,
+    handle((req, reply) => {
+      const r = body<LockRequest>(req);
+      const res = node.repairLease.acquire(r.holder, r.ttlMs);
+      return send(reply, res, res.acquired ? 200 : 409);
+    }),
+  );
+
+  app.post(
+    AE_UNLOCK,
+    handle((req, reply) =>
+      send(reply, { released: node.repairLease.release(body<UnlockRequest>(req).holder) }),
+    ),
+  );
+
+  app.post(
+    AE_REPORT,
+    handle((req, reply) => {
+      node.lastRepair = body<RepairReport>(req);
+      return send(reply, { ok: true });
+    }),
+  );
+}
