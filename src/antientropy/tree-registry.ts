@@ -34,22 +34,28 @@ export class TreeRegistry {
     this.factor = factor;
   }
 
-  /** Rebuilds every tree from storage; used at start and when ownership changes. */
-  rebuild(entries: Iterable<[string, VersionedRecord]>, ring: HashRing, factor: number): void {
+  /**
+   * Rebuilds every tree from storage; used at start and when ownership changes. Returns how many
+   * stored keys this node does not own (they are for the handoff to move).
+   */
+  rebuild(entries: Iterable<[string, VersionedRecord]>, ring: HashRing, factor: number): number {
     this.ring = ring;
     this.factor = factor;
     this.sets = new Map();
-    for (const [key, rec] of entries) this.onWrite(key, undefined, rec.version);
+    let notOwned = 0;
+    for (const [key, rec] of entries) if (!this.onWrite(key, undefined, rec.version)) notOwned++;
+    return notOwned;
   }
 
-  /** Moves a key's contribution from `prev` to `next` (either may be absent). */
-  onWrite(key: string, prev: Timestamp | undefined, next: Timestamp | undefined): void {
+  /** Moves a key's contribution from `prev` to `next` (either may be absent); false if not owned here. */
+  onWrite(key: string, prev: Timestamp | undefined, next: Timestamp | undefined): boolean {
     const set = this.setOf(key);
-    if (!set) return;
+    if (!set) return false;
     const segment = segmentOf(key, this.shape.segments);
     if (prev) set.tree.toggle(segment, versionHash(key, prev));
     if (next) set.tree.toggle(segment, versionHash(key, next));
     set.keys += (next ? 1 : 0) - (prev ? 1 : 0);
+    return true;
   }
 
   tree(id: string): SegmentTree | undefined {

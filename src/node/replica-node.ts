@@ -1,5 +1,6 @@
 import type { RootDatabase } from "lmdb";
 import type { Logger } from "pino";
+import { Handoff } from "../antientropy/handoff.ts";
 import { segmentOf } from "../antientropy/hashing.ts";
 import type { RepairReport } from "../antientropy/protocol.ts";
 import { RepairLease } from "../antientropy/repair-lease.ts";
@@ -10,6 +11,7 @@ import { HybridClock } from "./clock/hlc.ts";
 import { PartialWriteLog } from "./conflicts/partial-writes.ts";
 import { HintReplayer } from "./hints/hint-replayer.ts";
 import { HintStore } from "./hints/hint-store.ts";
+import { HttpError } from "./http/errors.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { PeerClient, type PeerContext } from "./peers/peer-client.ts";
 import { LeaderlessCoordinator } from "./replication/leaderless.ts";
@@ -59,8 +61,11 @@ export class ReplicaNode implements ReplicaContext {
   private ownership = "";
   readonly trees: TreeRegistry;
   readonly repairLease = new RepairLease();
+  readonly handoff: Handoff;
+  private handoffTimer: NodeJS.Timeout | undefined;
   lastRepair: RepairReport | undefined;
   ready = false;
+  private closing = false;
 
   constructor(opts: ReplicaNodeOptions) {
     this.selfId = opts.id;
@@ -125,6 +130,13 @@ export class ReplicaNode implements ReplicaContext {
       this.hashRing,
       opts.config.replication.factor,
     );
+    this.handoff = new Handoff({
+      selfId: this.selfId,
+      log: this.log,
+      entries: () => this.store.entries(),
+      peer: (id) => this.peers.get(id),
+      removeIfCurrent: (key, rec) => this.store.removeIfCurrent(key, rec),
+    });
     this.rebuildTrees();
     this.coordinator = new LeaderlessCoordinator(this);
   }
@@ -163,7 +175,8 @@ export class ReplicaNode implements ReplicaContext {
     const r = await this.store.apply(key, rec);
     if (r.applied) {
       this.tombstones.note(key, rec);
-      this.trees.onWrite(key, r.previous?.version, rec.version);
+      // A write for a key we do not own came from a coordinator with an older ring: move it on.
+      if (!this.trees.onWrite(key, r.previous?.version, rec.version)) this.scheduleRebalance(1000);
     }
     return r;
   }
@@ -213,6 +226,8 @@ export class ReplicaNode implements ReplicaContext {
   /** Stops background work, waits for peer traffic in flight, and closes storage (which flushes). */
   async close(): Promise<void> {
     this.ready = false;
+    this.closing = true;
+    clearTimeout(this.handoffTimer);
     this.replayer.stop();
     await Promise.all(this.peerList().map((p) => p.close()));
     await this.root.close();
@@ -249,11 +264,41 @@ export class ReplicaNode implements ReplicaContext {
 
   private rebuildTrees(): void {
     const started = Date.now();
-    this.trees.rebuild(this.store.entries(), this.hashRing, this.cfg.replication.factor);
+    const notOwned = this.trees.rebuild(this.store.entries(), this.hashRing, this.cfg.replication.factor);
     this.log.info(
-      { ms: Date.now() - started, sets: this.trees.summaries().length },
+      { ms: Date.now() - started, sets: this.trees.summaries().length, notOwned },
       "anti-entropy trees built",
     );
+    if (notOwned > 0) this.scheduleRebalance(0);
+  }
+
+  /** Hands keys this node no longer owns to their owners; retried while some owner is unreachable. */
+  private scheduleRebalance(delayMs: number): void {
+    if (this.handoffTimer || this.closing) return;
+    this.handoffTimer = setTimeout(() => {
+      this.handoffTimer = undefined;
+      this.handoff.rebalance(this.hashRing, this.cfg.replication.factor);
+      void this.handoff.idle().then(() => {
+        if (this.handoff.status.failed > 0) this.scheduleRebalance(5000);
+      });
+    }, delayMs);
+    this.handoffTimer.unref();
+  }
+
+  /**
+   * Starts draining: every key goes to its owners under the ring without `leaving` (default: this
+   * node). The copies stay here until the config removes the members; see Handoff.
+   */
+  drain(leaving: string[]): void {
+    const remaining = this.cfg.members.map((m) => m.id).filter((id) => !leaving.includes(id));
+    if (remaining.length < this.cfg.replication.factor) {
+      throw new HttpError(
+        409,
+        "drain_refused",
+        `draining ${leaving.join(", ")} would leave ${remaining.length} members, fewer than the replication factor ${this.cfg.replication.factor}; lower the factor first`,
+      );
+    }
+    this.handoff.drain(leaving, new HashRing(remaining, this.cfg.ring.vnodes), this.cfg.replication.factor);
   }
 }
 

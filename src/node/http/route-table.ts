@@ -6,6 +6,7 @@ const ROUTES: Array<[RegExp, string[]]> = [
   [/^\/v1\/kv\/.*$/, ["GET", "PUT", "DELETE"]],
   [/^\/v1\/status$/, ["GET"]],
   [/^\/v1\/admin\/partial-writes$/, ["GET"]],
+  [/^\/v1\/admin\/drain$/, ["POST"]],
   [/^\/internal\/v1\/batch$/, ["POST"]],
   [/^\/internal\/v1\/ping$/, ["GET"]],
   [/^\/internal\/v1\/ae\/summary$/, ["GET"]],

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { ReplicaNode } from "../replica-node.ts";
+import { adminRoutes } from "./admin-routes.ts";
 import { antiEntropyRoutes } from "./anti-entropy-routes.ts";
 import { installAuth } from "./auth.ts";
 import { HttpError, sendError } from "./errors.ts";
@@ -88,5 +89,6 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
   app.register(statusRoutes, { node });
   app.register(internalRoutes, { node });
   app.register(antiEntropyRoutes, { node });
+  app.register(adminRoutes, { node });
   return app;
 }

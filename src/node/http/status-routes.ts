@@ -14,7 +14,13 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
     }
     const hints = node.hints.pending();
     return {
-      node: { id: node.selfId, mode: cfg.mode, role: "replica", ready: node.ready },
+      node: {
+        id: node.selfId,
+        mode: cfg.mode,
+        // "leaving": the config no longer lists this node; it hands its keys off until stopped.
+        role: cfg.members.some((m) => m.id === node.selfId) ? "replica" : "leaving",
+        ready: node.ready,
+      },
       store: cfg.store,
       generation: cfg.generation,
       members: cfg.members.map((m) => {
@@ -38,6 +44,7 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
         maxBytes: cfg.hintedHandoff.maxBytes,
       },
       storage: node.storageStats(),
+      handoff: node.handoff.status,
     };
   });
 

@@ -56,6 +56,17 @@ export class KvStore {
     });
   }
 
+  /** Removes the key only if `rec` is still its stored version: a handoff never drops a newer write. */
+  async removeIfCurrent(key: string, rec: VersionedRecord): Promise<boolean> {
+    if (this.pending.has(key)) return false;
+    return this.db.transaction(() => {
+      const cur = this.db.get(key);
+      if (!cur || compareTimestamps(fromTuple(cur).version, rec.version) !== 0) return false;
+      this.db.removeSync(key);
+      return true;
+    });
+  }
+
   *entries(): Iterable<[string, VersionedRecord]> {
     for (const { key, value } of this.db.getRange()) yield [key, fromTuple(value)];
   }

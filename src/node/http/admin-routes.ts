@@ -1,0 +1,59 @@
+import type { FastifyInstance } from "fastify";
+import type { ReplicaNode } from "../replica-node.ts";
+import { HttpError, sendError } from "./errors.ts";
+
+interface DrainBody {
+  leaving?: unknown;
+}
+
+/**
+ * POST /v1/admin/drain: copy this node's keys to their owners under the ring without the leaving
+ * members (default: this node), before a scale-down removes them. Progress is in GET /v1/status
+ * under `handoff`. Body (optional JSON): {"leaving": ["orders-3", "orders-4"]}.
+ */
+export async function adminRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+  const { node } = opts;
+  app.post("/v1/admin/drain", async (req, reply) => {
+    try {
+      const leaving = parseLeaving(req.body, node);
+      node.drain(leaving);
+      return reply.code(202).send({ draining: leaving, handoff: node.handoff.status });
+    } catch (err) {
+      if (err instanceof HttpError) return sendError(reply, err.status, err.body);
+      throw err;
+    }
+  });
+}
+
+function parseLeaving(raw: unknown, node: ReplicaNode): string[] {
+  const text = raw instanceof Buffer ? raw.toString("utf8").trim() : "";
+  if (!text) return [node.selfId];
+  let body: DrainBody;
+  try {
+    body = JSON.parse(text) as DrainBody;
+  } catch {
+    throw new HttpError(
+      400,
+      "invalid_request",
+      'body must be JSON like {"leaving": ["<member id>"]} or empty',
+    );
+  }
+  if (body.leaving === undefined) return [node.selfId];
+  const members = node.config().members.map((m) => m.id);
+  if (
+    !Array.isArray(body.leaving) ||
+    body.leaving.length === 0 ||
+    !body.leaving.every((x) => typeof x === "string")
+  ) {
+    throw new HttpError(400, "invalid_request", "leaving must be a non-empty array of member ids");
+  }
+  const unknown = body.leaving.filter((id) => !members.includes(id));
+  if (unknown.length > 0) {
+    throw new HttpError(
+      400,
+      "unknown_member",
+      `not members of this store: ${unknown.join(", ")} (members: ${members.join(", ")})`,
+    );
+  }
+  return body.leaving as string[];
+}
