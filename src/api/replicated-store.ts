@@ -18,6 +18,7 @@ import {
   StringEnum,
   StringMap,
 } from "./schema-types.ts";
+import { ReplicatedStoreStatus } from "./status.ts";
 
 const strict = { additionalProperties: false } as const;
 
@@ -262,7 +263,7 @@ export const ReplicatedStore = Type.Object(
       { description: "Standard object metadata." },
     ),
     spec: ReplicatedStoreSpec,
-    status: Type.Optional(KubernetesObject("Observed state, written by the operator.")),
+    status: Type.Optional(ReplicatedStoreStatus),
   },
   { ...strict, description: "A replicated key-value store." },
 );

@@ -34,6 +34,7 @@ describe("node processes", () => {
       }),
     ).toEqual([
       "--disable-warning=ExperimentalWarning",
+      "--max-semi-space-size=16",
       "/r/src/cli/main.ts",
       "node",
       "--id",
