@@ -8,6 +8,7 @@ export interface StorePaths {
   clusterConfig: string;
   token: string;
   upState: string;
+  repairLog: string;
   nodeData(id: string): string;
   nodeLog(id: string): string;
 }
@@ -19,6 +20,7 @@ export function storePaths(dataDir: string, name: string): StorePaths {
     clusterConfig: join(dir, "cluster.json"),
     token: join(dir, "token"),
     upState: join(dir, "up.json"),
+    repairLog: join(dir, "repair.log"),
     nodeData: (id) => join(dir, id),
     nodeLog: (id) => join(dir, `${id}.log`),
   };

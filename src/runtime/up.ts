@@ -15,6 +15,7 @@ import { storePaths } from "./paths.ts";
 import { busyPorts } from "./ports.ts";
 import { readManifestFile } from "./read-manifest.ts";
 import { waitUntilReady } from "./readiness.ts";
+import { checkRepairSchedule, startRepairSchedule } from "./repair-schedule.ts";
 import { listenForStop } from "./signals.ts";
 import { ensureToken } from "./token.ts";
 import { claimUpState, findRunningStores, releaseUpState, type UpState, updateUpState } from "./up-state.ts";
@@ -75,6 +76,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const { spec } = manifest;
   const name = manifest.metadata.name;
   checkPortRange(opts.portBase, spec.replicas);
+  if (!spec.antiEntropy.suspend) checkRepairSchedule(spec.antiEntropy.schedule);
   const paths = storePaths(opts.dataDir, name);
   mkdirSync(paths.dir, { recursive: true });
   const members = localMembers(name, spec.replicas, opts.host, opts.portBase);
@@ -187,7 +189,22 @@ async function runClaimed(
       if (tokenFile) out(`auth: token in ${shortPath(tokenFile)} (replistore kv and status send it for you)`);
       for (const line of usageHints(manifest, opts.dataDir, members[0] as LocalMember, tokenFile)) out(line);
     }
+    const { antiEntropy } = manifest.spec;
+    const repairs =
+      stop.abort.aborted || antiEntropy.suspend
+        ? undefined
+        : startRepairSchedule({
+            schedule: antiEntropy.schedule,
+            cliPath: CLI_PATH,
+            configPath: paths.clusterConfig,
+            logPath: paths.repairLog,
+            env,
+            out,
+          });
+    if (repairs)
+      out(`anti-entropy repair runs on "${antiEntropy.schedule}" (log ${shortPath(paths.repairLog)})`);
     const signal = await stop.received;
+    repairs?.stop();
     out(`${signal}: stopping ${members.length} nodes (up to ${STOP_GRACE_MS / 1000}s; again to force)`);
     await Promise.all(nodes.map((n) => n.stop(STOP_GRACE_MS)));
     out(`store ${name} stopped`);
