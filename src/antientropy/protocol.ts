@@ -82,6 +82,8 @@ export interface ApplyRequest {
 }
 export interface ApplyResponse {
   applied: number;
+  /** Records whose version is further ahead of the node's clock than clock.maxOffset. */
+  refused: number;
 }
 
 /**

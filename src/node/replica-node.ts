@@ -174,7 +174,7 @@ export class ReplicaNode implements ReplicaContext {
   async applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult> {
     const r = await this.store.apply(key, rec);
     if (r.applied) {
-      this.tombstones.note(key, rec);
+      if (rec.value === null) await this.tombstones.note(key, rec);
       // A write for a key we do not own came from a coordinator with an older ring: move it on.
       if (!this.trees.onWrite(key, r.previous?.version, rec.version)) this.scheduleRebalance(1000);
     }

@@ -20,6 +20,7 @@ import {
   type TreeSummary,
   type UnlockRequest,
 } from "../../antientropy/protocol.ts";
+import { checkPeerClock } from "../clock/offset-guard.ts";
 import { MSGPACK } from "../peers/protocol.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import { fromTuple, toTuple } from "../storage/record.ts";
@@ -107,8 +108,19 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     { bodyLimit: 1024 * 1024 * 1024 },
     handle(async (req, reply) => {
       const r = body<ApplyRequest>(req);
-      const results = await Promise.all(r.records.map(([k, t]) => node.applyLocal(k, fromTuple(t))));
-      return send(reply, { applied: results.filter((x) => x.applied).length });
+      // Repaired records get the same clock check as peer batches: a version minted by a clock
+      // too far ahead is refused (and counted), the rest move our HLC past what we store.
+      const maxOffset = node.config().clock.maxOffsetMs;
+      let refused = 0;
+      const accepted = r.records.filter(([, t]) => {
+        const verdict = checkPeerClock(node.clock, t[0], maxOffset);
+        if (!verdict.ok) refused++;
+        else node.clock.observe(t[0], t[1]);
+        return verdict.ok;
+      });
+      if (refused > 0) node.metrics.clockRefused.inc({ peer: "repair", direction: "in" }, refused);
+      const results = await Promise.all(accepted.map(([k, t]) => node.applyLocal(k, fromTuple(t))));
+      return send(reply, { applied: results.filter((x) => x.applied).length, refused });
     }),
   );
 

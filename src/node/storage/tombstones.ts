@@ -15,8 +15,9 @@ export class TombstoneIndex {
     this.kv = kv;
   }
 
-  note(key: string, rec: VersionedRecord): void {
-    if (rec.value === null) void this.index.put([rec.version.wall, key], key);
+  /** Indexes a tombstone; resolves once durable, so a purge that follows sees it. */
+  async note(key: string, rec: VersionedRecord): Promise<void> {
+    if (rec.value === null) await this.index.put([rec.version.wall, key], key);
   }
 
   /**

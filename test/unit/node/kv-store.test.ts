@@ -53,14 +53,14 @@ describe("KvStore", () => {
     const tombs = new TombstoneIndex(root, store);
     const t1 = v(100, null);
     await store.apply("gone", t1);
-    tombs.note("gone", t1);
+    await tombs.note("gone", t1);
     const t2 = v(100, null);
     await store.apply("back", t2);
-    tombs.note("back", t2);
+    await tombs.note("back", t2);
     await store.apply("back", v(150, "revived"));
     const t3 = v(500, null);
     await store.apply("recent", t3);
-    tombs.note("recent", t3);
+    await tombs.note("recent", t3);
     await root.flushed;
 
     expect((await tombs.purgeBefore(200)).map(([k]) => k)).toEqual(["gone"]);
