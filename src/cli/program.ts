@@ -3,6 +3,7 @@ import { Command, type OutputConfiguration } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { registerKv } from "./commands/kv.ts";
 import { registerNode } from "./commands/node.ts";
+import { registerRepair } from "./commands/repair.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerUp } from "./commands/up.ts";
 
@@ -10,7 +11,7 @@ import { registerUp } from "./commands/up.ts";
 export function buildProgram(output?: OutputConfiguration): Command {
   const program = new Command("replistore")
     .description(
-      "replicated key-value stores: run them locally (up), talk to them (kv, status), run a node (node)",
+      "replicated key-value stores: run them locally (up), talk to them (kv, status), run a node (node), repair replicas (repair)",
     )
     .version(pkg.version)
     // Settings are inherited by subcommands created after this point.
@@ -21,5 +22,6 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerNode(program);
   registerKv(program);
   registerStatus(program);
+  registerRepair(program);
   return program;
 }

@@ -1,0 +1,152 @@
+/**
+ * `replistore repair`: the anti-entropy job. A CronJob runs it with the nodes' config file; a person
+ * runs it with --endpoint (or against a `replistore up` store). Exit 0 means every owner set was
+ * compared and repaired (or another run holds the lock); 1 lists what was skipped.
+ */
+import { type Command, Option } from "commander";
+import { runRepair } from "../../antientropy/repair/job.ts";
+import { membersFromConfig, membersFromStatus } from "../../antientropy/repair/members.ts";
+import { Progress } from "../../antientropy/repair/progress.ts";
+import {
+  exitCodeOf,
+  renderText,
+  skippedDigest,
+  terminationMessage,
+} from "../../antientropy/repair/summary.ts";
+import { defaultTerminationLog, writeTerminationLog } from "../../antientropy/repair/termination-log.ts";
+import type { Member } from "../../config/cluster-config.ts";
+import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
+import { UserError } from "../../runtime/user-error.ts";
+import { durationMs, type OutputFormat, outputOption } from "../options.ts";
+import { formatStructured, writeOut } from "../output.ts";
+import { resolveTarget } from "../target.ts";
+
+interface RepairFlags {
+  config?: string;
+  endpoint?: string;
+  store?: string;
+  dataDir: string;
+  token?: string;
+  wait?: boolean;
+  naive?: boolean;
+  /** a path, false for --no-termination-log, undefined for the default */
+  terminationLog?: string | false;
+  timeout: number;
+  readyTimeout: number;
+  output: OutputFormat;
+}
+
+async function resolveMembers(flags: RepairFlags): Promise<{ members: Member[]; token: string | undefined }> {
+  if (flags.config !== undefined) {
+    if (flags.endpoint !== undefined || flags.store !== undefined) {
+      throw new UserError("pass either --config or --endpoint/--store, not both");
+    }
+    const token = flags.token ?? (process.env.REPLISTORE_TOKEN || undefined);
+    return { members: membersFromConfig(flags.config), token };
+  }
+  const target = resolveTarget(
+    {
+      dataDir: flags.dataDir,
+      ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
+      ...(flags.store !== undefined ? { store: flags.store } : {}),
+      ...(flags.token !== undefined ? { token: flags.token } : {}),
+    },
+    process.env,
+  );
+  return { members: await membersFromStatus(target.urls, target.token, flags.timeout), token: target.token };
+}
+
+/** SIGINT/SIGTERM finish the set in progress, report and release the lock; a second signal exits at once. */
+function interruptions(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(name === "SIGINT" ? 130 : 143);
+    process.stderr.write(`\n${name}: stopping after the current set (again to exit now)\n`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+async function repair(flags: RepairFlags): Promise<void> {
+  const terminationLog =
+    flags.terminationLog === false ? undefined : (flags.terminationLog ?? defaultTerminationLog());
+  let resolved: { members: Member[]; token: string | undefined };
+  try {
+    resolved = await resolveMembers(flags);
+  } catch (err) {
+    if (terminationLog) {
+      const error = err instanceof Error ? err.message : String(err);
+      writeTerminationLog(terminationLog, JSON.stringify({ status: "failed", ok: false, error }));
+    }
+    throw err;
+  }
+  const { signal, dispose } = interruptions();
+  const summary = await runRepair({
+    members: resolved.members,
+    token: resolved.token,
+    wait: flags.wait ?? false,
+    naive: flags.naive ?? false,
+    timeoutMs: flags.timeout,
+    readyTimeoutMs: flags.readyTimeout,
+    progress: new Progress(),
+    signal,
+  }).finally(dispose);
+  writeOut(flags.output === "text" ? renderText(summary) : formatStructured(summary, flags.output));
+  if (terminationLog) {
+    const problem = writeTerminationLog(terminationLog, terminationMessage(summary));
+    if (problem) process.stderr.write(`warning: ${problem}\n`);
+  }
+  if (flags.output !== "text" && summary.status === "incomplete") {
+    const digest = skippedDigest(summary);
+    const lines = [`repair incomplete: ${summary.setsSkipped} sets skipped`];
+    if (digest) lines.push(digest);
+    if (summary.error) lines.push(summary.error);
+    process.stderr.write(`${lines.join("\n  ")}\n`);
+  }
+  if (flags.output !== "text" && summary.status === "failed") {
+    process.stderr.write(`repair failed: ${summary.error ?? "unknown error"}\n`);
+  }
+  process.exitCode = exitCodeOf(summary);
+}
+
+export function registerRepair(program: Command): void {
+  program
+    .command("repair")
+    .description("compare every replica's Merkle trees and copy the newest versions where they differ")
+    .addOption(new Option("--config <file>", "the nodes' cluster.json (members and their URLs)"))
+    .addOption(new Option("--endpoint <url>", "any node: the members are read from its /v1/status"))
+    .addOption(new Option("--store <name>", "a store started by replistore up"))
+    .addOption(
+      new Option("--data-dir <dir>", "where replistore up keeps its stores").default(DEFAULT_DATA_DIR),
+    )
+    .addOption(new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN)"))
+    .addOption(new Option("--wait", "wait for another repair's lock instead of exiting"))
+    .addOption(new Option("--naive", "skip the trees: compare every key of every set (for benchmarks)"))
+    .addOption(
+      new Option(
+        "--termination-log <path>",
+        "also write the JSON summary here (default in a pod: /dev/termination-log)",
+      ),
+    )
+    .addOption(new Option("--no-termination-log", "do not write a termination log"))
+    .addOption(
+      new Option("--timeout <duration>", "per request to a node")
+        .argParser(durationMs)
+        .default(60_000, "60s"),
+    )
+    .addOption(
+      new Option("--ready-timeout <duration>", "how long to wait for nodes still building their trees")
+        .argParser(durationMs)
+        .default(60_000, "60s"),
+    )
+    .addOption(outputOption())
+    .action((flags: RepairFlags) => repair(flags));
+}

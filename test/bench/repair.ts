@@ -1,0 +1,248 @@
+/**
+ * `npm run bench:repair`: a local 3-node store (N=3) bulk-loaded with 1,000,000 keys of 100 bytes,
+ * then 0.1% and 1% of the keys made newer on one replica. Each divergence is repaired by the real
+ * `replistore repair` process, once walking the trees and once (on a fresh divergence of the same
+ * size) with --naive full comparison. Prints time, bytes exchanged and keys transferred, tree memory,
+ * PASS/BELOW against the floors, and one JSON line.
+ *
+ *   npm run bench:repair -- --keys 1000000 --value-size 100
+ */
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { formatBytes, type RepairSummary } from "../../src/antientropy/repair/summary.ts";
+import { metricValue } from "../support/metrics.ts";
+import { CLI, REPO_ROOT } from "../support/node-process.ts";
+import { startStore } from "../support/store.ts";
+import { memoryOf } from "./proc-stats.ts";
+import { bulkLoad, type Divergence, diverge, verifySample } from "./repair-data.ts";
+
+const MiB = 1024 * 1024;
+const FLOORS = { bytesFactor: 3, treeBytes: MiB, seconds: 30 };
+
+const { values: flags } = parseArgs({
+  options: {
+    keys: { type: "string", default: "1000000" },
+    "value-size": { type: "string", default: "100" },
+    batch: { type: "string", default: "10000" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (flags.help) {
+  console.log(
+    "usage: npm run bench:repair -- [--keys N (1000000)] [--value-size BYTES (100)] [--batch N (10000)]",
+  );
+  process.exit(0);
+}
+function positive(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`--${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return n;
+}
+const keyCount = positive("keys", flags.keys);
+const valueBytes = positive("value-size", flags["value-size"]);
+const batch = positive("batch", flags.batch);
+
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(2)} MiB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+interface RunFigures {
+  divergence: number;
+  mode: "tree" | "naive";
+  keysDivergent: number;
+  divergentBytes: number;
+  seconds: number;
+  jobSeconds: number;
+  bytesSent: number;
+  bytesReceived: number;
+  bytesExchanged: number;
+  keysTransferred: number;
+  recordsSent: number;
+  keysCompared: number;
+  segmentsCompared: number;
+  treeNodesCompared: number;
+  requests: number;
+  /** Bytes exchanged per endpoint (level, keys, records, apply, ...). */
+  byEndpoint: Record<string, number>;
+  verified: boolean;
+}
+
+/** Runs the real CLI and returns its JSON summary and wall time (process start to exit). */
+function repairProcess(configPath: string, extra: string[]): Promise<{ summary: RepairSummary; ms: number }> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      "--disable-warning=ExperimentalWarning",
+      CLI,
+      "repair",
+      "--config",
+      configPath,
+      "-o",
+      "json",
+      "--no-termination-log",
+      ...extra,
+    ],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once("close", (code) => {
+      const ms = performance.now() - started;
+      try {
+        resolve({ summary: JSON.parse(stdout) as RepairSummary, ms });
+      } catch {
+        reject(new Error(`repair exited ${code} without a JSON summary: ${stdout.slice(0, 500)}`));
+      }
+    });
+  });
+}
+
+console.log(
+  `replistore bench:repair: 3 nodes (N=3), ${keyCount.toLocaleString("en-US")} keys of ${valueBytes} bytes, divergence on node-1`,
+);
+const store = await startStore({
+  nodes: 3,
+  factor: 3,
+  proxy: false,
+  readyTimeoutMs: 120_000,
+  config: { limits: { maxValueBytes: Math.max(MiB, valueBytes) } },
+});
+let exitCode = 0;
+try {
+  const loadStart = performance.now();
+  let lastPrint = 0;
+  await bulkLoad(store, keyCount, valueBytes, batch, (done) => {
+    if (process.stdout.isTTY && performance.now() - lastPrint > 1000) {
+      lastPrint = performance.now();
+      process.stdout.write(`\rloading ${done.toLocaleString("en-US")}/${keyCount.toLocaleString("en-US")}`);
+    }
+  });
+  const loadMs = performance.now() - loadStart;
+  if (process.stdout.isTTY) process.stdout.write("\r\x1b[K");
+  console.log(
+    `load: ${keyCount.toLocaleString("en-US")} keys to each of 3 nodes in ${secs(loadMs)} (${Math.round(keyCount / (loadMs / 1000)).toLocaleString("en-US")} keys/s per node)`,
+  );
+
+  const tree = [];
+  for (let i = 0; i < store.size; i++) {
+    const metrics = await store.client(i).metrics();
+    const bytes = metricValue(metrics, "replistore_antientropy_tree_bytes") ?? 0;
+    const keys = metricValue(metrics, "replistore_antientropy_tree_keys") ?? 0;
+    const rss = memoryOf(store.node(i).pid ?? 0)?.rssBytes ?? 0;
+    tree.push({
+      node: store.id(i),
+      bytes,
+      keys,
+      perMillionKeys: keys > 0 ? (bytes / keys) * 1e6 : 0,
+      rssBytes: rss,
+    });
+    console.log(
+      `${store.id(i)} trees ${mib(bytes)} for ${keys.toLocaleString("en-US")} keys (${mib(keys > 0 ? (bytes / keys) * 1e6 : 0)} per million keys), node RSS ${mib(rss)}`,
+    );
+  }
+
+  const runs: RunFigures[] = [];
+  let generation = 1;
+  for (const fraction of [0.001, 0.01]) {
+    for (const mode of ["tree", "naive"] as const) {
+      const n = Math.max(1, Math.round(keyCount * fraction));
+      const d: Divergence = await diverge(store, 1, keyCount, n, valueBytes, generation++);
+      const { summary, ms } = await repairProcess(store.configPath, mode === "naive" ? ["--naive"] : []);
+      if (summary.status !== "complete")
+        throw new Error(`repair ${mode} ended ${summary.status}: ${summary.error ?? ""}`);
+      const problem = await verifySample(store, d);
+      if (problem) {
+        console.log(`NOT REPAIRED: ${problem}`);
+        exitCode = 1;
+      }
+      const run: RunFigures = {
+        divergence: fraction,
+        mode,
+        keysDivergent: n,
+        divergentBytes: d.bytes,
+        seconds: ms / 1000,
+        jobSeconds: summary.durationMs / 1000,
+        bytesSent: summary.bytesSent,
+        bytesReceived: summary.bytesReceived,
+        bytesExchanged: summary.bytesSent + summary.bytesReceived,
+        keysTransferred: summary.keysRepaired,
+        recordsSent: summary.recordsSent,
+        keysCompared: summary.keysCompared,
+        segmentsCompared: summary.segmentsCompared,
+        treeNodesCompared: summary.treeNodesCompared,
+        requests: summary.requests,
+        byEndpoint: Object.fromEntries(
+          Object.entries(summary.traffic).map(([name, t]) => [name, t.bytesSent + t.bytesReceived]),
+        ),
+        verified: problem === undefined,
+      };
+      runs.push(run);
+      console.log(
+        `${`${(fraction * 100).toFixed(1)}%`.padStart(5)} ${mode.padEnd(5)} ${secs(ms).padStart(8)} (job ${secs(summary.durationMs)})  ` +
+          `exchanged ${mib(run.bytesExchanged).padStart(11)} (sent ${mib(run.bytesSent)}, received ${mib(run.bytesReceived)})  ` +
+          `keys transferred ${run.keysTransferred} of ${n} divergent (${mib(d.bytes)}), ${run.recordsSent} records sent, ` +
+          `${run.keysCompared.toLocaleString("en-US")} keys compared, ${run.requests} requests`,
+      );
+      const where = Object.entries(run.byEndpoint)
+        .filter(([, bytes]) => bytes >= 1024)
+        .map(([name, bytes]) => `${name} ${formatBytes(bytes)}`)
+        .join(", ");
+      console.log(`             by endpoint: ${where}`);
+    }
+  }
+
+  const settle = await repairProcess(store.configPath, []);
+  console.log(
+    `follow-up repair: ${settle.summary.keysRepaired} keys repaired, ${settle.summary.setsClean}/${settle.summary.setsCompared} sets clean, ${secs(settle.ms)}`,
+  );
+  if (settle.summary.keysRepaired !== 0) exitCode = 1;
+
+  const floorRun = runs.find((r) => r.divergence === 0.001 && r.mode === "tree")!;
+  const bytesCeiling = FLOORS.bytesFactor * floorRun.divergentBytes + FLOORS.treeBytes;
+  const floors = {
+    bytes: floorRun.bytesExchanged <= bytesCeiling,
+    seconds: floorRun.seconds < FLOORS.seconds,
+  };
+  const verdict = (ok: boolean) => (ok ? "PASS " : "BELOW");
+  console.log("");
+  console.log(
+    `${verdict(floors.bytes)} 0.1% bytes exchanged ${mib(floorRun.bytesExchanged)} (floor <= 3 x ${mib(floorRun.divergentBytes)} + 1 MiB = ${mib(bytesCeiling)})`,
+  );
+  console.log(
+    `${verdict(floors.seconds)} 0.1% repair time ${secs(floorRun.seconds * 1000)} (floor < ${FLOORS.seconds} s)`,
+  );
+  for (const fraction of [0.001, 0.01]) {
+    const t = runs.find((r) => r.divergence === fraction && r.mode === "tree")!;
+    const nv = runs.find((r) => r.divergence === fraction && r.mode === "naive")!;
+    console.log(
+      `${(fraction * 100).toFixed(1)}%: trees exchange ${(nv.bytesExchanged / Math.max(1, t.bytesExchanged)).toFixed(1)}x fewer bytes than the naive comparison, in ${(nv.seconds / t.seconds).toFixed(1)}x less time`,
+    );
+  }
+  console.log(
+    JSON.stringify({
+      bench: "repair",
+      nodes: 3,
+      factor: 3,
+      keys: keyCount,
+      valueBytes,
+      loadSeconds: loadMs / 1000,
+      tree,
+      runs,
+      followUpKeysRepaired: settle.summary.keysRepaired,
+      floors: { bytesCeiling, seconds: FLOORS.seconds, pass: floors },
+    }),
+  );
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  console.error(store.dumpLogs(30));
+  exitCode = 1;
+} finally {
+  await store.cleanup();
+}
+process.exit(exitCode);
