@@ -5,7 +5,8 @@ import type { HashRing } from "../node/ring/hash-ring.ts";
 import { toTuple, type VersionedRecord } from "../node/storage/record.ts";
 
 export interface HandoffStatus {
-  state: "idle" | "running" | "done" | "failed";
+  /** "pending": a pass is scheduled (e.g. for writes that arrived after the last one started). */
+  state: "idle" | "pending" | "running" | "done" | "failed";
   /** "rebalance": keys this node no longer owns; "drain": every key, to the owners without `leaving`. */
   reason: "rebalance" | "drain" | null;
   leaving: string[];
@@ -40,7 +41,8 @@ export class Handoff {
   private readonly host: HandoffHost;
   private current: Promise<void> | undefined;
   private again = false;
-  status: HandoffStatus = {
+  private scheduled = false;
+  private last: HandoffStatus = {
     state: "idle",
     reason: null,
     leaving: [],
@@ -53,6 +55,17 @@ export class Handoff {
 
   constructor(host: HandoffHost) {
     this.host = host;
+  }
+
+  /** The last pass's figures; the state says "pending" while another pass is due. */
+  get status(): HandoffStatus {
+    const due = this.scheduled || this.again;
+    return due && this.last.state !== "running" ? { ...this.last, state: "pending" } : this.last;
+  }
+
+  /** A pass will start soon (the caller debounces); until it has, the status says so. */
+  markScheduled(): void {
+    this.scheduled = true;
   }
 
   /** Starts a rebalance pass (or queues one behind a running pass). */
@@ -70,6 +83,7 @@ export class Handoff {
   }
 
   private run(reason: "rebalance" | "drain", leaving: string[], ring: HashRing, factor: number): void {
+    if (reason === "rebalance") this.scheduled = false;
     if (this.current) {
       if (reason === "rebalance") this.again = true;
       else void this.current.then(() => this.run(reason, leaving, ring, factor));
@@ -101,7 +115,7 @@ export class Handoff {
       startedAt: new Date().toISOString(),
       finishedAt: null,
     };
-    this.status = s;
+    this.last = s;
     const inFlight = new Set<Promise<void>>();
     for (const [key, rec] of host.entries()) {
       s.scanned++;

@@ -275,6 +275,7 @@ export class ReplicaNode implements ReplicaContext {
   /** Hands keys this node no longer owns to their owners; retried while some owner is unreachable. */
   private scheduleRebalance(delayMs: number): void {
     if (this.handoffTimer || this.closing) return;
+    this.handoff.markScheduled();
     this.handoffTimer = setTimeout(() => {
       this.handoffTimer = undefined;
       this.handoff.rebalance(this.hashRing, this.cfg.replication.factor);

@@ -122,9 +122,17 @@ describe("rebalancing", () => {
     // the operator's next step: the config drops the drained members; clients move off them
     const removedAt = new Date().toISOString();
     targets = [0, 1, 2];
-    await s.updateConfig((config) => {
+    const next = await s.updateConfig((config) => {
       config.members = config.members.filter((m) => !leaving.includes(m.id));
     });
+    // Until every node runs the new config, some coordinator may still send writes to the leaving
+    // ones; only after that can their last handoff pass be the last.
+    for (const i of [0, 1, 2, 3, 4]) {
+      await eventually(
+        async () => expect((await s.client(i).status()).body.generation).toBe(next.generation),
+        { timeoutMs: 10_000, what: `${s.id(i)} runs generation ${next.generation}` },
+      );
+    }
     for (const i of [3, 4]) {
       await eventually(
         async () => {
