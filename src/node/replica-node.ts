@@ -8,7 +8,8 @@ import { treeShape } from "../antientropy/segment-tree.ts";
 import { TreeRegistry } from "../antientropy/tree-registry.ts";
 import type { ClusterConfig } from "../config/cluster-config.ts";
 import { HybridClock } from "./clock/hlc.ts";
-import { PartialWriteLog } from "./conflicts/partial-writes.ts";
+import { ConflictQueue } from "./conflicts/conflict-queue.ts";
+import { ConflictStore } from "./conflicts/conflict-store.ts";
 import { HintReplayer } from "./hints/hint-replayer.ts";
 import { HintStore } from "./hints/hint-store.ts";
 import { HttpError } from "./http/errors.ts";
@@ -44,7 +45,7 @@ export class ReplicaNode implements ReplicaContext {
   readonly selfId: string;
   readonly clock: HybridClock;
   readonly hints: HintStore;
-  readonly partials: PartialWriteLog;
+  readonly conflicts: ConflictQueue;
   readonly metrics: NodeMetrics;
   readonly log: Logger;
   readonly token: string | undefined;
@@ -78,7 +79,6 @@ export class ReplicaNode implements ReplicaContext {
     this.store = new KvStore(this.root);
     this.tombstones = new TombstoneIndex(this.root, this.store);
     this.hints = new HintStore(this.root);
-    this.partials = new PartialWriteLog(this.root);
     this.metrics = new NodeMetrics(opts.id, {
       storage: () => this.store.stats(),
       hints: () => this.hints.pending(),
@@ -90,6 +90,14 @@ export class ReplicaNode implements ReplicaContext {
         return { bytes: this.trees.bytes(), sets: sets.length, keys: sets.reduce((n, s) => n + s.keys, 0) };
       },
       lastRepair: () => this.lastRepair,
+      conflicts: () => this.conflicts.store.stats(),
+    });
+    this.conflicts = new ConflictQueue(new ConflictStore(this.root), {
+      selfId: this.selfId,
+      log: this.log,
+      metrics: this.metrics,
+      config: () => this.cfg,
+      peers: () => this.peerList(),
     });
     this.peerContext = {
       selfId: this.selfId,
@@ -144,6 +152,7 @@ export class ReplicaNode implements ReplicaContext {
   start(): void {
     for (const p of this.peers.values()) p.startHeartbeat();
     this.replayer.start();
+    this.conflicts.start();
     this.ready = true;
   }
 
@@ -229,6 +238,7 @@ export class ReplicaNode implements ReplicaContext {
     this.closing = true;
     clearTimeout(this.handoffTimer);
     this.replayer.stop();
+    this.conflicts.stop();
     await Promise.all(this.peerList().map((p) => p.close()));
     await this.root.close();
   }

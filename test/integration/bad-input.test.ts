@@ -154,7 +154,7 @@ describe("bad input", () => {
       ["GET", "/v1/kv/auth-key"],
       ["DELETE", "/v1/kv/auth-key"],
       ["GET", "/v1/status"],
-      ["GET", "/v1/admin/partial-writes"],
+      ["GET", "/v1/conflicts"],
     ] as const;
 
     it("a missing or wrong token is a JSON 401 on every route but the probes and /metrics", async () => {

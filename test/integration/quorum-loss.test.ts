@@ -54,7 +54,7 @@ describe("3-node store losing its quorum", () => {
     // sees the key deleted, and the coordinator recorded it as a partial write for review.
     const r1 = await s.client(0).get(before, { r: 1 });
     expect(r1.status).toBe(404);
-    const partials = (await s.client(0).partialWrites()).body.items as Array<{
+    const partials = (await s.client(0).conflicts({ kind: "partial_write" })).body.items as Array<{
       key: string;
       ownersReached: string[];
     }>;

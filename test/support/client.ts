@@ -146,8 +146,18 @@ export class StoreClient {
     return parseMetrics(reply.text);
   }
 
-  partialWrites(): Promise<Reply> {
-    return this.request("GET", "/v1/admin/partial-writes", { timeoutMs: 5_000 });
+  /** GET /v1/conflicts with query parameters, e.g. {kind: "partial_write"}. */
+  conflicts(query: Record<string, string> = {}): Promise<Reply> {
+    const qs = new URLSearchParams(query).toString();
+    return this.request("GET", `/v1/conflicts${qs ? `?${qs}` : ""}`, { timeoutMs: 5_000 });
+  }
+
+  resolve(id: string, body: Record<string, unknown>): Promise<Reply> {
+    return this.request("POST", `/v1/conflicts/${id}/resolve`, {
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+      timeoutMs: 10_000,
+    });
   }
 }
 

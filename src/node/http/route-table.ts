@@ -5,7 +5,9 @@
 const ROUTES: Array<[RegExp, string[]]> = [
   [/^\/v1\/kv\/.*$/, ["GET", "PUT", "DELETE"]],
   [/^\/v1\/status$/, ["GET"]],
-  [/^\/v1\/admin\/partial-writes$/, ["GET"]],
+  [/^\/v1\/conflicts$/, ["GET"]],
+  [/^\/v1\/conflicts\/[^/]+$/, ["GET"]],
+  [/^\/v1\/conflicts\/[^/]+\/resolve$/, ["POST"]],
   [/^\/v1\/admin\/drain$/, ["POST"]],
   [/^\/internal\/v1\/batch$/, ["POST"]],
   [/^\/internal\/v1\/ping$/, ["GET"]],

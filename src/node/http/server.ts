@@ -3,6 +3,7 @@ import type { ReplicaNode } from "../replica-node.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { antiEntropyRoutes } from "./anti-entropy-routes.ts";
 import { installAuth } from "./auth.ts";
+import { conflictRoutes } from "./conflict-routes.ts";
 import { HttpError, sendError } from "./errors.ts";
 import { internalRoutes } from "./internal-routes.ts";
 import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
@@ -90,5 +91,6 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
   app.register(internalRoutes, { node });
   app.register(antiEntropyRoutes, { node });
   app.register(adminRoutes, { node });
+  app.register(conflictRoutes, { node });
   return app;
 }

@@ -47,19 +47,4 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
       handoff: node.handoff.status,
     };
   });
-
-  app.get("/v1/admin/partial-writes", async () => ({
-    items: node.partials.list().map((p) => ({
-      ...p,
-      value: p.value === null ? null : Buffer.from(p.value).toString("base64"),
-      replaced: p.replaced
-        ? {
-            version: p.replaced.version,
-            ...(p.replaced.value !== undefined
-              ? { value: p.replaced.value === null ? null : Buffer.from(p.replaced.value).toString("base64") }
-              : {}),
-          }
-        : null,
-    })),
-  }));
 }

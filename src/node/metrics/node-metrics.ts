@@ -10,6 +10,7 @@ export interface MetricSources {
   maxOffsetMs(): number;
   generation(): number;
   trees(): { bytes: number; sets: number; keys: number };
+  conflicts(): { pending: number; oldestPendingSeconds: number };
   lastRepair():
     | { finishedAt: number; ok: boolean; keysRepaired: number; bytesSent: number; durationMs: number }
     | undefined;
@@ -28,6 +29,8 @@ export class NodeMetrics {
   readonly clockRefused: Counter<"peer" | "direction">;
   readonly peerUp: Gauge<"peer">;
   readonly partialWrites: Counter;
+  readonly conflictsDetected: Counter<"kind">;
+  readonly conflictsResolved: Counter;
   readonly configReloads: Counter<"result">;
   readonly tombstonesPurged: Counter;
   readonly peerBatchOps: Histogram;
@@ -137,6 +140,33 @@ export class NodeMetrics {
       name: "replistore_partial_writes_total",
       help: "Writes that failed their quorum but reached some owners",
       registers: [r],
+    });
+    this.conflictsDetected = new Counter({
+      name: "replistore_conflicts_detected_total",
+      help: "Conflicts this node detected, by kind (counted under either policy)",
+      labelNames: ["kind"],
+      registers: [r],
+    });
+    this.conflictsResolved = new Counter({
+      name: "replistore_conflicts_resolved_total",
+      help: "Conflicts resolved through this node",
+      registers: [r],
+    });
+    new Gauge({
+      name: "replistore_conflicts_pending",
+      help: "Conflict records waiting for a decision",
+      registers: [r],
+      collect() {
+        this.set(src.conflicts().pending);
+      },
+    });
+    new Gauge({
+      name: "replistore_conflicts_oldest_pending_seconds",
+      help: "Age of the oldest pending conflict (0 when none)",
+      registers: [r],
+      collect() {
+        this.set(src.conflicts().oldestPendingSeconds);
+      },
     });
     this.configReloads = new Counter({
       name: "replistore_config_reloads_total",

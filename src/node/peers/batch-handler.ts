@@ -1,10 +1,20 @@
 import type { Logger } from "pino";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
+import type { ConflictRecord } from "../conflicts/record.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
 import type { ApplyResult } from "../storage/kv-store.ts";
 import { fromTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
-import { type BatchRequest, type BatchResponse, OP_PUT, type PeerResult } from "./protocol.ts";
+import {
+  type BatchRequest,
+  type BatchResponse,
+  OP_CONFLICT_DIGEST,
+  OP_CONFLICT_FETCH,
+  OP_CONFLICT_PUT,
+  OP_GET,
+  OP_PUT,
+  type PeerResult,
+} from "./protocol.ts";
 
 export interface BatchTarget {
   readonly clock: HybridClock;
@@ -13,6 +23,11 @@ export interface BatchTarget {
   maxOffsetMs(): number;
   readLocal(key: string): VersionedRecord | undefined;
   applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult>;
+  readonly conflicts: {
+    receive(rec: ConflictRecord): Promise<boolean>;
+    digest(): Array<[string, string]>;
+    fetch(ids: readonly string[]): ConflictRecord[];
+  };
 }
 
 const refusalLogEveryMs = 10_000;
@@ -44,13 +59,23 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
 
   const results = await Promise.all(
     req.ops.map(async (op): Promise<PeerResult> => {
-      if (op[0] === OP_PUT) {
-        const r = await node.applyLocal(op[1], fromTuple(op[2]));
-        const prev = r.previous?.version;
-        return [r.applied ? 1 : 0, prev ? [prev.wall, prev.logical, prev.node] : null];
+      switch (op[0]) {
+        case OP_PUT: {
+          const r = await node.applyLocal(op[1], fromTuple(op[2]));
+          const prev = r.previous?.version;
+          return [r.applied ? 1 : 0, prev ? [prev.wall, prev.logical, prev.node] : null];
+        }
+        case OP_GET: {
+          const rec = node.readLocal(op[1]);
+          return rec ? toTuple(rec) : null;
+        }
+        case OP_CONFLICT_PUT:
+          return [(await node.conflicts.receive(op[2])) ? 1 : 0];
+        case OP_CONFLICT_DIGEST:
+          return node.conflicts.digest();
+        case OP_CONFLICT_FETCH:
+          return node.conflicts.fetch(op[2]);
       }
-      const rec = node.readLocal(op[1]);
-      return rec ? toTuple(rec) : null;
     }),
   );
   const t = node.clock.now();

@@ -1,4 +1,5 @@
 import { compareTimestamps, type Timestamp } from "../clock/hlc.ts";
+import { partialWriteRecord } from "../conflicts/partial-write-record.ts";
 import { ClockOffsetError } from "../peers/errors.ts";
 import { OP_GET, OP_PUT, type PutResult } from "../peers/protocol.ts";
 import { fromTuple, newer, type RecordTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
@@ -53,7 +54,7 @@ export class LeaderlessCoordinator {
         // The 503 waits for the partial-write record to be durable, so whoever sees the failure can find it.
         if (reached.length === 0) reject(error);
         else
-          void this.recordPartial(key, rec, owners, [...reached], replaced, localBefore, w).finally(() =>
+          void this.recordPartial(key, rec, owners, [...reached], replaced, localBefore).finally(() =>
             reject(error),
           );
       };
@@ -228,25 +229,25 @@ export class LeaderlessCoordinator {
     reached: string[],
     replaced: Timestamp | undefined,
     localBefore: VersionedRecord | undefined,
-    needed: number,
   ): Promise<void> {
     const { ctx } = this;
     const replacedValueKnown =
       !!replaced && !!localBefore && compareTimestamps(localBefore.version, replaced) === 0;
     ctx.metrics.partialWrites.inc();
     try {
-      await ctx.partials.record({
-        key,
-        written,
-        replaced: replaced
-          ? { version: replaced, value: replacedValueKnown ? (localBefore?.value ?? null) : null }
-          : undefined,
-        replacedValueKnown,
-        ownersReached: reached,
-        ownersFailed: owners.filter((o) => !reached.includes(o)),
-        needed,
-        detectedBy: ctx.selfId,
-      });
+      await ctx.conflicts.detected(
+        partialWriteRecord({
+          key,
+          written,
+          replaced: replaced
+            ? { version: replaced, value: replacedValueKnown ? (localBefore?.value ?? null) : null }
+            : undefined,
+          replacedValueKnown,
+          ownersReached: reached,
+          ownersFailed: owners.filter((o) => !reached.includes(o)),
+          detectedBy: ctx.selfId,
+        }),
+      );
     } catch (err) {
       ctx.log.error({ key, err: (err as Error).message }, "could not record partial write");
     }

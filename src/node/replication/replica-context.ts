@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
 import type { HybridClock } from "../clock/hlc.ts";
-import type { PartialWriteLog } from "../conflicts/partial-writes.ts";
+import type { ConflictQueue } from "../conflicts/conflict-queue.ts";
 import type { HintStore } from "../hints/hint-store.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
 import type { PeerClient } from "../peers/peer-client.ts";
@@ -14,7 +14,7 @@ export interface ReplicaContext {
   readonly selfId: string;
   readonly clock: HybridClock;
   readonly hints: HintStore;
-  readonly partials: PartialWriteLog;
+  readonly conflicts: ConflictQueue;
   readonly metrics: NodeMetrics;
   readonly log: Logger;
   config(): ClusterConfig;
