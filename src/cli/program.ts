@@ -1,6 +1,7 @@
 /** The `replistore` command tree. Built separately from main.ts so tests can parse without exiting. */
 import { Command, type OutputConfiguration } from "commander";
 import pkg from "../../package.json" with { type: "json" };
+import { registerConflicts } from "./commands/conflicts.ts";
 import { registerKv } from "./commands/kv.ts";
 import { registerNode } from "./commands/node.ts";
 import { registerRepair } from "./commands/repair.ts";
@@ -11,7 +12,7 @@ import { registerUp } from "./commands/up.ts";
 export function buildProgram(output?: OutputConfiguration): Command {
   const program = new Command("replistore")
     .description(
-      "replicated key-value stores: run them locally (up), talk to them (kv, status), run a node (node), repair replicas (repair)",
+      "replicated key-value stores: run them locally (up), talk to them (kv, status, conflicts), run a node (node), repair replicas (repair)",
     )
     .version(pkg.version)
     // Settings are inherited by subcommands created after this point.
@@ -23,5 +24,6 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerKv(program);
   registerStatus(program);
   registerRepair(program);
+  registerConflicts(program);
   return program;
 }

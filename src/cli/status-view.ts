@@ -2,7 +2,7 @@
  * `replistore status` as text: a header about the store and a compact member table that fits
  * 80 columns. Shapes are read defensively: a newer node may add or rename fields.
  */
-import Table from "cli-table3";
+import { plainTable } from "./table.ts";
 
 export interface MemberView {
   id: string;
@@ -104,27 +104,7 @@ export function renderStatus(
   view: StatusView,
   reports: ReadonlyMap<string, MemberSelfReport | undefined>,
 ): string {
-  const table = new Table({
-    head: ["ID", "URL", "ROLE", "HEALTHY", "HINTS", "CLOCK"],
-    chars: {
-      top: "",
-      "top-mid": "",
-      "top-left": "",
-      "top-right": "",
-      bottom: "",
-      "bottom-mid": "",
-      "bottom-left": "",
-      "bottom-right": "",
-      left: "",
-      "left-mid": "",
-      mid: "",
-      "mid-mid": "",
-      right: "",
-      "right-mid": "",
-      middle: "  ",
-    },
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-  });
+  const table = plainTable(["ID", "URL", "ROLE", "HEALTHY", "HINTS", "CLOCK"]);
   for (const member of view.members) {
     const report = reports.get(member.id);
     const healthy = member.self ? "yes" : member.healthy === undefined ? "?" : member.healthy ? "yes" : "NO";
