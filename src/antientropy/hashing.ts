@@ -5,6 +5,7 @@
  * owner set come from a few contiguous ring arcs, so reusing it would crowd them into few segments.
  */
 import type { Timestamp } from "../node/clock/hlc.ts";
+import { fmix32 } from "../node/ring/hash-ring.ts";
 
 const SEGMENT_SEED = 0x9747b28c;
 const VERSION_SEED = 0x2f0e1eed;
@@ -23,18 +24,9 @@ function mixString(h: number, s: string): number {
   return mix(h, s.length);
 }
 
-function finalize(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /** The leaf segment of a key; `segments` is a power of two. */
 export function segmentOf(key: string, segments: number): number {
-  return finalize(mixString(SEGMENT_SEED, key)) & (segments - 1);
+  return fmix32(mixString(SEGMENT_SEED, key)) & (segments - 1);
 }
 
 /** What one (key, version) contributes to its segment: XORed in on write, out on overwrite or purge. */
@@ -44,5 +36,5 @@ export function versionHash(key: string, v: Timestamp): number {
   h = mix(h, Math.floor(v.wall / 0x100000000));
   h = mix(h, v.logical);
   h = mixString(h, v.node);
-  return finalize(h);
+  return fmix32(h);
 }
