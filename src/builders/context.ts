@@ -1,0 +1,35 @@
+/**
+ * What every builder takes: the store as the apiserver returned it (validated, N/W/R filled in)
+ * and the few facts about the operator's environment a manifest cannot know.
+ */
+import type { ReplicatedStore } from "../api/replicated-store.ts";
+
+/** A ReplicatedStore read from the apiserver: it has a namespace and a uid (owner references need both). */
+export type StoreResource = ReplicatedStore & {
+  metadata: ReplicatedStore["metadata"] & { namespace: string; uid: string; generation?: number };
+};
+
+export interface BuildContext {
+  /** Image of nodes and repair jobs when spec.image is empty: the operator's own. */
+  image: string;
+  /** Namespace the operator runs in; the NetworkPolicy lets its pods reach the nodes. */
+  operatorNamespace: string;
+  /** Written into cluster.json and reported by each node in /v1/status. */
+  configGeneration: number;
+  /** Cluster DNS domain for member URLs; omitted, URLs end in `.svc` and resolve through the search path. */
+  clusterDomain?: string;
+  /** Random token for a Secret the operator creates (only read by the Secret builder). */
+  token?: string;
+}
+
+/** Where a node listens, and what every pod of a store mounts. The image's entrypoint is `replistore`. */
+export const NODE_PORT = 7070;
+export const PORT_NAME = "http";
+export const CONFIG_DIR = "/etc/replistore";
+export const CONFIG_KEY = "cluster.json";
+export const CONFIG_PATH = `${CONFIG_DIR}/${CONFIG_KEY}`;
+export const DATA_DIR = "/var/lib/replistore";
+export const DATA_VOLUME = "data";
+export const TOKEN_KEY = "token";
+/** Not 0 (root) and not a uid an image is likely to have baked in; matches the image's user. */
+export const RUN_AS_USER = 10001;

@@ -1,0 +1,63 @@
+/** Labels, selectors, owner reference and metadata shared by every object a store owns. */
+import type { V1ObjectMeta, V1OwnerReference } from "@kubernetes/client-node";
+import { API_VERSION, KIND } from "../api/names.ts";
+import type { StoreResource } from "./context.ts";
+
+export const MANAGED_BY = "replistore-operator";
+export const STORE_LABEL = "replistore.io/store";
+/** Pods (or namespaces) with this label set to the store's name may reach its nodes. */
+export const CLIENT_OF_LABEL = "replistore.io/client-of";
+/** The operator's pods carry app.kubernetes.io/name=<this>; the NetworkPolicy admits them. */
+export const OPERATOR_APP_NAME = "replistore-operator";
+
+export type Component = "node" | "peers" | "client" | "config" | "repair" | "auth" | "monitoring";
+
+/** On every object: what `kubectl get -l replistore.io/store=orders` and the operator's informers select. */
+export function storeLabels(store: StoreResource, component: Component): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": "replistore",
+    "app.kubernetes.io/instance": store.metadata.name,
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/managed-by": MANAGED_BY,
+    [STORE_LABEL]: store.metadata.name,
+  };
+}
+
+/**
+ * Selects a store's node pods and nothing else: not its repair Job's pods, which carry the store
+ * label too. A StatefulSet selector is immutable, so this must never change.
+ */
+export function nodeSelectorLabels(store: StoreResource): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": "replistore",
+    "app.kubernetes.io/instance": store.metadata.name,
+    "app.kubernetes.io/component": "node",
+  };
+}
+
+/** controller: the store is the one owner that reconciles it; blockOwnerDeletion: foreground deletes wait for it. */
+export function ownerReference(store: StoreResource): V1OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: store.metadata.name,
+    uid: store.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function ownedMetadata(
+  store: StoreResource,
+  name: string,
+  component: Component,
+  annotations?: Record<string, string>,
+): V1ObjectMeta {
+  return {
+    name,
+    namespace: store.metadata.namespace,
+    labels: storeLabels(store, component),
+    ...(annotations ? { annotations } : {}),
+    ownerReferences: [ownerReference(store)],
+  };
+}

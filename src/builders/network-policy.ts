@@ -1,0 +1,48 @@
+/**
+ * Who may open connections to a store's nodes (port 7070; nothing else listens):
+ * - the store's own pods: peers, and the repair Job (both carry replistore.io/store=<name>);
+ * - client pods in the store's namespace labelled replistore.io/client-of=<name>;
+ * - every pod of a namespace labelled replistore.io/client-of=<name> (clients elsewhere, or the
+ *   namespace Prometheus scrapes from);
+ * - the operator's pods (app.kubernetes.io/name=replistore-operator in its namespace), which read
+ *   node status and drain nodes.
+ * Kubelet probes come from the node itself, which NetworkPolicy implementations allow. Labels are
+ * not authentication: with spec.auth every request still needs the token.
+ */
+import type { V1NetworkPolicy, V1NetworkPolicyPeer } from "@kubernetes/client-node";
+import { type BuildContext, NODE_PORT, type StoreResource } from "./context.ts";
+import {
+  CLIENT_OF_LABEL,
+  nodeSelectorLabels,
+  OPERATOR_APP_NAME,
+  ownedMetadata,
+  STORE_LABEL,
+} from "./labels.ts";
+import { networkPolicyName } from "./names.ts";
+
+export function allowedPeers(store: StoreResource, ctx: BuildContext): V1NetworkPolicyPeer[] {
+  const name = store.metadata.name;
+  return [
+    { podSelector: { matchLabels: { [STORE_LABEL]: name } } },
+    { podSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
+    { namespaceSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
+    {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ctx.operatorNamespace } },
+      podSelector: { matchLabels: { "app.kubernetes.io/name": OPERATOR_APP_NAME } },
+    },
+  ];
+}
+
+export function buildNetworkPolicy(store: StoreResource, ctx: BuildContext): V1NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: ownedMetadata(store, networkPolicyName(store), "node"),
+    spec: {
+      podSelector: { matchLabels: nodeSelectorLabels(store) },
+      policyTypes: ["Ingress"],
+      // `_from` is the client model's name for `from` (a reserved word); the serializer maps it back.
+      ingress: [{ _from: allowedPeers(store, ctx), ports: [{ protocol: "TCP", port: NODE_PORT }] }],
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** The `replistore node` container of a replica pod. */
+import type { V1Container, V1ResourceRequirements } from "@kubernetes/client-node";
+import { nodeOptionsEnv, tokenEnv } from "./container-env.ts";
+import {
+  type BuildContext,
+  CONFIG_DIR,
+  CONFIG_PATH,
+  DATA_DIR,
+  DATA_VOLUME,
+  NODE_PORT,
+  PORT_NAME,
+  type StoreResource,
+} from "./context.ts";
+import { containerSecurityContext } from "./security.ts";
+
+export const NODE_CONTAINER = "node";
+export const CONFIG_VOLUME = "config";
+export const TMP_VOLUME = "tmp";
+
+export function storeImage(store: StoreResource, ctx: BuildContext): string {
+  return store.spec.image ?? ctx.image;
+}
+
+export function nodeContainer(store: StoreResource, ctx: BuildContext): V1Container {
+  const container: V1Container = {
+    name: NODE_CONTAINER,
+    image: storeImage(store, ctx),
+    args: ["node"],
+    ports: [{ name: PORT_NAME, containerPort: NODE_PORT, protocol: "TCP" }],
+    env: [
+      // The pod name is the member id in cluster.json: a StatefulSet keeps it stable across restarts.
+      { name: "REPLISTORE_NODE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      { name: "REPLISTORE_LISTEN", value: `0.0.0.0:${NODE_PORT}` },
+      { name: "REPLISTORE_DATA_DIR", value: DATA_DIR },
+      { name: "REPLISTORE_CONFIG", value: CONFIG_PATH },
+      ...tokenEnv(store),
+      nodeOptionsEnv(),
+    ],
+    volumeMounts: [
+      { name: DATA_VOLUME, mountPath: DATA_DIR },
+      // The whole directory, never a subPath: the kubelet only refreshes a ConfigMap mounted as a
+      // directory (by swapping a symlink, which the node's watcher sees).
+      { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
+      { name: TMP_VOLUME, mountPath: "/tmp" },
+    ],
+    // Startup gives a node time to open its storage and rebuild its trees before liveness counts.
+    startupProbe: {
+      httpGet: { path: "/healthz", port: PORT_NAME },
+      periodSeconds: 2,
+      timeoutSeconds: 2,
+      failureThreshold: 60,
+    },
+    livenessProbe: {
+      httpGet: { path: "/healthz", port: PORT_NAME },
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 6,
+    },
+    readinessProbe: {
+      httpGet: { path: "/readyz", port: PORT_NAME },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+    securityContext: containerSecurityContext(),
+  };
+  if (store.spec.resources) container.resources = store.spec.resources as V1ResourceRequirements;
+  return container;
+}

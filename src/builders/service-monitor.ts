@@ -1,0 +1,24 @@
+/**
+ * A Prometheus Operator ServiceMonitor scraping every node through the headless peers Service, which
+ * lists pods that are not ready too: a node failing its readiness probe is exactly one to watch.
+ * Prometheus names the job after the Service (`<name>-peers`), which the alert rules select on.
+ */
+import type { StoreResource } from "./context.ts";
+import { PORT_NAME } from "./context.ts";
+import { ownedMetadata, storeLabels } from "./labels.ts";
+import { serviceMonitorName } from "./names.ts";
+import { MONITORING_API_VERSION, type UnstructuredObject } from "./unstructured.ts";
+
+export function buildServiceMonitor(store: StoreResource): UnstructuredObject | undefined {
+  if (!store.spec.monitoring.serviceMonitor) return undefined;
+  return {
+    apiVersion: MONITORING_API_VERSION,
+    kind: "ServiceMonitor",
+    metadata: ownedMetadata(store, serviceMonitorName(store), "monitoring"),
+    spec: {
+      selector: { matchLabels: storeLabels(store, "peers") },
+      namespaceSelector: { matchNames: [store.metadata.namespace] },
+      endpoints: [{ port: PORT_NAME, path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+    },
+  };
+}
