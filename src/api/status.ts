@@ -72,7 +72,8 @@ export const ReplicatedStoreStatus = Type.Object(
     readyReplicas: Type.Optional(Type.Integer({ minimum: 0, description: "Replica pods that are ready." })),
     quorum: Type.Optional(
       Type.String({
-        description: "The quorum in force, as N/W/R (e.g. 3/2/2); for MultiLeader, the leaders and topology.",
+        description:
+          "The quorum in force, e.g. N=3 W=2 R=2 (with (Eventual) when W + R <= N is allowed); for MultiLeader, the leaders and topology, e.g. leaders=2 Star hub=0.",
       }),
     ),
     leaders: Type.Optional(

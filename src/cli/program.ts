@@ -4,6 +4,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { registerConflicts } from "./commands/conflicts.ts";
 import { registerKv } from "./commands/kv.ts";
 import { registerNode } from "./commands/node.ts";
+import { registerOperator } from "./commands/operator.ts";
 import { registerRepair } from "./commands/repair.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerUp } from "./commands/up.ts";
@@ -12,7 +13,7 @@ import { registerUp } from "./commands/up.ts";
 export function buildProgram(output?: OutputConfiguration): Command {
   const program = new Command("replistore")
     .description(
-      "replicated key-value stores: run them locally (up), talk to them (kv, status, conflicts), run a node (node), repair replicas (repair)",
+      "replicated key-value stores: run them locally (up), talk to them (kv, status, conflicts), run a node (node), repair replicas (repair), run the Kubernetes operator (operator)",
     )
     .version(pkg.version)
     // Settings are inherited by subcommands created after this point.
@@ -25,5 +26,6 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerStatus(program);
   registerRepair(program);
   registerConflicts(program);
+  registerOperator(program);
   return program;
 }

@@ -4,10 +4,14 @@ import {
   ApiException,
   ApiextensionsV1Api,
   AppsV1Api,
+  BatchV1Api,
+  CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   loadYaml,
+  NetworkingV1Api,
+  PolicyV1Api,
   type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
 import { eventually } from "../eventually.ts";
@@ -18,6 +22,10 @@ export interface KubeClients {
   apps: AppsV1Api;
   extensions: ApiextensionsV1Api;
   custom: CustomObjectsApi;
+  batch: BatchV1Api;
+  policy: PolicyV1Api;
+  networking: NetworkingV1Api;
+  coordination: CoordinationV1Api;
 }
 
 export function kubeClients(kubeconfigPath: string): KubeClients {
@@ -29,6 +37,10 @@ export function kubeClients(kubeconfigPath: string): KubeClients {
     apps: config.makeApiClient(AppsV1Api),
     extensions: config.makeApiClient(ApiextensionsV1Api),
     custom: config.makeApiClient(CustomObjectsApi),
+    batch: config.makeApiClient(BatchV1Api),
+    policy: config.makeApiClient(PolicyV1Api),
+    networking: config.makeApiClient(NetworkingV1Api),
+    coordination: config.makeApiClient(CoordinationV1Api),
   };
 }
 

@@ -8,4 +8,6 @@ export {
   refusal,
 } from "./client.ts";
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from "./control-plane.ts";
+export { writeMonitoringCrds } from "./monitoring-crds.ts";
+export { setPodReady } from "./pods.ts";
 export { type ClientTls, type HttpAnswer, httpGet } from "./readiness.ts";

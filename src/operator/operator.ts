@@ -1,0 +1,266 @@
+/**
+ * The controller: informers on ReplicatedStores and on the objects they own, feeding a work queue
+ * of store keys whose handler is `reconcileStore`. Every store is also queued again each resync
+ * period, which costs nothing when nothing changed (see applier.ts and status-writer.ts).
+ */
+import { hostname } from "node:os";
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+} from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { MANAGED_BY } from "../builders/labels.ts";
+import { apiErrorMessage } from "./api-errors.ts";
+import { type ApiStats, newApiStats } from "./api-stats.ts";
+import { Applier } from "./applier.ts";
+import { EventRecorder } from "./event-recorder.ts";
+import { ResourceInformer } from "./informer.ts";
+import { LeaderElector } from "./leader-election.ts";
+import { LiveObjects } from "./live-objects.ts";
+import { MonitoringApis } from "./monitoring-apis.ts";
+import { OperatorMetrics } from "./operator-metrics.ts";
+import { type PooledKubeConfig, pooled } from "./pooled-kube-config.ts";
+import { reconcileStore } from "./reconcile/reconcile-store.ts";
+import type { RawStore } from "./reconcile/store-input.ts";
+import { CACHED_OWNED_KINDS, kindKey, STORES } from "./resource-kinds.ts";
+import { StatusWriter } from "./status-writer.ts";
+import { keyOf, ownerStoreKey, splitKey } from "./store-key.ts";
+import { type QueueStats, WorkQueue } from "./work-queue.ts";
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  log: Logger;
+  /** Namespaces to watch; empty: all. */
+  namespaces: readonly string[];
+  /** Stores reconciled at once (distinct stores only: one store is never reconciled twice at once). */
+  concurrency: number;
+  /** Image of nodes and repair jobs when a store names none. */
+  image: string;
+  /** Where the operator runs (the NetworkPolicy admits its pods). */
+  operatorNamespace: string;
+  /** Every store is reconciled again this often (default 10 min). */
+  resyncPeriodMs?: number;
+  clusterDomain?: string;
+  progressDeadlineMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Campaign for a Lease and reconcile only while holding it; omitted, reconcile at once. */
+  leaderElection?: LeaderElectionSettings;
+  /** Called when leadership is lost (the process should exit and start again as a candidate). */
+  onLostLeadership?: () => void;
+}
+
+export interface LeaderElectionSettings {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+const DEFAULT_RESYNC_MS = 10 * 60_000;
+
+export interface OperatorStats {
+  api: ApiStats;
+  queue: QueueStats;
+  stores: number;
+}
+
+export class Operator {
+  private readonly options: OperatorOptions;
+  private readonly log: Logger;
+  private readonly stats: ApiStats = newApiStats();
+  private readonly stores: ResourceInformer<RawStore>;
+  private readonly owned: ResourceInformer<KubernetesObject>[];
+  private readonly live: LiveObjects;
+  private readonly queue: WorkQueue;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private readonly elector: LeaderElector | undefined;
+  private readonly kubeConfig: PooledKubeConfig;
+  readonly metrics: OperatorMetrics;
+
+  constructor(options: OperatorOptions) {
+    this.options = options;
+    this.log = options.log;
+    const { namespaces } = options;
+    this.kubeConfig = pooled(options.kubeConfig);
+    const config = this.kubeConfig;
+    const informerOptions = { namespaces, log: this.log };
+    this.stores = new ResourceInformer<RawStore>(config, STORES, informerOptions);
+    const labelSelector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+    this.owned = CACHED_OWNED_KINDS.map(
+      (kind) => new ResourceInformer<KubernetesObject>(config, kind, { ...informerOptions, labelSelector }),
+    );
+    const objects = KubernetesObjectApi.makeApiClient(config);
+    const applier = new Applier(objects, this.stats);
+    const resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_MS;
+    this.live = new LiveObjects(
+      new Map(this.owned.map((i) => [kindKey(i.kind), i])),
+      applier,
+      resyncPeriodMs,
+    );
+    const custom = config.makeApiClient(CustomObjectsApi);
+    const deps = {
+      stores: this.stores,
+      live: this.live,
+      applier,
+      monitoring: new MonitoringApis(custom, this.stats),
+      events: new EventRecorder(
+        config.makeApiClient(CoreV1Api),
+        this.stats,
+        process.env.POD_NAME ?? hostname(),
+      ),
+      statusWriter: new StatusWriter(custom, this.stats),
+      log: this.log,
+      context: {
+        image: options.image,
+        operatorNamespace: options.operatorNamespace,
+        ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
+      },
+      ...(options.progressDeadlineMs !== undefined ? { progressDeadlineMs: options.progressDeadlineMs } : {}),
+    };
+    this.metrics = new OperatorMetrics({
+      queue: () => this.queue.stats(),
+      storesByPhase: () => {
+        const phases = new Map<string, number>();
+        for (const store of this.stores.list()) {
+          const phase = store.status?.phase ?? "";
+          phases.set(phase, (phases.get(phase) ?? 0) + 1);
+        }
+        return phases;
+      },
+      leader: () => this.isLeader(),
+    });
+    this.stats.onWrite = (verb, kind) => this.metrics.apiWrites.inc({ verb, kind });
+    this.stats.onRead = () => this.metrics.apiReads.inc();
+    this.queue = new WorkQueue({
+      concurrency: options.concurrency,
+      handler: (key) => reconcileStore(deps, key),
+      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+      ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
+      onStart: (_key, waitedMs) => this.metrics.queueWait.observe(waitedMs / 1000),
+      onDone: (_key, durationMs, ok) => {
+        this.metrics.reconciles.inc({ result: ok ? "success" : "error" });
+        this.metrics.reconcileDuration.observe(durationMs / 1000);
+      },
+      onError: (key, error, retryInMs) => {
+        this.metrics.countErrors(error);
+        const { namespace, name } = splitKey(key);
+        this.log.warn(
+          { namespace, name, err: apiErrorMessage(error), retryInMs },
+          "reconcile failed; will retry",
+        );
+      },
+    });
+    if (options.leaderElection) {
+      this.elector = new LeaderElector({
+        ...options.leaderElection,
+        api: config.makeApiClient(CoordinationV1Api),
+        log: this.log,
+      });
+    }
+    this.wire();
+  }
+
+  /**
+   * Starts the informers and waits until their caches are filled; then reconciles, at once or, with
+   * leader election, once this replica leads (a standby keeps its caches warm meanwhile).
+   */
+  async start(): Promise<void> {
+    const { namespaces } = this.options;
+    this.log.info(
+      { namespaces: namespaces.length > 0 ? namespaces : "all", concurrency: this.options.concurrency },
+      "operator starting",
+    );
+    await Promise.all([this.stores.start(), ...this.owned.map((i) => i.start())]);
+    this.log.info({ stores: this.stores.list().length }, "caches synced");
+    if (!this.elector) {
+      this.startWorkers();
+      return;
+    }
+    this.elector.start({
+      onStartedLeading: () => this.startWorkers(),
+      onStoppedLeading: () => {
+        clearInterval(this.resyncTimer);
+        void this.queue.shutdown();
+        this.options.onLostLeadership?.();
+      },
+    });
+  }
+
+  /** Caches filled: what /readyz reports. */
+  ready(): boolean {
+    return this.stores.synced() && this.owned.every((i) => i.synced());
+  }
+
+  /** True while this replica reconciles (always, without leader election). */
+  isLeader(): boolean {
+    return this.elector ? this.elector.isLeader() : true;
+  }
+
+  private startWorkers(): void {
+    this.queue.start();
+    const period = this.options.resyncPeriodMs ?? DEFAULT_RESYNC_MS;
+    this.resyncTimer = setInterval(() => this.resync(), period);
+    this.resyncTimer.unref();
+    this.log.info({ stores: this.stores.list().length }, "reconciling");
+  }
+
+  /** Queues every store, as the periodic resync does. */
+  resync(): void {
+    for (const store of this.stores.list()) {
+      const { namespace, name } = store.metadata ?? {};
+      if (namespace && name) this.queue.add(keyOf(namespace, name));
+    }
+  }
+
+  /** Resolves when no reconcile is queued or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  apiStats(): OperatorStats {
+    return {
+      api: { ...this.stats, byVerb: { ...this.stats.byVerb } },
+      queue: this.queue.stats(),
+      stores: this.stores.list().length,
+    };
+  }
+
+  /** Stops cleanly: finishes the reconciles in flight and (`releaseLease`, the default) hands over leadership at once. */
+  async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
+    clearInterval(this.resyncTimer);
+    await this.elector?.stop(options.releaseLease ?? true);
+    await Promise.all([this.stores.stop(), ...this.owned.map((i) => i.stop())]);
+    await this.queue.shutdown();
+    await this.kubeConfig.closePools();
+    this.log.info("operator stopped");
+  }
+
+  private wire(): void {
+    this.stores.onChange((store, change) => {
+      const { namespace, name, uid } = store.metadata ?? {};
+      if (!namespace || !name) return;
+      const key = keyOf(namespace, name);
+      if (change === "delete") {
+        this.queue.forget(key);
+        if (uid) this.live.forgetOwner(uid);
+        return;
+      }
+      this.queue.add(key);
+    });
+    for (const informer of this.owned) {
+      informer.onChange((object) => {
+        const { namespace, name } = object.metadata ?? {};
+        if (namespace && name) this.live.invalidate(informer.kind, namespace, name);
+        const key = ownerStoreKey(object);
+        if (key) this.queue.add(key);
+      });
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `replistore operator` in the foreground: run until SIGTERM or SIGINT, then stop cleanly (releasing
+ * the leader lease). Losing leadership ends the process with exit code 1, so that it starts again as
+ * a candidate with fresh state, as client-go controllers do.
+ */
+import { pino } from "pino";
+import { startHealthServer } from "./health-server.ts";
+import { Operator, type OperatorOptions } from "./operator.ts";
+
+export interface RunOptions extends Omit<OperatorOptions, "log"> {
+  logLevel: string;
+  /** Serve /metrics, /healthz and /readyz here. */
+  metricsListen?: { host: string; port: number };
+}
+
+export async function runOperator(options: RunOptions): Promise<void> {
+  const { logLevel, metricsListen, ...rest } = options;
+  const log = pino({ level: logLevel, base: { component: "replistore-operator" } });
+  let lost = () => {};
+  const leadershipLost = new Promise<string>((resolve) => {
+    lost = () => resolve("leadership lost");
+  });
+  const operator = new Operator({ ...rest, log, onLostLeadership: lost });
+  const server = metricsListen
+    ? await startHealthServer(metricsListen.host, metricsListen.port, {
+        registry: operator.metrics.registry,
+        ready: () => operator.ready(),
+      })
+    : undefined;
+  if (metricsListen) log.info(metricsListen, "serving /metrics, /healthz and /readyz");
+  await operator.start();
+  const reason = await Promise.race([
+    leadershipLost,
+    new Promise<string>((resolve) => {
+      const stop = (signal: string) => {
+        process.off("SIGTERM", onTerm);
+        process.off("SIGINT", onInt);
+        resolve(signal);
+      };
+      const onTerm = () => stop("SIGTERM");
+      const onInt = () => stop("SIGINT");
+      process.on("SIGTERM", onTerm);
+      process.on("SIGINT", onInt);
+    }),
+  ]);
+  log.info({ reason }, "shutting down");
+  await operator.stop();
+  server?.close();
+  if (reason === "leadership lost") process.exitCode = 1;
+}

@@ -1,0 +1,164 @@
+/**
+ * Every builder's object as the real kube-apiserver takes it: accepted by server-side apply (so no
+ * field is misspelled or invalid for v1.34), round-tripped without losing what we set, and taken
+ * over by the real StatefulSet controller in a namespace enforcing the restricted Pod Security level.
+ */
+import { fileURLToPath } from "node:url";
+import { KubernetesObjectApi, PatchStrategy, type V1NetworkPolicy } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
+import { validateManifest } from "../../../src/api/validate.ts";
+import { buildConfigMap } from "../../../src/builders/config-map.ts";
+import type { BuildContext, StoreResource } from "../../../src/builders/context.ts";
+import { buildPodDisruptionBudget } from "../../../src/builders/disruption-budget.ts";
+import { buildNetworkPolicy } from "../../../src/builders/network-policy.ts";
+import { buildRepairCronJob } from "../../../src/builders/repair-cronjob.ts";
+import { buildClientService, buildPeersService } from "../../../src/builders/services.ts";
+import { buildStatefulSet } from "../../../src/builders/statefulset.ts";
+import { buildTokenSecret } from "../../../src/builders/token-secret.ts";
+import { eventually } from "../../support/eventually.ts";
+import {
+  type ControlPlane,
+  type KubeClients,
+  kubeClients,
+  refusal,
+  startControlPlane,
+} from "../../support/k8s/index.ts";
+
+let plane: ControlPlane;
+let clients: KubeClients;
+let objects: KubernetesObjectApi;
+
+beforeAll(async () => {
+  plane = await startControlPlane({
+    crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
+  });
+  clients = kubeClients(plane.kubeconfigPath);
+  objects = KubernetesObjectApi.makeApiClient(clients.config);
+});
+
+afterAll(async () => {
+  await plane?.stop();
+});
+
+async function createStore(namespace: string, spec: Record<string, unknown>): Promise<StoreResource> {
+  const created = await clients.custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: "orders" }, spec },
+  });
+  const { status: _status, ...withoutStatus } = created as Record<string, unknown>;
+  const result = validateManifest(withoutStatus);
+  if (!result.ok) throw new Error(result.errors.join("; "));
+  return result.manifest as StoreResource;
+}
+
+describe("builders against a real kube-apiserver", () => {
+  it("every object is accepted by server-side apply and keeps what was set", async () => {
+    // Pod Security admission enforces "restricted" here: the StatefulSet controller could not
+    // create the pods if the template fell short of it.
+    const created = await clients.core.createNamespace({
+      body: {
+        metadata: {
+          generateName: "builders-",
+          labels: { "pod-security.kubernetes.io/enforce": "restricted" },
+        },
+      },
+    });
+    const namespace = created.metadata?.name ?? "";
+    const refused = await refusal(() =>
+      clients.core.createNamespacedPod({
+        namespace,
+        body: { metadata: { name: "loose" }, spec: { containers: [{ name: "c", image: "x" }] } },
+      }),
+    );
+    expect(refused.message).toContain("violates PodSecurity");
+    const store = await createStore(namespace, {
+      replicas: 3,
+      auth: { secretName: "orders-token" },
+      storage: { size: "2Gi", storageClassName: "standard", retainOnDelete: false },
+      resources: { requests: { cpu: "100m", memory: "128Mi" } },
+      scheduling: {
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "db", effect: "NoSchedule" }],
+        nodeSelector: { disk: "ssd" },
+        topologySpreadConstraints: [
+          { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway" },
+        ],
+      },
+    });
+    const ctx: BuildContext = {
+      image: "registry.invalid/replistore:test",
+      operatorNamespace: "replistore-system",
+      configGeneration: 1,
+      token: "t0k3n",
+    };
+    const applied = [
+      buildStatefulSet(store, ctx),
+      buildPeersService(store),
+      buildClientService(store),
+      buildConfigMap(store, ctx),
+      buildPodDisruptionBudget(store),
+      buildRepairCronJob(store, ctx),
+      buildNetworkPolicy(store, ctx),
+    ];
+    for (const object of applied) {
+      await objects.patch(
+        object,
+        undefined,
+        undefined,
+        "replistore-test",
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+    }
+    const secret = buildTokenSecret(store, ctx);
+    if (!secret) throw new Error("no Secret built");
+    await clients.core.createNamespacedSecret({ namespace, body: secret });
+
+    const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+    expect(sts.spec?.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: "Delete",
+      whenScaled: "Delete",
+    });
+    expect(sts.spec?.template.spec?.containers[0]?.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(sts.metadata?.ownerReferences?.[0]?.uid).toBe(store.metadata.uid);
+    const policy: V1NetworkPolicy = await objects.read({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "orders", namespace },
+    });
+    // `from` survives the client's model naming (`_from`) both ways.
+    expect(policy.spec?.ingress?.[0]?._from).toHaveLength(4);
+    const pdb = await objects.read({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "orders", namespace },
+    });
+    expect(pdb).toMatchObject({ spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" } });
+    const stored = await clients.core.readNamespacedSecret({ namespace, name: "orders-token" });
+    expect(Buffer.from(stored.data?.token ?? "", "base64").toString()).toBe("t0k3n");
+
+    // The StatefulSet controller creates the pods and their claims from the template.
+    const pods = await eventually(
+      async () => {
+        const list = await clients.core.listNamespacedPod({
+          namespace,
+          labelSelector: "app.kubernetes.io/instance=orders,app.kubernetes.io/component=node",
+        });
+        if (list.items.length !== 3) throw new Error(`${list.items.length} pods`);
+        return list.items;
+      },
+      { timeoutMs: 30_000, what: "3 node pods" },
+    );
+    expect(pods.map((p) => p.metadata?.name).sort()).toEqual(["orders-0", "orders-1", "orders-2"]);
+    const claims = await clients.core.listNamespacedPersistentVolumeClaim({ namespace });
+    expect(claims.items.map((c) => c.metadata?.name).sort()).toEqual([
+      "data-orders-0",
+      "data-orders-1",
+      "data-orders-2",
+    ]);
+  });
+});

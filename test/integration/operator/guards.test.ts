@@ -1,0 +1,369 @@
+/**
+ * What the operator refuses or handles with care: a mode change on a live store, a storage change a
+ * StatefulSet cannot make, monitoring objects that come and go with the spec, the auth Secret it
+ * creates once and never overwrites, and only the namespaces it was told to watch. Also the
+ * `replistore operator` command as a process.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KubeConfig, type KubernetesObject, KubernetesObjectApi, loadAllYaml } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import type { ClusterConfig } from "../../../src/config/cluster-config.ts";
+import type { Operator } from "../../../src/operator/operator.ts";
+import { eventually } from "../../support/eventually.ts";
+import {
+  type ControlPlane,
+  createNamespace,
+  type KubeClients,
+  kubeClients,
+  startControlPlane,
+  writeMonitoringCrds,
+} from "../../support/k8s/index.ts";
+import { freePort } from "../../support/ports.ts";
+import {
+  conditionOf,
+  createStore,
+  patchSpec,
+  startOperator,
+  waitForEvent,
+  waitForStatus,
+} from "./harness.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+let plane: ControlPlane;
+let clients: KubeClients;
+let operator: Operator;
+let crdDir: string;
+/** The namespace the in-process operator watches; the others are out of its sight. */
+let watched: string;
+
+beforeAll(async () => {
+  crdDir = await mkdtemp(join(tmpdir(), "replistore-crds-"));
+  plane = await startControlPlane({
+    crdFiles: [join(ROOT, CRD_FILE), ...(await writeMonitoringCrds(crdDir))],
+  });
+  clients = kubeClients(plane.kubeconfigPath);
+  watched = await createNamespace(clients, "watched");
+  operator = await startOperator(clients, { namespaces: [watched] });
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await plane?.stop();
+  if (crdDir) await rm(crdDir, { recursive: true, force: true });
+});
+
+async function configOf(namespace: string, name: string): Promise<ClusterConfig> {
+  const map = await clients.core.readNamespacedConfigMap({ namespace, name: `${name}-config` });
+  return JSON.parse(map.data?.["cluster.json"] ?? "{}") as ClusterConfig;
+}
+
+describe("operator: refusals and optional objects", () => {
+  it("refuses a mode change on a live store with a condition and an event, and recovers when reverted", async () => {
+    await createStore(clients, watched, "modes", { replicas: 3 });
+    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" }), {
+      timeoutMs: 30_000,
+      what: "StatefulSet",
+    });
+    await patchSpec(clients, watched, "modes", {
+      replicas: 4,
+      mode: "MultiLeader",
+      multiLeader: { leaders: 2 },
+    });
+    const refused = await waitForStatus(
+      clients,
+      watched,
+      "modes",
+      (s) => conditionOf(s, "Degraded")?.reason === "ModeChangeRefused",
+      "ModeChangeRefused",
+    );
+    expect(conditionOf(refused, "Ready")).toMatchObject({ status: "False", reason: "ModeChangeRefused" });
+    expect(conditionOf(refused, "Degraded")?.message).toContain("set spec.mode back to Leaderless");
+    expect(refused.status?.observedGeneration).toBe(2);
+    const event = await waitForEvent(clients, watched, "modes", "ModeChangeRefused");
+    expect(event.type).toBe("Warning");
+    // Nothing of the refused generation was applied, not even the replica count.
+    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" });
+    expect(sts.spec?.replicas).toBe(3);
+    expect(sts.metadata?.annotations?.["replistore.io/mode"]).toBe("Leaderless");
+    expect((await configOf(watched, "modes")).mode).toBe("Leaderless");
+
+    await patchSpec(clients, watched, "modes", { mode: "Leaderless", multiLeader: null });
+    await waitForStatus(
+      clients,
+      watched,
+      "modes",
+      (s) => conditionOf(s, "Degraded")?.status === "False" && s.status?.observedGeneration === 3,
+      "no longer degraded",
+    );
+    await waitForEvent(clients, watched, "modes", "Recovered");
+    await eventually(
+      async () =>
+        (await clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" })).spec
+          ?.replicas === 4,
+      { timeoutMs: 20_000, what: "replicas 4 applied" },
+    );
+  });
+
+  it("keeps the running claim template when spec.storage changes, and says what to do", async () => {
+    await createStore(clients, watched, "disks", { replicas: 1, storage: { size: "1Gi" } });
+    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "disks" }), {
+      timeoutMs: 30_000,
+      what: "StatefulSet",
+    });
+    await patchSpec(clients, watched, "disks", { storage: { size: "5Gi" }, antiEntropy: { suspend: true } });
+    const store = await waitForStatus(
+      clients,
+      watched,
+      "disks",
+      (s) => conditionOf(s, "Degraded")?.reason === "StorageChangeNotApplied",
+      "StorageChangeNotApplied",
+    );
+    expect(conditionOf(store, "Degraded")?.message).toContain("resize each PersistentVolumeClaim");
+    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "disks" });
+    expect(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage).toBe("1Gi");
+    // The rest of the change did apply.
+    const cron = await clients.batch.readNamespacedCronJob({ namespace: watched, name: "disks-repair" });
+    expect(cron.spec?.suspend).toBe(true);
+  });
+
+  it("creates and deletes the ServiceMonitor and PrometheusRule with spec.monitoring", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(clients.config);
+    const list = async (kind: string) =>
+      (await objects.list("monitoring.coreos.com/v1", kind, watched)).items.map((o) => o.metadata?.name);
+    const store = await createStore(clients, watched, "watchme", {
+      replicas: 1,
+      monitoring: { serviceMonitor: true, prometheusRule: true },
+    });
+    await eventually(
+      async () =>
+        (await list("ServiceMonitor")).includes("watchme") &&
+        (await list("PrometheusRule")).includes("watchme"),
+      { timeoutMs: 30_000, what: "monitoring objects created" },
+    );
+    const monitor = await objects.read({
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "ServiceMonitor",
+      metadata: { name: "watchme", namespace: watched },
+    });
+    expect(monitor.metadata?.ownerReferences?.[0]?.uid).toBe(store.metadata.uid);
+
+    await patchSpec(clients, watched, "watchme", {
+      monitoring: { serviceMonitor: false, prometheusRule: false },
+    });
+    await eventually(
+      async () =>
+        !(await list("ServiceMonitor")).includes("watchme") &&
+        !(await list("PrometheusRule")).includes("watchme"),
+      { timeoutMs: 30_000, what: "monitoring objects deleted" },
+    );
+    const deleted = await waitForEvent(clients, watched, "watchme", "Deleted");
+    expect(deleted.message).toContain("ServiceMonitor watchme");
+  });
+
+  it("creates the auth Secret with a random token once, and never overwrites one that exists", async () => {
+    await createStore(clients, watched, "locked", { replicas: 1, auth: { secretName: "locked-token" } });
+    const secret = await eventually(
+      () => clients.core.readNamespacedSecret({ namespace: watched, name: "locked-token" }),
+      {
+        timeoutMs: 30_000,
+        what: "Secret",
+      },
+    );
+    const token = Buffer.from(secret.data?.token ?? "", "base64").toString();
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    const sts = await eventually(
+      () => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "locked" }),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const env = sts.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === "REPLISTORE_TOKEN")?.valueFrom?.secretKeyRef).toMatchObject({
+      name: "locked-token",
+      key: "token",
+    });
+
+    await clients.core.createNamespacedSecret({
+      namespace: watched,
+      body: { metadata: { name: "mine" }, stringData: { token: "chosen-by-me" } },
+    });
+    await createStore(clients, watched, "own", { replicas: 1, auth: { secretName: "mine" } });
+    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "own" }), {
+      timeoutMs: 30_000,
+    });
+    const kept = await clients.core.readNamespacedSecret({ namespace: watched, name: "mine" });
+    expect(Buffer.from(kept.data?.token ?? "", "base64").toString()).toBe("chosen-by-me");
+    expect(kept.metadata?.ownerReferences).toBeUndefined();
+  });
+
+  it("leaves stores in namespaces it does not watch alone", async () => {
+    const elsewhere = await createNamespace(clients, "unwatched");
+    await createStore(clients, elsewhere, "ignored", { replicas: 1 });
+    await createStore(clients, watched, "noticed", { replicas: 1 });
+    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "noticed" }), {
+      timeoutMs: 30_000,
+    });
+    await operator.idle();
+    const sets = await clients.apps.listNamespacedStatefulSet({ namespace: elsewhere });
+    expect(sets.items).toEqual([]);
+  });
+});
+
+describe("operator RBAC (deploy/operator/rbac.yaml)", () => {
+  it("is enough to reconcile a store with auth and monitoring, as the operator's service account", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(clients.config);
+    const manifests = loadAllYaml(
+      await readFile(join(ROOT, "deploy/operator/rbac.yaml"), "utf8"),
+    ) as KubernetesObject[];
+    for (const manifest of manifests) await objects.create(manifest);
+    // The Deployment as shipped: its pods pass the namespace's restricted Pod Security level.
+    const deployment = loadAllYaml(
+      await readFile(join(ROOT, "deploy/operator/operator.yaml"), "utf8"),
+    ) as KubernetesObject[];
+    for (const manifest of deployment) await objects.create(manifest);
+    await eventually(
+      async () => {
+        const pods = await clients.core.listNamespacedPod({
+          namespace: "replistore-system",
+          labelSelector: "app.kubernetes.io/name=replistore-operator",
+        });
+        if (pods.items.length !== 2) throw new Error(`${pods.items.length} operator pods`);
+      },
+      { timeoutMs: 30_000, what: "the operator Deployment's 2 pods admitted" },
+    );
+    const request = await clients.core.createNamespacedServiceAccountToken({
+      namespace: "replistore-system",
+      name: "replistore-operator",
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const token = request.status?.token ?? "";
+    const asOperator = new KubeConfig();
+    asOperator.loadFromOptions({
+      clusters: [
+        { name: "test", server: plane.server, caData: plane.tls.ca.toString("base64"), skipTLSVerify: false },
+      ],
+      users: [{ name: "operator", token }],
+      contexts: [{ name: "operator", cluster: "test", user: "operator" }],
+      currentContext: "operator",
+    });
+
+    const namespace = await createNamespace(clients, "rbac");
+    const restricted = await startOperator(clients, {
+      kubeConfig: asOperator,
+      namespaces: [namespace],
+      // The Lease is part of what the role must allow.
+      leaderElection: {
+        namespace: "replistore-system",
+        name: "replistore-operator",
+        identity: "rbac-test",
+        leaseDurationMs: 3_000,
+        renewDeadlineMs: 2_000,
+        retryPeriodMs: 500,
+      },
+    });
+    try {
+      await createStore(clients, namespace, "guarded", {
+        replicas: 1,
+        auth: { secretName: "guarded-token" },
+        monitoring: { serviceMonitor: true, prometheusRule: true },
+      });
+      await eventually(() => restricted.isLeader(), {
+        timeoutMs: 10_000,
+        what: "leading with the role's Lease rights",
+      });
+      await waitForStatus(clients, namespace, "guarded", (s) => s.status?.observedGeneration === 1, "status");
+      await clients.core.readNamespacedSecret({ namespace, name: "guarded-token" });
+      await objects.read({
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name: "guarded", namespace },
+      });
+      await waitForEvent(clients, namespace, "guarded", "Created");
+      await restricted.idle();
+      expect(restricted.apiStats().queue.failed).toBe(0);
+      // Turning the ServiceMonitor off deletes it, which needs the delete verb.
+      await patchSpec(clients, namespace, "guarded", { monitoring: { serviceMonitor: false } });
+      await waitForEvent(clients, namespace, "guarded", "Deleted");
+      await restricted.idle();
+      expect(restricted.apiStats().queue.failed).toBe(0);
+    } finally {
+      await restricted.stop();
+    }
+  });
+});
+
+describe("replistore operator (the command)", () => {
+  it("reconciles with --kubeconfig and --namespace, serves metrics, logs the store on each line, stops on SIGTERM", async () => {
+    const namespace = await createNamespace(clients, "cli");
+    const metricsPort = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, "src/cli/main.ts"),
+        "operator",
+        "--kubeconfig",
+        plane.kubeconfigPath,
+        "--namespace",
+        namespace,
+        "--concurrency",
+        "1",
+        "--no-leader-elect",
+        "--metrics-listen",
+        `127.0.0.1:${metricsPort}`,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await eventually(() => stdout.includes("caches synced"), {
+        timeoutMs: 30_000,
+        what: `operator up (${stderr})`,
+      });
+      await createStore(clients, namespace, "cli", { replicas: 2 });
+      await waitForStatus(
+        clients,
+        namespace,
+        "cli",
+        (s) => s.status?.observedGeneration === 1,
+        "status from the CLI",
+      );
+      const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "cli" });
+      expect(sts.spec?.replicas).toBe(2);
+      const base = `http://127.0.0.1:${metricsPort}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/replistore_operator_reconciles_total\{result="success"\} [1-9]/);
+      expect(metrics).toMatch(/replistore_operator_api_writes_total\{verb="apply",kind="StatefulSet"\} 1/);
+      expect(metrics).toMatch(/replistore_operator_stores\{phase="Pending"\} 1/);
+      expect(metrics).toContain("replistore_operator_leader 1");
+      expect(metrics).toContain("replistore_operator_queue_depth 0");
+      expect(metrics).toContain("replistore_operator_reconcile_duration_seconds_bucket");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const storeLines = lines.filter((l) => l.msg === "applied" || l.msg === "status updated");
+    expect(storeLines.length).toBeGreaterThan(0);
+    for (const line of storeLines) expect(line).toMatchObject({ namespace, name: "cli" });
+    expect(lines.at(-1)?.msg).toBe("operator stopped");
+  });
+});

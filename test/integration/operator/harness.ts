@@ -1,0 +1,138 @@
+/** An in-process operator against the test control plane, and helpers to drive ReplicatedStores. */
+import { type CoreV1Event, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
+import type { ReplicatedStoreStatus } from "../../../src/api/status.ts";
+import { Operator, type OperatorOptions } from "../../../src/operator/operator.ts";
+import { eventually } from "../../support/eventually.ts";
+import type { KubeClients } from "../../support/k8s/index.ts";
+
+export const TEST_IMAGE = "registry.invalid/replistore:test";
+
+/** OPERATOR_LOG=debug shows the operator's log while a test runs. */
+export async function startOperator(
+  clients: KubeClients,
+  overrides: Partial<OperatorOptions> = {},
+): Promise<Operator> {
+  const operator = new Operator({
+    kubeConfig: clients.config,
+    log: pino({ level: process.env.OPERATOR_LOG ?? "silent" }),
+    namespaces: [],
+    concurrency: 2,
+    image: TEST_IMAGE,
+    operatorNamespace: "replistore-system",
+    backoffBaseMs: 100,
+    backoffMaxMs: 2_000,
+    ...overrides,
+  });
+  await operator.start();
+  return operator;
+}
+
+export interface StoreObject {
+  metadata: { name: string; namespace: string; uid: string; generation: number; resourceVersion: string };
+  spec: Record<string, unknown>;
+  status?: ReplicatedStoreStatus;
+}
+
+export async function createStore(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<StoreObject> {
+  return (await clients.custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
+  })) as StoreObject;
+}
+
+export async function readStore(clients: KubeClients, namespace: string, name: string): Promise<StoreObject> {
+  return (await clients.custom.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    name,
+  })) as StoreObject;
+}
+
+/** A JSON merge patch of the store's spec, as `kubectl patch --type merge` sends. */
+export async function patchSpec(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  await clients.custom.patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { spec } },
+    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+  );
+}
+
+export async function deleteStore(clients: KubeClients, namespace: string, name: string): Promise<void> {
+  await clients.custom.deleteNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    name,
+  });
+}
+
+export function conditionOf(store: StoreObject, type: string) {
+  return store.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Waits until the store's status satisfies `check` (which throws or returns false until it does). */
+export async function waitForStatus(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  check: (store: StoreObject) => boolean | undefined,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<StoreObject> {
+  return eventually(
+    async () => {
+      const store = await readStore(clients, namespace, name);
+      if (check(store) === false) {
+        throw new Error(`status is ${JSON.stringify(store.status)}`);
+      }
+      return store;
+    },
+    { timeoutMs, what, intervalMs: 200 },
+  );
+}
+
+export async function storeEvents(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+): Promise<CoreV1Event[]> {
+  const list = await clients.core.listNamespacedEvent({
+    namespace,
+    fieldSelector: `involvedObject.kind=${KIND},involvedObject.name=${name}`,
+  });
+  return list.items;
+}
+
+export async function waitForEvent(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  reason: string,
+): Promise<CoreV1Event> {
+  return eventually(
+    async () => {
+      const events = await storeEvents(clients, namespace, name);
+      const found = events.find((e) => e.reason === reason);
+      if (!found) throw new Error(`events so far: ${events.map((e) => e.reason).join(", ")}`);
+      return found;
+    },
+    { timeoutMs: 20_000, what: `event ${reason}` },
+  );
+}

@@ -1,0 +1,316 @@
+/**
+ * The operator against a real control plane: a store's objects appear, follow the spec, report pod
+ * readiness in status, and go with the store; an unchanged store costs no writes.
+ */
+import { fileURLToPath } from "node:url";
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import type { ClusterConfig } from "../../../src/config/cluster-config.ts";
+import type { Operator } from "../../../src/operator/operator.ts";
+import { eventually } from "../../support/eventually.ts";
+import {
+  type ControlPlane,
+  createNamespace,
+  type KubeClients,
+  kubeClients,
+  setPodReady,
+  startControlPlane,
+} from "../../support/k8s/index.ts";
+import {
+  conditionOf,
+  createStore,
+  deleteStore,
+  patchSpec,
+  readStore,
+  type StoreObject,
+  startOperator,
+  storeEvents,
+  waitForEvent,
+  waitForStatus,
+} from "./harness.ts";
+
+let plane: ControlPlane;
+let clients: KubeClients;
+let operator: Operator;
+
+beforeAll(async () => {
+  // The CRD is installed before the controller manager starts, so its garbage collector knows stores.
+  plane = await startControlPlane({
+    crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
+  });
+  clients = kubeClients(plane.kubeconfigPath);
+  operator = await startOperator(clients);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await plane?.stop();
+});
+
+async function ownedObjects(namespace: string, name: string): Promise<Record<string, KubernetesObject>> {
+  const [sts, peers, client, config, pdb, cron, policy] = await Promise.all([
+    clients.apps.readNamespacedStatefulSet({ namespace, name }),
+    clients.core.readNamespacedService({ namespace, name: `${name}-peers` }),
+    clients.core.readNamespacedService({ namespace, name }),
+    clients.core.readNamespacedConfigMap({ namespace, name: `${name}-config` }),
+    clients.policy.readNamespacedPodDisruptionBudget({ namespace, name }),
+    clients.batch.readNamespacedCronJob({ namespace, name: `${name}-repair` }),
+    clients.networking.readNamespacedNetworkPolicy({ namespace, name }),
+  ]);
+  return {
+    StatefulSet: sts,
+    "peers Service": peers,
+    "client Service": client,
+    ConfigMap: config,
+    PodDisruptionBudget: pdb,
+    CronJob: cron,
+    NetworkPolicy: policy,
+  };
+}
+
+async function waitForObjects(namespace: string, name: string): Promise<Record<string, KubernetesObject>> {
+  return eventually(() => ownedObjects(namespace, name), { timeoutMs: 30_000, what: "owned objects" });
+}
+
+function clusterConfig(objects: Record<string, KubernetesObject>): ClusterConfig {
+  const map = objects.ConfigMap as { data?: Record<string, string> };
+  return JSON.parse(map.data?.["cluster.json"] ?? "{}") as ClusterConfig;
+}
+
+async function podNames(namespace: string, name: string): Promise<string[]> {
+  const list = await clients.core.listNamespacedPod({
+    namespace,
+    labelSelector: `app.kubernetes.io/instance=${name},app.kubernetes.io/component=node`,
+  });
+  return list.items.map((p) => p.metadata?.name ?? "").sort();
+}
+
+describe("operator: a store's lifecycle", () => {
+  it("creates the StatefulSet, Services, ConfigMap, PDB, CronJob and NetworkPolicy, owned by the store", async () => {
+    const namespace = await createNamespace(clients, "create");
+    const created = await createStore(clients, namespace, "orders", { replicas: 3 });
+    const objects = await waitForObjects(namespace, "orders");
+    for (const [what, object] of Object.entries(objects)) {
+      expect(object.metadata?.ownerReferences, what).toEqual([
+        expect.objectContaining({
+          kind: "ReplicatedStore",
+          name: "orders",
+          uid: created.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        }),
+      ]);
+      expect(object.metadata?.labels?.["app.kubernetes.io/managed-by"], what).toBe("replistore-operator");
+      expect(
+        object.metadata?.managedFields?.some((f) => f.manager === "replistore-operator"),
+        what,
+      ).toBe(true);
+    }
+    expect(clusterConfig(objects).members.map((m) => m.url)).toEqual([
+      `http://orders-0.orders-peers.${namespace}.svc:7070`,
+      `http://orders-1.orders-peers.${namespace}.svc:7070`,
+      `http://orders-2.orders-peers.${namespace}.svc:7070`,
+    ]);
+    const store = await waitForStatus(
+      clients,
+      namespace,
+      "orders",
+      (s) => s.status?.observedGeneration === 1 && s.status.replicas === 3,
+      "status for generation 1 with 3 pods",
+    );
+    expect(store.status).toMatchObject({ phase: "Pending", readyReplicas: 0, quorum: "N=3 W=2 R=2" });
+    expect(conditionOf(store, "Ready")).toMatchObject({ status: "False" });
+    expect(conditionOf(store, "QuorumAvailable")).toMatchObject({
+      status: "False",
+      reason: "WaitingForReplicas",
+    });
+    const event = await waitForEvent(clients, namespace, "orders", "Created");
+    expect(event.message).toContain("StatefulSet orders");
+    expect(event.type).toBe("Normal");
+  });
+
+  it("status follows pod readiness as the kubelet reports it", async () => {
+    const namespace = await createNamespace(clients, "ready");
+    await createStore(clients, namespace, "orders", { replicas: 3 });
+    await eventually(async () => (await podNames(namespace, "orders")).length === 3, {
+      timeoutMs: 30_000,
+      what: "3 pods",
+    });
+    for (const pod of ["orders-0", "orders-1", "orders-2"]) await setPodReady(clients, namespace, pod, true);
+    const ready = await waitForStatus(
+      clients,
+      namespace,
+      "orders",
+      (s) => s.status?.phase === "Ready",
+      "Ready",
+    );
+    expect(ready.status?.readyReplicas).toBe(3);
+    expect(conditionOf(ready, "Ready")).toMatchObject({ status: "True", reason: "AllReplicasReady" });
+    expect(conditionOf(ready, "QuorumAvailable")?.status).toBe("True");
+    expect(conditionOf(ready, "Progressing")?.status).toBe("False");
+    await waitForEvent(clients, namespace, "orders", "Ready");
+
+    // One pod down: N=3 W=2 R=2 still has a quorum for every key.
+    await setPodReady(clients, namespace, "orders-2", false);
+    const oneDown = await waitForStatus(
+      clients,
+      namespace,
+      "orders",
+      (s) => s.status?.readyReplicas === 2,
+      "2 ready",
+    );
+    expect(oneDown.status?.phase).toBe("Progressing");
+    expect(conditionOf(oneDown, "QuorumAvailable")?.status).toBe("True");
+    expect(conditionOf(oneDown, "Degraded")?.status).toBe("False");
+
+    // Two down: W=2 is out of reach.
+    await setPodReady(clients, namespace, "orders-1", false);
+    const lost = await waitForStatus(
+      clients,
+      namespace,
+      "orders",
+      (s) => s.status?.readyReplicas === 1,
+      "1 ready",
+    );
+    expect(lost.status?.phase).toBe("Degraded");
+    expect(conditionOf(lost, "QuorumAvailable")).toMatchObject({ status: "False", reason: "QuorumLost" });
+    expect(conditionOf(lost, "Degraded")).toMatchObject({ status: "True", reason: "QuorumLost" });
+    const warning = await waitForEvent(clients, namespace, "orders", "QuorumLost");
+    expect(warning.type).toBe("Warning");
+
+    await setPodReady(clients, namespace, "orders-1", true);
+    await setPodReady(clients, namespace, "orders-2", true);
+    await waitForStatus(clients, namespace, "orders", (s) => s.status?.phase === "Ready", "Ready again");
+    await waitForEvent(clients, namespace, "orders", "Recovered");
+  });
+
+  it("scaling updates the StatefulSet, the members in the ConfigMap and the PDB", async () => {
+    const namespace = await createNamespace(clients, "scale");
+    await createStore(clients, namespace, "orders", { replicas: 3 });
+    await waitForObjects(namespace, "orders");
+    await patchSpec(clients, namespace, "orders", { replicas: 5 });
+    const objects = await eventually(
+      async () => {
+        const current = await ownedObjects(namespace, "orders");
+        const sts = current.StatefulSet as { spec?: { replicas?: number } };
+        if (sts.spec?.replicas !== 5) throw new Error(`StatefulSet replicas ${sts.spec?.replicas}`);
+        return current;
+      },
+      { timeoutMs: 30_000, what: "StatefulSet scaled to 5" },
+    );
+    const config = clusterConfig(objects);
+    expect(config.members.map((m) => m.id)).toEqual([
+      "orders-0",
+      "orders-1",
+      "orders-2",
+      "orders-3",
+      "orders-4",
+    ]);
+    expect(config.generation).toBe(2);
+    expect(config.replication).toMatchObject({ factor: 5, writeQuorum: 3, readQuorum: 3 });
+    expect((objects.PodDisruptionBudget as { spec?: { maxUnavailable?: number } }).spec?.maxUnavailable).toBe(
+      2,
+    );
+    await eventually(async () => (await podNames(namespace, "orders")).length === 5, {
+      timeoutMs: 30_000,
+      what: "5 pods",
+    });
+    const store = await waitForStatus(
+      clients,
+      namespace,
+      "orders",
+      (s) => s.status?.observedGeneration === 2 && s.status.replicas === 5,
+      "status for generation 2",
+    );
+    expect(store.status?.quorum).toBe("N=5 W=3 R=3");
+    const updated = await waitForEvent(clients, namespace, "orders", "Updated");
+    expect(updated.message).toContain("StatefulSet orders");
+  });
+
+  it("a resync of an unchanged store writes nothing", async () => {
+    const namespace = await createNamespace(clients, "steady");
+    await createStore(clients, namespace, "orders", { replicas: 3 });
+    await waitForObjects(namespace, "orders");
+    await waitForStatus(clients, namespace, "orders", (s) => s.status?.replicas === 3, "3 pods in status");
+    // Let the trailing watch events (pods created, StatefulSet status) settle.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await operator.idle();
+
+    const versions = async () => {
+      const objects = await ownedObjects(namespace, "orders");
+      const store: StoreObject = await readStore(clients, namespace, "orders");
+      return {
+        store: store.metadata.resourceVersion,
+        ...Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, o.metadata?.resourceVersion])),
+        events: (await storeEvents(clients, namespace, "orders")).length,
+      };
+    };
+    const before = await versions();
+    const statsBefore = operator.apiStats();
+    operator.resync();
+    await operator.idle();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await operator.idle();
+    const statsAfter = operator.apiStats();
+    expect(statsAfter.queue.processed).toBeGreaterThan(statsBefore.queue.processed);
+    expect(statsAfter.api.writes).toBe(statsBefore.api.writes);
+    expect(await versions()).toEqual(before);
+  });
+
+  it("deleting the store garbage-collects its objects; claims follow storage.retainOnDelete", async () => {
+    const namespace = await createNamespace(clients, "delete");
+    await createStore(clients, namespace, "kept", { replicas: 1, storage: { retainOnDelete: true } });
+    await createStore(clients, namespace, "dropped", { replicas: 1, storage: { retainOnDelete: false } });
+    await waitForObjects(namespace, "kept");
+    await waitForObjects(namespace, "dropped");
+    const claims = async () =>
+      (await clients.core.listNamespacedPersistentVolumeClaim({ namespace })).items
+        .map((c) => c.metadata?.name)
+        .sort();
+    await eventually(async () => (await claims()).length === 2, { timeoutMs: 30_000, what: "2 claims" });
+
+    await deleteStore(clients, namespace, "kept");
+    await deleteStore(clients, namespace, "dropped");
+    await eventually(
+      async () => {
+        const left = [
+          ...(await clients.apps.listNamespacedStatefulSet({ namespace })).items,
+          ...(await clients.core.listNamespacedService({ namespace })).items,
+          ...(await clients.core.listNamespacedConfigMap({ namespace, labelSelector: "replistore.io/store" }))
+            .items,
+          ...(await clients.policy.listNamespacedPodDisruptionBudget({ namespace })).items,
+          ...(await clients.batch.listNamespacedCronJob({ namespace })).items,
+          ...(await clients.networking.listNamespacedNetworkPolicy({ namespace })).items,
+          ...(await clients.core.listNamespacedPod({ namespace })).items,
+        ].map((o) => `${o.kind ?? ""} ${o.metadata?.name}`);
+        if (left.length > 0) throw new Error(`left: ${left.join(", ")}`);
+      },
+      { timeoutMs: 60_000, what: "owned objects garbage-collected" },
+    );
+    await eventually(
+      async () => {
+        const left = await claims();
+        if (left.join() !== "data-kept-0") throw new Error(`claims: ${left.join(", ")}`);
+      },
+      { timeoutMs: 60_000, what: "only the retained claim left" },
+    );
+  });
+
+  it("keeps working after the apiserver restarts (watches are re-established)", async () => {
+    await plane.restartApiserver();
+    const namespace = await createNamespace(clients, "restart");
+    await createStore(clients, namespace, "orders", { replicas: 1 });
+    await eventually(() => ownedObjects(namespace, "orders"), {
+      timeoutMs: 60_000,
+      what: "objects after restart",
+    });
+    await waitForStatus(
+      clients,
+      namespace,
+      "orders",
+      (s) => s.status?.observedGeneration === 1,
+      "status after restart",
+    );
+  });
+});
