@@ -18,36 +18,31 @@ import { createNamespace, kubeClients, startControlPlane } from "../support/k8s/
 import { metricValue, parseMetrics } from "../support/metrics.ts";
 import { CLI, REPO_ROOT } from "../support/node-process.ts";
 import { freePort } from "../support/ports.ts";
+import { parseOrExit, positiveWhole } from "./flags.ts";
 import { memoryOf } from "./proc-stats.ts";
 
 const MiB = 1024 * 1024;
 const FLOORS = { seconds: 60, peakBytes: 250 * MiB, steadyWrites: 0 };
 
-const { values: flags } = parseArgs({
-  options: {
-    stores: { type: "string", default: "300" },
-    steady: { type: "string", default: "60" },
-    concurrency: { type: "string", default: "4" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+const { values: flags } = parseOrExit(() =>
+  parseArgs({
+    options: {
+      stores: { type: "string", default: "300" },
+      steady: { type: "string", default: "60" },
+      concurrency: { type: "string", default: "4" },
+      help: { type: "boolean", short: "h" },
+    },
+  }),
+);
 if (flags.help) {
   console.log(
     "usage: npm run bench:operator -- [--stores N (300)] [--steady SECONDS (60)] [--concurrency N (4)]",
   );
   process.exit(0);
 }
-function positive(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return n;
-}
-const storeCount = positive("stores", flags.stores);
-const steadySeconds = positive("steady", flags.steady);
-const concurrency = positive("concurrency", flags.concurrency);
+const storeCount = positiveWhole("stores", flags.stores);
+const steadySeconds = positiveWhole("steady", flags.steady);
+const concurrency = positiveWhole("concurrency", flags.concurrency);
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;

@@ -11,40 +11,35 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startStore } from "../support/store.ts";
+import { parseOrExit, positiveNumber } from "./flags.ts";
 import { cpuSecondsOf, memoryOf } from "./proc-stats.ts";
 import type { PhaseRequest, PhaseResult } from "./protocol.ts";
 
 const FLOORS = { writesPerSec: 8_000, readsPerSec: 15_000, p99Ms: 25 };
 
-const { values: flags } = parseArgs({
-  options: {
-    duration: { type: "string", default: "10", short: "d" },
-    warmup: { type: "string", default: "2" },
-    concurrency: { type: "string", default: "64", short: "c" },
-    "value-size": { type: "string", default: "1024" },
-    nodes: { type: "string", default: "3" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+const { values: flags } = parseOrExit(() =>
+  parseArgs({
+    options: {
+      duration: { type: "string", default: "10", short: "d" },
+      warmup: { type: "string", default: "2" },
+      concurrency: { type: "string", default: "64", short: "c" },
+      "value-size": { type: "string", default: "1024" },
+      nodes: { type: "string", default: "3" },
+      help: { type: "boolean", short: "h" },
+    },
+  }),
+);
 if (flags.help) {
   console.log(
     "usage: npm run bench -- [--duration SECONDS per phase (10)] [--warmup SECONDS (2)] [--concurrency N (64)] [--value-size BYTES (1024)] [--nodes N (3)]",
   );
   process.exit(0);
 }
-function positive(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) {
-    console.error(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return n;
-}
-const durationMs = positive("duration", flags.duration) * 1000;
+const durationMs = positiveNumber("duration", flags.duration) * 1000;
 const warmupMs = Number(flags.warmup) * 1000;
-const concurrency = Math.round(positive("concurrency", flags.concurrency));
-const valueBytes = Math.round(positive("value-size", flags["value-size"]));
-const nodes = Math.round(positive("nodes", flags.nodes));
+const concurrency = Math.round(positiveNumber("concurrency", flags.concurrency));
+const valueBytes = Math.round(positiveNumber("value-size", flags["value-size"]));
+const nodes = Math.round(positiveNumber("nodes", flags.nodes));
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const fixed = (n: number, digits = 2) => n.toFixed(digits);

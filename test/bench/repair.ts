@@ -13,37 +13,32 @@ import { formatBytes, type RepairSummary } from "../../src/antientropy/repair/su
 import { metricValue } from "../support/metrics.ts";
 import { CLI, REPO_ROOT } from "../support/node-process.ts";
 import { startStore } from "../support/store.ts";
+import { parseOrExit, positiveWhole } from "./flags.ts";
 import { memoryOf } from "./proc-stats.ts";
 import { bulkLoad, type Divergence, diverge, verifySample } from "./repair-data.ts";
 
 const MiB = 1024 * 1024;
 const FLOORS = { bytesFactor: 3, treeBytes: MiB, seconds: 30 };
 
-const { values: flags } = parseArgs({
-  options: {
-    keys: { type: "string", default: "1000000" },
-    "value-size": { type: "string", default: "100" },
-    batch: { type: "string", default: "10000" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+const { values: flags } = parseOrExit(() =>
+  parseArgs({
+    options: {
+      keys: { type: "string", default: "1000000" },
+      "value-size": { type: "string", default: "100" },
+      batch: { type: "string", default: "10000" },
+      help: { type: "boolean", short: "h" },
+    },
+  }),
+);
 if (flags.help) {
   console.log(
     "usage: npm run bench:repair -- [--keys N (1000000)] [--value-size BYTES (100)] [--batch N (10000)]",
   );
   process.exit(0);
 }
-function positive(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return n;
-}
-const keyCount = positive("keys", flags.keys);
-const valueBytes = positive("value-size", flags["value-size"]);
-const batch = positive("batch", flags.batch);
+const keyCount = positiveWhole("keys", flags.keys);
+const valueBytes = positiveWhole("value-size", flags["value-size"]);
+const batch = positiveWhole("batch", flags.batch);
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(2)} MiB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
