@@ -57,7 +57,8 @@ export class ReplicaNode implements ReplicaContext {
   private readonly peers = new Map<string, PeerClient>();
   private readonly peerContext: PeerContext;
   private cfg: ClusterConfig;
-  private hashRing: HashRing;
+  // Assigned by syncMembership, which the constructor calls.
+  private hashRing!: HashRing;
   /** What the ring and trees were built from; they are rebuilt only when it changes. */
   private ownership = "";
   readonly trees: TreeRegistry;
@@ -105,7 +106,7 @@ export class ReplicaNode implements ReplicaContext {
       token: this.token,
       maxOffsetMs: () => this.cfg.clock.maxOffsetMs,
       timeoutMs: () => this.cfg.limits.requestTimeoutMs,
-      onOffset: (peer, ms) => this.metrics.clockOffset.set({ peer }, ms / 1000),
+      onOffset: (peer, ms) => this.recordOffset(peer, ms),
       onRefused: (peer, offsetMs, byPeer) => {
         this.metrics.clockRefused.inc({ peer, direction: byPeer ? "out" : "in" });
         this.log.warn(
@@ -119,7 +120,6 @@ export class ReplicaNode implements ReplicaContext {
         if (up) this.replayer.kick(peer);
       },
     };
-    this.hashRing = new HashRing([], 1);
     this.replayer = new HintReplayer(
       this.hints,
       {
@@ -166,6 +166,13 @@ export class ReplicaNode implements ReplicaContext {
 
   peer(id: string): PeerClient | undefined {
     return this.peers.get(id);
+  }
+
+  /** The one place a peer's clock offset is recorded: the metric and what /v1/status shows. */
+  recordOffset(peer: string, offsetMs: number): void {
+    this.metrics.clockOffset.set({ peer }, offsetMs / 1000);
+    const health = this.peers.get(peer)?.health;
+    if (health) health.offsetMs = offsetMs;
   }
 
   maxOffsetMs(): number {

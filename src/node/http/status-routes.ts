@@ -9,9 +9,8 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
     const cfg = node.config();
     const now = Date.now();
     const offsets: Record<string, number> = {};
-    for (const m of (await node.metrics.clockOffset.get()).values) {
-      if (m.labels.peer) offsets[String(m.labels.peer)] = Math.round(m.value * 1000);
-    }
+    for (const p of node.peerList())
+      if (p.health.offsetMs !== undefined) offsets[p.id] = Math.round(p.health.offsetMs);
     const hints = node.hints.pending();
     return {
       node: {

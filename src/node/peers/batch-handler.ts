@@ -21,6 +21,7 @@ export interface BatchTarget {
   readonly metrics: NodeMetrics;
   readonly log: Logger;
   maxOffsetMs(): number;
+  recordOffset(peer: string, offsetMs: number): void;
   readLocal(key: string): VersionedRecord | undefined;
   applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult>;
   readonly conflicts: {
@@ -40,7 +41,7 @@ const lastRefusalLog = new Map<string, number>();
  */
 export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise<BatchResponse> {
   const verdict = checkPeerClock(node.clock, req.clock[0], node.maxOffsetMs());
-  node.metrics.clockOffset.set({ peer: req.from }, verdict.offsetMs / 1000);
+  node.recordOffset(req.from, verdict.offsetMs);
   if (!verdict.ok) {
     node.metrics.clockRefused.inc({ peer: req.from, direction: "in" });
     const now = Date.now();

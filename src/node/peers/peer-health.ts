@@ -7,6 +7,8 @@ export class PeerHealth {
   up = true;
   downSince = 0;
   lastSeen = 0;
+  /** Peer clock minus ours (ms) as last measured, by heartbeat or by any message either way. */
+  offsetMs: number | undefined;
   private readonly onUp: () => void;
 
   constructor(onUp: () => void) {
