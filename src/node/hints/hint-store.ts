@@ -63,14 +63,21 @@ export class HintStore {
   /** Oldest hints for `target` first, so replay preserves the order they were written in. */
   take(target: string, limit: number): Hint[] {
     const out: Hint[] = [];
+    for (const h of this.oldestFirst(target)) {
+      if (out.length >= limit) break;
+      out.push(h);
+    }
+    return out;
+  }
+
+  /** A target's hints, oldest first, read lazily so a caller can stop early. */
+  private *oldestFirst(target: string): Generator<Hint> {
     for (const { key, value } of this.db.getRange({
       start: [target, 0],
       end: [target, Number.MAX_SAFE_INTEGER],
-      limit,
     })) {
-      out.push({ target, seq: key[1], key: value[0], record: value[1], createdAt: value[2], size: value[3] });
+      yield { target, seq: key[1], key: value[0], record: value[1], createdAt: value[2], size: value[3] };
     }
-    return out;
   }
 
   async remove(hints: readonly Hint[]): Promise<void> {
@@ -78,19 +85,18 @@ export class HintStore {
     for (const h of hints) this.account(h.target, -1, -h.size);
   }
 
-  /** Drops hints older than the window: their owner has been gone too long and repair takes over. */
+  /**
+   * Drops hints older than the window: their owner has been gone too long and repair takes over.
+   * Sequence numbers grow with time, so each target's hints are read oldest first and the scan
+   * stops at the first one still inside the window.
+   */
   async expire(cutoff: number): Promise<number> {
     const old: Hint[] = [];
-    for (const { key, value } of this.db.getRange()) {
-      if (value[2] < cutoff)
-        old.push({
-          target: key[0],
-          seq: key[1],
-          key: value[0],
-          record: value[1],
-          createdAt: value[2],
-          size: value[3],
-        });
+    for (const target of this.targets()) {
+      for (const h of this.oldestFirst(target)) {
+        if (h.createdAt >= cutoff) break;
+        old.push(h);
+      }
     }
     await this.remove(old);
     return old.length;
