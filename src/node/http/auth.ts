@@ -2,17 +2,22 @@ import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { sendError } from "./errors.ts";
 
-/** Probes and metrics stay open so kubelets and Prometheus need no credentials. */
-const OPEN_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+/** Probes and metrics stay open so kubelets and Prometheus need no credentials; so does the API description. */
+const OPEN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/openapi.json"]);
 
-/** With a shared token configured, every other request needs `Authorization: Bearer <token>`. */
+/**
+ * With a shared token configured, every other request needs `Authorization: Bearer <token>`, or
+ * `X-Replistore-Token: <token>`: the Kubernetes apiserver's pod proxy (kubectl replistore) keeps
+ * Authorization for itself and never forwards it.
+ */
 export function installAuth(app: FastifyInstance, token: string | undefined): void {
   if (!token) return;
   const expected = Buffer.from(`Bearer ${token}`);
   app.addHook("onRequest", async (req, reply) => {
     const path = req.url.split("?", 1)[0]!;
     if (OPEN_PATHS.has(path)) return;
-    const got = Buffer.from(req.headers.authorization ?? "");
+    const alt = req.headers["x-replistore-token"];
+    const got = Buffer.from(req.headers.authorization ?? (typeof alt === "string" ? `Bearer ${alt}` : ""));
     if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
       return sendError(reply, 401, {
         error: "unauthorized",

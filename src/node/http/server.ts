@@ -7,6 +7,7 @@ import { conflictRoutes } from "./conflict-routes.ts";
 import { HttpError, sendError } from "./errors.ts";
 import { internalRoutes } from "./internal-routes.ts";
 import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
+import { installOpenApi } from "./openapi.ts";
 import { opsRoutes } from "./ops-routes.ts";
 import { allowedMethods } from "./route-table.ts";
 import { statusRoutes } from "./status-routes.ts";
@@ -85,6 +86,7 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
     });
   });
 
+  installOpenApi(app); // before the routes: it learns them as they are registered
   app.register(opsRoutes, { node });
   app.register(kvRoutes, { node });
   app.register(statusRoutes, { node });
