@@ -16,6 +16,7 @@ import { busyPorts } from "./ports.ts";
 import { readManifestFile } from "./read-manifest.ts";
 import { waitUntilReady } from "./readiness.ts";
 import { checkRepairSchedule, startRepairSchedule } from "./repair-schedule.ts";
+import { startUpReview, type UpReviewAddress } from "./review.ts";
 import { listenForStop } from "./signals.ts";
 import { ensureToken } from "./token.ts";
 import { claimUpState, findRunningStores, releaseUpState, type UpState, updateUpState } from "./up-state.ts";
@@ -27,6 +28,8 @@ export interface UpOptions {
   portBase: number;
   host: string;
   readyTimeoutMs: number;
+  /** serve the conflict review page (undefined: don't) */
+  review?: UpReviewAddress;
   out: (line: string) => void;
   err: (line: string) => void;
 }
@@ -189,6 +192,11 @@ async function runClaimed(
       if (tokenFile) out(`auth: token in ${shortPath(tokenFile)} (replistore kv and status send it for you)`);
       for (const line of usageHints(manifest, opts.dataDir, members[0] as LocalMember, tokenFile)) out(line);
     }
+    const review =
+      stop.abort.aborted || !opts.review
+        ? undefined
+        : await startUpReview(opts.review, { name, mode: config.mode, members, tokenFile }, err);
+    if (review) out(`conflict review page: ${review.url}`);
     const { antiEntropy } = manifest.spec;
     const repairs =
       stop.abort.aborted || antiEntropy.suspend
@@ -205,6 +213,7 @@ async function runClaimed(
       out(`anti-entropy repair runs on "${antiEntropy.schedule}" (log ${shortPath(paths.repairLog)})`);
     const signal = await stop.received;
     repairs?.stop();
+    await review?.close();
     out(`${signal}: stopping ${members.length} nodes (up to ${STOP_GRACE_MS / 1000}s; again to force)`);
     await Promise.all(nodes.map((n) => n.stop(STOP_GRACE_MS)));
     out(`store ${name} stopped`);

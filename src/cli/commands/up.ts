@@ -2,7 +2,7 @@
 import { type Command, Option } from "commander";
 import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
 import { runUp } from "../../runtime/up.ts";
-import { durationMs, port } from "../options.ts";
+import { durationMs, listenAddress, port } from "../options.ts";
 
 interface UpFlags {
   file: string;
@@ -10,6 +10,9 @@ interface UpFlags {
   portBase: number;
   host: string;
   readyTimeout: number;
+  /** false with --no-review */
+  review: boolean;
+  reviewListen?: string;
 }
 
 export function registerUp(program: Command): void {
@@ -31,6 +34,13 @@ export function registerUp(program: Command): void {
         .argParser(durationMs)
         .default(30_000, "30s"),
     )
+    .addOption(
+      new Option(
+        "--review-listen <host:port>",
+        "serve the conflict review page here (default: --host, port-base - 1, or any free port)",
+      ).argParser(listenAddress),
+    )
+    .addOption(new Option("--no-review", "do not serve the conflict review page"))
     .action(async (flags: UpFlags) => {
       process.exitCode = await runUp({
         file: flags.file,
@@ -38,8 +48,22 @@ export function registerUp(program: Command): void {
         portBase: flags.portBase,
         host: flags.host,
         readyTimeoutMs: flags.readyTimeout,
+        review: flags.review ? reviewAddress(flags) : undefined,
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),
       });
     });
+}
+
+/** Where the review page listens: --review-listen, else next to the nodes (moving if that port is taken). */
+function reviewAddress(flags: UpFlags): { host: string; port: number; fixed: boolean } {
+  if (flags.reviewListen === undefined) {
+    return { host: flags.host, port: Math.max(flags.portBase - 1, 0), fixed: false };
+  }
+  const colon = flags.reviewListen.lastIndexOf(":");
+  return {
+    host: flags.reviewListen.slice(0, colon).replace(/^\[(.*)\]$/, "$1"),
+    port: Number(flags.reviewListen.slice(colon + 1)),
+    fixed: true,
+  };
 }

@@ -1,0 +1,89 @@
+/**
+ * The operator's review page: every ReplicatedStore in its cache (the namespaces it watches), each
+ * reached through its node pods (store-pods.ts). Pods are listed when the page asks, and kept for a
+ * few seconds, so an idle page costs the apiserver nothing and a busy one one list per store.
+ */
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import type { ReplicatedStoreStatus } from "../api/status.ts";
+import type { ReviewStore, StoreDirectory } from "./directory.ts";
+import { listStorePods, type PodRoute, podEndpoints, type StorePod } from "./store-pods.ts";
+import type { NodeEndpoint } from "./upstream.ts";
+
+type RawStore = KubernetesObject & {
+  spec?: { mode?: string; auth?: { secretName?: string } };
+  status?: ReplicatedStoreStatus;
+};
+
+export interface KubeDirectoryOptions {
+  kubeConfig: KubeConfig;
+  /** the stores, from the operator's informer cache */
+  listStores: () => readonly KubernetesObject[];
+  route: PodRoute;
+  podCacheMs?: number;
+}
+
+export function storeId(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function kubeDirectory(options: KubeDirectoryOptions): StoreDirectory {
+  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const cacheMs = options.podCacheMs ?? 3_000;
+  const pods = new Map<string, { at: number; pods: Promise<StorePod[]> }>();
+
+  const find = (id: string): RawStore | undefined =>
+    (options.listStores() as RawStore[]).find(
+      (s) =>
+        s.metadata?.namespace && s.metadata.name && storeId(s.metadata.namespace, s.metadata.name) === id,
+    );
+
+  const podsOf = (namespace: string, name: string): Promise<StorePod[]> => {
+    const key = storeId(namespace, name);
+    const cached = pods.get(key);
+    if (cached && Date.now() - cached.at < cacheMs) return cached.pods;
+    const fresh = listStorePods(core, namespace, name);
+    pods.set(key, { at: Date.now(), pods: fresh });
+    fresh.catch(() => pods.delete(key));
+    return fresh;
+  };
+
+  return {
+    describe:
+      options.route === "apiserver"
+        ? "the operator reaches store nodes through the Kubernetes apiserver's pod proxy"
+        : "the operator reaches store nodes at their pod IPs",
+    async stores() {
+      const out: ReviewStore[] = [];
+      for (const s of options.listStores() as RawStore[]) {
+        const namespace = s.metadata?.namespace;
+        const name = s.metadata?.name;
+        if (!namespace || !name) continue;
+        const secret = s.spec?.auth?.secretName;
+        out.push({
+          id: storeId(namespace, name),
+          namespace,
+          name,
+          ...(s.spec?.mode ? { mode: s.spec.mode } : {}),
+          ...(s.status?.phase ? { phase: s.status.phase } : {}),
+          ...(s.status?.replicas !== undefined
+            ? { ready: `${s.status.readyReplicas ?? 0}/${s.status.replicas}` }
+            : {}),
+          auth: Boolean(secret),
+          ...(secret
+            ? {
+                tokenHint: `kubectl -n ${namespace} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d`,
+              }
+            : {}),
+        });
+      }
+      return out.sort((a, b) => a.id.localeCompare(b.id));
+    },
+    async endpoints(id): Promise<NodeEndpoint[] | undefined> {
+      const store = find(id);
+      const namespace = store?.metadata?.namespace;
+      const name = store?.metadata?.name;
+      if (!store || !namespace || !name) return undefined;
+      return podEndpoints(await podsOf(namespace, name), options.route, options.kubeConfig, namespace);
+    },
+  };
+}
