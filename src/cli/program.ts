@@ -2,6 +2,7 @@
 import { Command, type OutputConfiguration } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { registerConflicts } from "./commands/conflicts.ts";
+import { registerKubectl } from "./commands/kubectl/index.ts";
 import { registerKv } from "./commands/kv.ts";
 import { registerNode } from "./commands/node.ts";
 import { registerOperator } from "./commands/operator.ts";
@@ -27,5 +28,6 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerRepair(program);
   registerConflicts(program);
   registerOperator(program);
+  registerKubectl(program);
   return program;
 }

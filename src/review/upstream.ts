@@ -171,14 +171,16 @@ export function podProxyEndpoint(kc: KubeConfig, namespace: string, pod: string,
       const answer = { ...res, node: pod };
       const status = apiserverStatus(answer);
       if (status) {
-        // 5xx: the apiserver could not reach the pod (connection refused, no route): try another.
-        if (answer.status >= 500) throw new UnreachableError(pod, status.message || `HTTP ${answer.status}`);
+        // A node never answers with a Kubernetes Status: this is the apiserver speaking.
         if (answer.status === 401 || answer.status === 403) {
           throw new ApiserverRefusedError(
             answer.status,
-            `the Kubernetes apiserver refused: ${status.message} (kubectl replistore needs get and create on pods/proxy, and list on pods)`,
+            `the Kubernetes apiserver refused: ${status.message} (this needs get and create on pods/proxy, and list on pods)`,
           );
         }
+        // It could not proxy to this pod (connection refused, no route, an address it will not
+        // proxy to, the pod gone): another pod may do.
+        throw new UnreachableError(pod, status.message || `HTTP ${answer.status} from the apiserver`);
       }
       return answer;
     },

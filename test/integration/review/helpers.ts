@@ -2,7 +2,15 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { expect } from "vitest";
-import type { Store } from "../../support/index.ts";
+import type { StoreClient } from "../../support/index.ts";
+
+/** What makes a partial write: the test harness's Store, or the kubectl tests' PodStore. */
+export interface Nodes {
+  client(index: number): StoreClient;
+  kill(index: number): Promise<unknown>;
+  start(index: number): Promise<void>;
+  waitForPeers(): Promise<void>;
+}
 
 export interface MadeConflict {
   id: string;
@@ -18,7 +26,7 @@ export interface MadeConflict {
  * the 503; node 2 is started again and the record reaches every node.
  */
 export async function makePartialWrite(
-  store: Store,
+  store: Nodes,
   key: string,
   before: string,
   partial: string,

@@ -1,0 +1,190 @@
+/**
+ * `kubectl replistore`'s way to a store: the kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config;
+ * --context), the namespace (-n, else the context's, else default), the ReplicatedStore, its node
+ * pods, and its token (--token, $REPLISTORE_TOKEN, else the store's auth Secret when the user may
+ * read it). Requests go to the pods through the apiserver's pod proxy, ready pods first.
+ */
+import { existsSync } from "node:fs";
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
+import { GROUP, PLURAL, VERSION } from "../../../api/names.ts";
+import type { ReplicatedStoreStatus } from "../../../api/status.ts";
+import { listStorePods, podEndpoints, type StorePod } from "../../../review/store-pods.ts";
+import {
+  ApiserverRefusedError,
+  callFirst,
+  NoNodeReachableError,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from "../../../review/upstream.ts";
+import { UserError } from "../../../runtime/user-error.ts";
+import { apiErrorFrom } from "../../api-error.ts";
+
+export interface KubeFlags {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  token?: string;
+  timeout: number;
+}
+
+export type KubeStore = KubernetesObject & {
+  spec?: Record<string, unknown> & { auth?: { secretName?: string }; mode?: string; replicas?: number };
+  status?: ReplicatedStoreStatus;
+};
+
+export interface KubeTarget {
+  kc: KubeConfig;
+  namespace: string;
+  name: string;
+  store: KubeStore;
+  pods: StorePod[];
+  token: string | undefined;
+  /** why no token was found, for a 401's message */
+  tokenProblem: string | undefined;
+}
+
+export function loadKubeConfigFor(flags: KubeFlags): KubeConfig {
+  const kc = new KubeConfig();
+  if (flags.kubeconfig !== undefined) {
+    if (!existsSync(flags.kubeconfig)) throw new UserError(`--kubeconfig ${flags.kubeconfig}: no such file`);
+    kc.loadFromFile(flags.kubeconfig);
+  } else {
+    kc.loadFromDefault();
+  }
+  if (flags.context !== undefined) {
+    if (!kc.getContextObject(flags.context)) {
+      throw new UserError(
+        `no context ${flags.context} in the kubeconfig (have: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(", ") || "none"
+        })`,
+      );
+    }
+    kc.setCurrentContext(flags.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new UserError("no Kubernetes cluster configured: pass --kubeconfig or set KUBECONFIG");
+  }
+  return kc;
+}
+
+/** The apiserver's refusal as one sentence. */
+export function kubeErrorText(err: unknown): string {
+  if (err instanceof ApiException) {
+    let message = "";
+    try {
+      const body = typeof err.body === "string" ? (JSON.parse(err.body) as { message?: string }) : err.body;
+      message = String((body as { message?: string } | undefined)?.message ?? "");
+    } catch {
+      message = String(err.body ?? "");
+    }
+    return `HTTP ${err.code}${message ? `: ${message}` : ""}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function code(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+async function readToken(
+  core: CoreV1Api,
+  namespace: string,
+  secretName: string,
+): Promise<{ token?: string; problem?: string }> {
+  try {
+    const secret = await core.readNamespacedSecret({ namespace, name: secretName });
+    const data = secret.data?.token;
+    if (!data) return { problem: `secret ${secretName} has no key "token"` };
+    return { token: Buffer.from(data, "base64").toString("utf8").trim() };
+  } catch (err) {
+    return { problem: `could not read secret ${namespace}/${secretName} (${kubeErrorText(err)})` };
+  }
+}
+
+export async function resolveKubeTarget(name: string, flags: KubeFlags): Promise<KubeTarget> {
+  const kc = loadKubeConfigFor(flags);
+  const namespace = flags.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  let store: KubeStore;
+  try {
+    store = (await custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL,
+      name,
+    })) as KubeStore;
+  } catch (err) {
+    if (code(err) === 404) {
+      throw new UserError(
+        `no ReplicatedStore ${name} in namespace ${namespace}: see kubectl get rstore -A, and pass -n NAMESPACE`,
+      );
+    }
+    throw new UserError(`cannot read ReplicatedStore ${namespace}/${name}: ${kubeErrorText(err)}`);
+  }
+  let pods: StorePod[];
+  try {
+    pods = await listStorePods(core, namespace, name);
+  } catch (err) {
+    throw new UserError(`cannot list the pods of ${namespace}/${name}: ${kubeErrorText(err)}`);
+  }
+  let token = flags.token ?? (process.env.REPLISTORE_TOKEN || undefined);
+  let tokenProblem: string | undefined;
+  const secretName = store.spec?.auth?.secretName;
+  if (token === undefined && secretName) {
+    const found = await readToken(core, namespace, secretName);
+    token = found.token;
+    tokenProblem = found.problem;
+  }
+  return { kc, namespace, name, store, pods, token, tokenProblem };
+}
+
+/** One request to a node of the store; a node's error answer becomes an ApiError (exit 1). */
+export async function callKubeStore(
+  target: KubeTarget,
+  req: Omit<UpstreamRequest, "token">,
+  options: { accept?: readonly number[] } = {},
+): Promise<UpstreamResponse> {
+  const endpoints = podEndpoints(target.pods, "apiserver", target.kc, target.namespace);
+  const where = `${target.namespace}/${target.name}`;
+  if (endpoints.length === 0) {
+    throw new UserError(
+      `store ${where} has no running pods to ask (${target.pods.length} pods, none with an IP): see kubectl get pods -n ${target.namespace} -l app.kubernetes.io/instance=${target.name}`,
+    );
+  }
+  let res: UpstreamResponse;
+  try {
+    res = await callFirst(endpoints, { ...req, ...(target.token ? { token: target.token } : {}) });
+  } catch (err) {
+    if (err instanceof NoNodeReachableError)
+      throw new UserError(`cannot reach store ${where}: ${err.message}`);
+    if (err instanceof ApiserverRefusedError) throw new UserError(err.message);
+    throw err;
+  }
+  if (res.status >= 400 && !options.accept?.includes(res.status)) {
+    const error = apiErrorFrom(res.status, res.body, `pod ${res.node}`, target.token !== undefined);
+    if (res.status === 401) {
+      error.message = `store ${where} needs its token: pass --token or set REPLISTORE_TOKEN${target.tokenProblem ? ` (${target.tokenProblem})` : ""}`;
+    }
+    throw error;
+  }
+  return res;
+}
+
+export function json(res: UpstreamResponse): unknown {
+  try {
+    return JSON.parse(res.body.toString("utf8"));
+  } catch {
+    throw new UserError(`pod ${res.node} answered HTTP ${res.status} with a body that is not JSON`);
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * `kubectl replistore` (bin/kubectl-replistore, run as kubectl runs a plugin) against a real
+ * kube-apiserver: it finds the store and its pods through the kubeconfig, reads the token from the
+ * store's auth Secret, and reaches the nodes through the apiserver's pod proxy. There is no kubelet:
+ * the "pods" are real node processes in a network namespace (pod-network.ts) at the IPs the test
+ * writes into the pods' status, listening on the pod port 7070.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { V1Pod } from "@kubernetes/client-node";
+import { load } from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
+import { eventually, REPO_ROOT, uniqueKey } from "../../support/index.ts";
+import {
+  type ControlPlane,
+  createNamespace,
+  type KubeClients,
+  kubeClients,
+  startControlPlane,
+} from "../../support/k8s/index.ts";
+import { type MadeConflict, makePartialWrite } from "../review/helpers.ts";
+import { canMakePodNetwork, PodNetwork, PodStore } from "./pod-network.ts";
+
+const TOKEN = "kubectl-plugin-token";
+const SHIM = join(REPO_ROOT, "bin", "kubectl-replistore");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the plugin the way kubectl does: the executable, with the arguments after `replistore`. */
+function plugin(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(SHIM, args, {
+    cwd: tmpdir(),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding("utf8").on("data", (c: string) => {
+    stderr += c;
+  });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function expectFits80(text: string): void {
+  for (const line of text.split("\n"))
+    expect(line.length, `too wide: ${JSON.stringify(line)}`).toBeLessThanOrEqual(80);
+}
+
+async function setPodRunning(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  podIP: string,
+): Promise<void> {
+  const pod = await clients.core.readNamespacedPod({ namespace, name });
+  const now = new Date();
+  pod.status = {
+    phase: "Running",
+    podIP,
+    podIPs: [{ ip: podIP }],
+    hostIP: "198.18.255.254",
+    startTime: now,
+    conditions: [
+      { type: "PodScheduled", status: "True", lastTransitionTime: now },
+      { type: "Initialized", status: "True", lastTransitionTime: now },
+      { type: "ContainersReady", status: "True", lastTransitionTime: now },
+      { type: "Ready", status: "True", lastTransitionTime: now },
+    ],
+  };
+  await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
+}
+
+function nodePod(name: string, store: string): V1Pod {
+  return {
+    metadata: {
+      name,
+      labels: {
+        "app.kubernetes.io/name": "replistore",
+        "app.kubernetes.io/instance": store,
+        "app.kubernetes.io/component": "node",
+        "replistore.io/store": store,
+      },
+    },
+    spec: {
+      containers: [
+        { name: "node", image: "replistore:test", ports: [{ name: "http", containerPort: 7070 }] },
+      ],
+    },
+  };
+}
+
+const unavailable = canMakePodNetwork();
+
+describe.skipIf(unavailable !== undefined)(
+  `kubectl replistore${unavailable ? ` (skipped: ${unavailable})` : ""}`,
+  () => {
+    let plane: ControlPlane;
+    let clients: KubeClients;
+    let net: PodNetwork;
+    let nodes: PodStore;
+    let dir: string;
+    let ns: string;
+    let conflict: MadeConflict;
+    const store = "orders";
+    const names = [0, 1, 2].map((i) => `${store}-${i}`);
+    let kube: string[];
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-"));
+      net = PodNetwork.create(4);
+      nodes = new PodStore(net, dir, names, { token: TOKEN });
+      const [started] = await Promise.all([
+        startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
+        nodes.boot({ limits: { requestTimeoutMs: 1_500 } }),
+      ]);
+      plane = started;
+      clients = kubeClients(plane.kubeconfigPath);
+      kube = ["--kubeconfig", plane.kubeconfigPath];
+      ns = await createNamespace(clients, "plugin");
+      kube.push("-n", ns);
+      await clients.custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: ns,
+        plural: PLURAL,
+        body: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          metadata: { name: store },
+          spec: { replicas: 3, auth: { secretName: `${store}-token` } },
+        },
+      });
+      await clients.core.createNamespacedSecret({
+        namespace: ns,
+        body: { metadata: { name: `${store}-token` }, stringData: { token: TOKEN } },
+      });
+      // pods need the namespace's default ServiceAccount, which the controller manager makes
+      for (const [i, name] of names.entries()) {
+        await eventually(
+          () => clients.core.createNamespacedPod({ namespace: ns, body: nodePod(name, store) }),
+          {
+            timeoutMs: 20_000,
+            what: `pod ${name} created`,
+          },
+        );
+        await setPodRunning(clients, ns, name, net.podIp(i));
+      }
+      conflict = await makePartialWrite(nodes, uniqueKey("kubectl"), "the value before", "half written");
+    });
+
+    afterAll(async () => {
+      await nodes?.stop();
+      net?.destroySync();
+      await plane?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it("lists the store's pending conflicts through the pod proxy, with the token from the auth Secret", async () => {
+      const run = await plugin(["conflicts", "list", store, ...kube]);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(conflict.id);
+      expect(run.stdout).toMatch(/partial_write\s+pending\s+2/);
+      expectFits80(run.stdout);
+
+      const json = await plugin(["conflicts", "list", store, ...kube, "-o", "json"]);
+      expect(json.code, json.stderr).toBe(0);
+      const body = JSON.parse(json.stdout) as { items: { id: string; key: string }[] };
+      expect(body.items.map((c) => c.id)).toEqual([conflict.id]);
+    });
+
+    it("shows one conflict's versions side by side, with the plugin's own resolve command", async () => {
+      const run = await plugin(["conflicts", "show", store, conflict.id, ...kube]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain("the value before");
+      expect(run.stdout).toContain("half written");
+      expect(run.stdout).toContain(
+        `kubectl replistore -n ${ns} conflicts resolve ${store} ${conflict.id} --keep ${conflict.replaced}`,
+      );
+      const yaml = await plugin(["conflicts", "show", store, conflict.id, ...kube, "-o", "yaml"]);
+      expect(load(yaml.stdout)).toMatchObject({ id: conflict.id, status: "pending" });
+    });
+
+    it("summarises the store like kubectl cnpg status", async () => {
+      const status = await clients.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: ns,
+        plural: PLURAL,
+        name: store,
+      });
+      const now = new Date().toISOString();
+      await clients.custom.replaceNamespacedCustomObjectStatus({
+        group: GROUP,
+        version: VERSION,
+        namespace: ns,
+        plural: PLURAL,
+        name: store,
+        body: {
+          ...(status as object),
+          status: {
+            observedGeneration: 1,
+            phase: "Ready",
+            replicas: 3,
+            readyReplicas: 3,
+            quorum: "N=3 W=2 R=2",
+            conflictsPending: 1,
+            lastAntiEntropy: {
+              jobName: `${store}-repair-1`,
+              startTime: now,
+              completionTime: now,
+              result: "Succeeded",
+              keysRepaired: 12,
+            },
+            conditions: [
+              {
+                type: "Ready",
+                status: "True",
+                reason: "AllReplicasReady",
+                message: "3 of 3 replicas are ready and the quorum holds; nothing to do",
+                lastTransitionTime: now,
+              },
+              {
+                type: "ConflictsPending",
+                status: "True",
+                reason: "ConflictsAwaitReview",
+                message:
+                  "1 conflict waits for a person: kubectl replistore conflicts list orders, or the operator's review page, which is a rather long way to say it",
+                lastTransitionTime: now,
+              },
+            ],
+          },
+        },
+      });
+      const run = await plugin(["status", store, ...kube]);
+      expect(run.code, run.stderr).toBe(0);
+      expectFits80(run.stdout);
+      expect(run.stdout).toContain(`Store:          ${ns}/${store}`);
+      expect(run.stdout).toContain("Leaderless, N=3 W=2 R=2 (Strong)");
+      expect(run.stdout).toContain("3 wanted, 3/3 ready");
+      expect(run.stdout).toMatch(/Conflicts:\s+1 pending, oldest \d+s ago/);
+      expect(run.stdout).toMatch(/Last repair:\s+Succeeded \d+s ago, 12 keys repaired/);
+      expect(run.stdout).toMatch(/ConflictsPending\s+True\s+ConflictsAwaitReview/);
+      for (const [i, name] of names.entries()) {
+        expect(run.stdout).toMatch(
+          new RegExp(`${name}\\s+true\\s+Running\\s+0\\s+${net.podIp(i).replaceAll(".", "\\.")}\\s+yes`),
+        );
+      }
+
+      const yaml = await plugin(["status", store, ...kube, "-o", "yaml"]);
+      expect(yaml.code, yaml.stderr).toBe(0);
+      expect(load(yaml.stdout)).toMatchObject({
+        namespace: ns,
+        name: store,
+        spec: { replicas: 3 },
+        status: { phase: "Ready" },
+        node: { conflicts: { pending: 1, more: false } },
+      });
+    });
+
+    it("says what to do when the token is wrong", async () => {
+      const run = await plugin(["conflicts", "list", store, ...kube, "--token", "wrong"]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `error: store ${ns}/${store} needs its token: pass --token or set REPLISTORE_TOKEN`,
+      );
+    });
+
+    it("goes on to the next pod when one does not answer, and resolves the conflict", async () => {
+      await nodes.kill(0);
+      try {
+        const run = await plugin([
+          "conflicts",
+          "resolve",
+          store,
+          conflict.id,
+          ...kube,
+          "--keep",
+          conflict.replaced,
+          "--by",
+          "oncall@example.com",
+          "--note",
+          "the half write never finished",
+        ]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toContain(`resolved by oncall@example.com`);
+        expect(run.stdout).toContain(`kept ${conflict.replaced}`);
+        // another node has the decision
+        const rec = await nodes.client(2).request("GET", `/v1/conflicts/${conflict.id}`);
+        expect(rec.body).toMatchObject({
+          status: "resolved",
+          resolution: { note: "the half write never finished" },
+        });
+        const list = await plugin(["conflicts", "list", store, ...kube]);
+        expect(list.stdout).toBe("no conflicts\n");
+      } finally {
+        await nodes.start(0);
+      }
+    });
+
+    it("cannot use loopback pod IPs: the apiserver refuses to proxy to them", async () => {
+      await clients.core.createNamespacedPod({ namespace: ns, body: nodePod("loopback-0", "loopback") });
+      await setPodRunning(clients, ns, "loopback-0", "127.0.0.1");
+      await clients.custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: ns,
+        plural: PLURAL,
+        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: "loopback" }, spec: { replicas: 1 } },
+      });
+      const run = await plugin(["conflicts", "list", "loopback", ...kube]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /cannot reach store .*\/loopback: no node answered: loopback-0: .*address not allowed/,
+      );
+    });
+  },
+);
