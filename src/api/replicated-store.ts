@@ -69,6 +69,10 @@ export const MultiLeader = Type.Object(
       default: 0,
       description: "Star only: the ordinal of the first hub; must be a leader (less than leaders).",
     }),
+    failoverAfter: Duration(
+      "How long a leader may be unreachable before its neighbours route around it (Circle) or the leaders pick another hub (Star).",
+      "10s",
+    ),
   },
   { ...strict, description: "Multi-leader settings. Required with mode MultiLeader, forbidden otherwise." },
 );

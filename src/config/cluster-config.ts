@@ -48,6 +48,9 @@ export const ClusterConfig = Type.Object(
           leaders: Count("pods 0..leaders-1 accept writes"),
           topology: Type.Enum(["Circle", "Star", "AllToAll"]),
           hub: Type.Integer({ minimum: 0 }),
+          failoverAfterMs: Type.Optional(
+            Ms("a leader down this long is routed around (Circle) or replaced as hub (Star)"),
+          ),
         },
         { additionalProperties: false },
       ),

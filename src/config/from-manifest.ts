@@ -49,8 +49,8 @@ export function fromManifest(
     ring: { vnodes: DEFAULT_VNODES },
   };
   if (spec.mode === "MultiLeader" && spec.multiLeader) {
-    const { leaders, topology, hub } = spec.multiLeader;
-    config.multiLeader = { leaders, topology, hub };
+    const { leaders, topology, hub, failoverAfter } = spec.multiLeader;
+    config.multiLeader = { leaders, topology, hub, failoverAfterMs: ms(failoverAfter) };
   }
   return config;
 }

@@ -27,8 +27,8 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     opts.configPath,
     log,
     (cfg) => {
-      node?.applyConfig(cfg);
-      node?.metrics.configReloads.inc({ result: "applied" });
+      if (!node) return;
+      node.metrics.configReloads.inc({ result: node.applyConfig(cfg) ? "applied" : "rejected" });
     },
     (err) => {
       node?.metrics.configReloads.inc({ result: "rejected" });

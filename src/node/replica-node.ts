@@ -15,7 +15,9 @@ import { HintStore } from "./hints/hint-store.ts";
 import { HttpError } from "./http/errors.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { PeerClient, type PeerContext } from "./peers/peer-client.ts";
-import { LeaderlessCoordinator } from "./replication/leaderless.ts";
+import { LeaderlessCoordinator, type WriteOutcome } from "./replication/leaderless.ts";
+import { MultiLeaderReplicator } from "./replication/multileader/multi-leader.ts";
+import { Outbox } from "./replication/multileader/outbox.ts";
 import type { ReplicaContext } from "./replication/replica-context.ts";
 import { HashRing } from "./ring/hash-ring.ts";
 import { openDatabase } from "./storage/database.ts";
@@ -50,6 +52,8 @@ export class ReplicaNode implements ReplicaContext {
   readonly log: Logger;
   readonly token: string | undefined;
   readonly coordinator: LeaderlessCoordinator;
+  /** Present in MultiLeader mode, which is fixed for the life of the process. */
+  readonly multiLeader: MultiLeaderReplicator | undefined;
   private readonly root: RootDatabase;
   private readonly store: KvStore;
   private readonly tombstones: TombstoneIndex;
@@ -118,6 +122,7 @@ export class ReplicaNode implements ReplicaContext {
         this.metrics.peerUp.set({ peer }, up ? 1 : 0);
         this.log.info({ peer }, up ? "peer is up" : "peer is down");
         if (up) this.replayer.kick(peer);
+        if (up) this.multiLeader?.peerUp();
       },
     };
     this.replayer = new HintReplayer(
@@ -136,7 +141,7 @@ export class ReplicaNode implements ReplicaContext {
       treeShape(ae?.treeSegments ?? DEFAULT_TREE_SEGMENTS, ae?.treeFanout ?? DEFAULT_TREE_FANOUT),
       this.selfId,
       this.hashRing,
-      opts.config.replication.factor,
+      this.ownersPerKey(opts.config),
     );
     this.handoff = new Handoff({
       selfId: this.selfId,
@@ -147,12 +152,27 @@ export class ReplicaNode implements ReplicaContext {
     });
     this.rebuildTrees();
     this.coordinator = new LeaderlessCoordinator(this);
+    this.multiLeader =
+      opts.config.mode === "MultiLeader"
+        ? new MultiLeaderReplicator(new Outbox(this.root), {
+            selfId: this.selfId,
+            clock: this.clock,
+            conflicts: this.conflicts,
+            log: this.log,
+            registry: this.metrics.registry,
+            config: () => this.cfg,
+            peer: (id) => this.peers.get(id),
+            readLocal: (key) => this.readLocal(key),
+            applyWith: (key, rec, alongside) => this.applyLocal(key, rec, alongside),
+          })
+        : undefined;
   }
 
   start(): void {
     for (const p of this.peers.values()) p.startHeartbeat();
     this.replayer.start();
     this.conflicts.start();
+    this.multiLeader?.start();
     this.ready = true;
   }
 
@@ -187,8 +207,26 @@ export class ReplicaNode implements ReplicaContext {
     return this.store.get(key);
   }
 
-  async applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult> {
-    const r = await this.store.apply(key, rec);
+  /**
+   * A client write, by the replication mode: leaderless quorum, or (multi-leader) this leader's
+   * stream; a follower's write never gets here (the HTTP layer forwards it).
+   */
+  write(key: string, value: Uint8Array | null, w: number): Promise<WriteOutcome & { leader?: string }> {
+    return this.multiLeader ? this.multiLeader.write(key, value, w) : this.coordinator.write(key, value, w);
+  }
+
+  /** Owners per key: N, or every member in multi-leader mode, where every node holds every key. */
+  ownersPerKey(cfg: ClusterConfig = this.cfg): number {
+    return cfg.mode === "MultiLeader" ? cfg.members.length : cfg.replication.factor;
+  }
+
+  /** `alongside`: writes that must commit in the same transaction (see KvStore.apply). */
+  async applyLocal(
+    key: string,
+    rec: VersionedRecord,
+    alongside?: () => Promise<unknown>,
+  ): Promise<ApplyResult> {
+    const r = await this.store.apply(key, rec, alongside);
     if (r.applied) {
       if (rec.value === null) await this.tombstones.note(key, rec);
       // A write for a key we do not own came from a coordinator with an older ring: move it on.
@@ -202,7 +240,14 @@ export class ReplicaNode implements ReplicaContext {
   }
 
   /** Applies a changed config file; an invalid one was already rejected by the loader. */
-  applyConfig(next: ClusterConfig): void {
+  applyConfig(next: ClusterConfig): boolean {
+    if (next.mode !== this.cfg.mode) {
+      this.log.error(
+        { running: this.cfg.mode, requested: next.mode, generation: next.generation },
+        "config refused: the replication mode cannot change on a running store; keeping the current config",
+      );
+      return false;
+    }
     if (!next.members.some((m) => m.id === this.selfId)) {
       this.log.warn(
         { generation: next.generation },
@@ -211,7 +256,9 @@ export class ReplicaNode implements ReplicaContext {
     }
     this.cfg = next;
     this.syncMembership(next);
+    this.multiLeader?.refreshTopology();
     this.log.info({ generation: next.generation, members: next.members.length }, "config applied");
+    return true;
   }
 
   /**
@@ -246,6 +293,7 @@ export class ReplicaNode implements ReplicaContext {
     clearTimeout(this.handoffTimer);
     this.replayer.stop();
     this.conflicts.stop();
+    this.multiLeader?.stop();
     await Promise.all(this.peerList().map((p) => p.close()));
     await this.root.close();
   }
@@ -267,7 +315,7 @@ export class ReplicaNode implements ReplicaContext {
         if (this.ready) client.startHeartbeat();
       }
     }
-    const ownership = `${cfg.members.map((m) => m.id).join(",")}#${cfg.ring.vnodes}#${cfg.replication.factor}`;
+    const ownership = `${cfg.members.map((m) => m.id).join(",")}#${cfg.ring.vnodes}#${this.ownersPerKey(cfg)}`;
     if (ownership === this.ownership) return;
     this.ownership = ownership;
     this.hashRing = new HashRing(
@@ -281,7 +329,7 @@ export class ReplicaNode implements ReplicaContext {
 
   private rebuildTrees(): void {
     const started = Date.now();
-    const notOwned = this.trees.rebuild(this.store.entries(), this.hashRing, this.cfg.replication.factor);
+    const notOwned = this.trees.rebuild(this.store.entries(), this.hashRing, this.ownersPerKey());
     this.log.info(
       { ms: Date.now() - started, sets: this.trees.summaries().length, notOwned },
       "anti-entropy trees built",
@@ -295,7 +343,7 @@ export class ReplicaNode implements ReplicaContext {
     this.handoff.markScheduled();
     this.handoffTimer = setTimeout(() => {
       this.handoffTimer = undefined;
-      this.handoff.rebalance(this.hashRing, this.cfg.replication.factor);
+      this.handoff.rebalance(this.hashRing, this.ownersPerKey());
       void this.handoff.idle().then(() => {
         if (this.handoff.status.failed > 0) this.scheduleRebalance(5000);
       });
@@ -316,7 +364,8 @@ export class ReplicaNode implements ReplicaContext {
         `draining ${leaving.join(", ")} would leave ${remaining.length} members, fewer than the replication factor ${this.cfg.replication.factor}; lower the factor first`,
       );
     }
-    this.handoff.drain(leaving, new HashRing(remaining, this.cfg.ring.vnodes), this.cfg.replication.factor);
+    const owners = this.cfg.mode === "MultiLeader" ? remaining.length : this.cfg.replication.factor;
+    this.handoff.drain(leaving, new HashRing(remaining, this.cfg.ring.vnodes), owners);
   }
 }
 

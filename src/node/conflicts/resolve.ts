@@ -57,7 +57,7 @@ export async function resolveConflict(
     if (ts) node.clock.observe(ts.wall, ts.logical);
   }
   const { replication } = node.config();
-  const out = await node.coordinator.write(rec.key, value, replication.writeQuorum);
+  const out = await node.write(rec.key, value, replication.writeQuorum);
   const resolved: ConflictRecord = {
     ...rec,
     status: "resolved",

@@ -4,6 +4,7 @@ import { type Decision, resolveConflict } from "../conflicts/resolve.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import { QuorumError } from "../replication/quorum-error.ts";
 import { HttpError, sendError } from "./errors.ts";
+import { forwardToLeader, isFollower } from "./forward-to-leader.ts";
 
 const MAX_PAGE = 500;
 
@@ -93,7 +94,12 @@ export async function conflictRoutes(app: FastifyInstance, opts: { node: Replica
   );
 
   app.post<{ Params: { id: string } }>("/v1/conflicts/:id/resolve", (req, reply) =>
-    guard(reply, async () => view(await resolveConflict(node, req.params.id, parseDecision(req.body)))),
+    guard(reply, async () => {
+      const decision = parseDecision(req.body);
+      // A resolution is a write: on a multi-leader follower, a leader makes it.
+      if (isFollower(node)) return forwardToLeader(node, req, reply);
+      return view(await resolveConflict(node, req.params.id, decision));
+    }),
   );
 }
 

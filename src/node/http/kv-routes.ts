@@ -4,6 +4,7 @@ import type { Op, Outcome } from "../metrics/node-metrics.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import { QuorumError } from "../replication/quorum-error.ts";
 import { HttpError, sendError } from "./errors.ts";
+import { forwardToLeader, isFollower } from "./forward-to-leader.ts";
 import { parseBoolean, parseQuorum, validateKey } from "./validate.ts";
 
 interface KvQuery {
@@ -25,7 +26,12 @@ const querySchema = {
 const writeResponse = {
   200: {
     type: "object",
-    properties: { key: { type: "string" }, version: { type: "string" }, acks: { type: "integer" } },
+    properties: {
+      key: { type: "string" },
+      version: { type: "string" },
+      acks: { type: "integer" },
+      leader: { type: "string", description: "MultiLeader: the leader that took the write" },
+    },
   },
 } as const;
 
@@ -65,9 +71,19 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const key = validateKey(req.params["*"]);
       const { replication } = node.config();
       const w = parseQuorum("w", req.query.w, replication.writeQuorum, replication.factor);
-      const out = await node.coordinator.write(key, value, w);
+      if (isFollower(node)) {
+        await forwardToLeader(node, req, reply);
+        observe(op, start, reply.statusCode < 300 ? "ok" : "error");
+        return reply;
+      }
+      const out = await node.write(key, value, w);
       observe(op, start, "ok");
-      return { key, version: formatTimestamp(out.version), acks: out.acks };
+      return {
+        key,
+        version: formatTimestamp(out.version),
+        acks: out.acks,
+        ...(out.leader ? { leader: out.leader } : {}),
+      };
     } catch (err) {
       return fail(reply, op, start, err);
     }

@@ -17,7 +17,11 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
         id: node.selfId,
         mode: cfg.mode,
         // "leaving": the config no longer lists this node; it hands its keys off until stopped.
-        role: cfg.members.some((m) => m.id === node.selfId) ? "replica" : "leaving",
+        role: !cfg.members.some((m) => m.id === node.selfId)
+          ? "leaving"
+          : node.multiLeader
+            ? node.multiLeader.topology().role
+            : "replica",
         ready: node.ready,
       },
       store: cfg.store,
@@ -44,6 +48,7 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
       },
       storage: node.storageStats(),
       handoff: node.handoff.status,
+      ...(node.multiLeader ? { multiLeader: node.multiLeader.status(now) } : {}),
     };
   });
 }

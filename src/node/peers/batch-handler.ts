@@ -3,6 +3,8 @@ import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import type { ConflictRecord } from "../conflicts/record.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
+import type { UpdateTuple } from "../replication/multileader/update.ts";
+import type { VectorEntry } from "../replication/multileader/version-vector.ts";
 import type { ApplyResult } from "../storage/kv-store.ts";
 import { fromTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
 import {
@@ -12,6 +14,8 @@ import {
   OP_CONFLICT_FETCH,
   OP_CONFLICT_PUT,
   OP_GET,
+  OP_ML_PUSH,
+  OP_ML_VECTOR,
   OP_PUT,
   type PeerResult,
 } from "./protocol.ts";
@@ -29,6 +33,10 @@ export interface BatchTarget {
     digest(): Array<[string, string]>;
     fetch(ids: readonly string[]): ConflictRecord[];
   };
+  /** Multi-leader replication; undefined on a leaderless node, which has no vector. */
+  readonly multiLeader:
+    | { receive(from: string, updates: UpdateTuple[]): Promise<VectorEntry[]>; vector(): VectorEntry[] }
+    | undefined;
 }
 
 const refusalLogEveryMs = 10_000;
@@ -76,6 +84,10 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
           return node.conflicts.digest();
         case OP_CONFLICT_FETCH:
           return node.conflicts.fetch(op[2]);
+        case OP_ML_PUSH:
+          return node.multiLeader ? await node.multiLeader.receive(req.from, op[2]) : [];
+        case OP_ML_VECTOR:
+          return node.multiLeader ? node.multiLeader.vector() : [];
       }
     }),
   );

@@ -2,6 +2,7 @@ import { pack, unpack } from "msgpackr";
 import { Pool } from "undici";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
+import { tupleBytes } from "../replication/multileader/update.ts";
 import { ClockOffsetError, PeerUnavailableError } from "./errors.ts";
 import { PeerHealth } from "./peer-health.ts";
 import {
@@ -9,6 +10,7 @@ import {
   type BatchRequest,
   type BatchResponse,
   MSGPACK,
+  OP_ML_PUSH,
   OP_PUT,
   type PeerOp,
   type PeerResult,
@@ -223,8 +225,14 @@ function batchLength(queue: readonly Queued[]): number {
   const max = Math.min(queue.length, MAX_BATCH);
   for (let i = 0; i < max; i++) {
     const op = queue[i]!.op;
-    bytes += op[1].length + (op[0] === OP_PUT ? (op[2][3]?.byteLength ?? 0) : 0);
+    bytes += opBytes(op);
     if (bytes > MAX_BATCH_BYTES && i > 0) return i;
   }
   return max;
+}
+
+function opBytes(op: PeerOp): number {
+  if (op[0] === OP_PUT) return op[1].length + (op[2][3]?.byteLength ?? 0);
+  if (op[0] === OP_ML_PUSH) return op[2].reduce((n, t) => n + tupleBytes(t), 0);
+  return op[1].length;
 }

@@ -110,7 +110,7 @@ export class LeaderlessCoordinator {
   read(key: string, r: number): Promise<VersionedRecord | undefined> {
     const { ctx } = this;
     const cfg = ctx.config();
-    const owners = this.readOrder(ctx.ring().owners(key, cfg.replication.factor));
+    const owners = this.readOrder(ctx.ring().owners(key, ctx.ownersPerKey()));
 
     return new Promise((resolve, reject) => {
       const answers = new Map<string, VersionedRecord | undefined>();

@@ -4,10 +4,12 @@ export class QuorumError extends Error {
   readonly needed: number;
   readonly reached: number;
 
-  constructor(op: "read" | "write", needed: number, reached: number, owners: number) {
+  /** `detail` replaces the default explanation (multi-leader says where the write stays). */
+  constructor(op: "read" | "write", needed: number, reached: number, owners: number, detail?: string) {
     super(
-      `${op} reached ${reached} of ${needed} required owners (of ${owners}); ` +
-        `retry when more owners are up, or lower ?${op === "read" ? "r" : "w"}= if weaker consistency is acceptable`,
+      detail ??
+        `${op} reached ${reached} of ${needed} required owners (of ${owners}); ` +
+          `retry when more owners are up, or lower ?${op === "read" ? "r" : "w"}= if weaker consistency is acceptable`,
     );
     this.op = op;
     this.needed = needed;

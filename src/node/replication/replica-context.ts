@@ -19,6 +19,8 @@ export interface ReplicaContext {
   readonly log: Logger;
   config(): ClusterConfig;
   ring(): HashRing;
+  /** How many owners each key has on the ring (N, or every member in multi-leader mode). */
+  ownersPerKey(): number;
   peer(id: string): PeerClient | undefined;
   /** Reads this node's copy. */
   readLocal(key: string): VersionedRecord | undefined;

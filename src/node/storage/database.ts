@@ -12,7 +12,7 @@ export function openDatabase(dataDir: string): RootDatabase {
     compression: false,
     overlappingSync: false,
     noSync: false,
-    maxDbs: 8,
+    maxDbs: 16,
     mapSize: 2 * 1024 ** 3,
   });
 }

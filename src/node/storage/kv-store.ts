@@ -29,14 +29,22 @@ export class KvStore {
     return t ? fromTuple(t) : undefined;
   }
 
-  async apply(key: string, rec: VersionedRecord): Promise<ApplyResult> {
+  /**
+   * Stores `rec` if it is newer than the stored version. `alongside` (issued in the same event turn,
+   * so in the same LMDB transaction) writes what must commit with it, whether or not it wins.
+   */
+  async apply(key: string, rec: VersionedRecord, alongside?: () => Promise<unknown>): Promise<ApplyResult> {
     const previous = this.get(key);
     if (previous && compareTimestamps(previous.version, rec.version) >= 0) {
+      if (alongside) await alongside();
       return { applied: false, previous };
     }
     this.pending.set(key, rec);
     try {
-      await this.db.put(key, toTuple(rec));
+      const written = this.db.put(key, toTuple(rec));
+      const also = alongside?.();
+      await written;
+      await also;
     } finally {
       if (this.pending.get(key) === rec) this.pending.delete(key);
     }

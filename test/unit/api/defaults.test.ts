@@ -57,9 +57,9 @@ describe("validateManifest defaults", () => {
     expect(m.spec.hintedHandoff).toEqual({ enabled: true, window: "1h", maxSize: "256Mi" });
   });
 
-  it("defaults topology and hub for multi-leader", () => {
+  it("defaults topology, hub and failover delay for multi-leader", () => {
     const { manifest: m } = valid(manifest({ mode: "MultiLeader", multiLeader: { leaders: 2 } }));
-    expect(m.spec.multiLeader).toEqual({ leaders: 2, topology: "AllToAll", hub: 0 });
+    expect(m.spec.multiLeader).toEqual({ leaders: 2, topology: "AllToAll", hub: 0, failoverAfter: "10s" });
   });
 
   it("does not modify its input", () => {

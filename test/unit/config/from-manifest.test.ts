@@ -59,12 +59,15 @@ describe("fromManifest", () => {
 
   it("carries multi-leader settings only in MultiLeader mode", () => {
     const config = fromManifest(
-      validManifest({ mode: "MultiLeader", multiLeader: { leaders: 2, topology: "Star", hub: 1 } }),
+      validManifest({
+        mode: "MultiLeader",
+        multiLeader: { leaders: 2, topology: "Star", hub: 1, failoverAfter: "30s" },
+      }),
       members,
       1,
     );
     expect(config.mode).toBe("MultiLeader");
-    expect(config.multiLeader).toEqual({ leaders: 2, topology: "Star", hub: 1 });
+    expect(config.multiLeader).toEqual({ leaders: 2, topology: "Star", hub: 1, failoverAfterMs: 30_000 });
     expect(fromManifest(validManifest({}), members, 1)).not.toHaveProperty("multiLeader");
   });
 

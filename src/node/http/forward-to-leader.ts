@@ -1,0 +1,67 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { request } from "undici";
+import type { ReplicaNode } from "../replica-node.ts";
+import { sendError } from "./errors.ts";
+
+/** Set on a forwarded request, so a leader set that disagrees for a moment cannot bounce it around. */
+export const FORWARDED_BY = "x-replistore-forwarded-by";
+export const LEADER_HEADER = "x-replistore-leader";
+
+/** Whether this node must hand writes to a leader: a multi-leader follower. */
+export function isFollower(node: ReplicaNode): boolean {
+  return node.multiLeader !== undefined && !node.multiLeader.isLeader();
+}
+
+/**
+ * Sends a write that reached a follower to a leader (its feeder first, then the others) and relays
+ * the leader's answer as it is, naming the leader in a header. A leader that cannot be reached is
+ * skipped; with none reachable the client gets a 503 that says so.
+ */
+export async function forwardToLeader(
+  node: ReplicaNode,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const ml = node.multiLeader;
+  const leaders = ml?.forwardOrder() ?? [];
+  if (req.headers[FORWARDED_BY]) {
+    return sendError(reply, 503, {
+      error: "no_leader_available",
+      message: `${node.selfId} is a follower and got a write already forwarded by ${req.headers[FORWARDED_BY]}; the leader set is changing, retry shortly`,
+    });
+  }
+  const members = new Map(node.config().members.map((m) => [m.id, m.url]));
+  const body = req.body instanceof Buffer ? req.body : undefined;
+  const tried: string[] = [];
+  for (const id of leaders) {
+    const url = members.get(id);
+    if (!url) continue;
+    tried.push(id);
+    try {
+      const headers: Record<string, string> = { [FORWARDED_BY]: node.selfId };
+      const type = req.headers["content-type"];
+      if (type) headers["content-type"] = type;
+      if (req.headers.authorization) headers.authorization = req.headers.authorization;
+      const timeout = node.config().limits.requestTimeoutMs + 1000;
+      const res = await request(`${url}${req.url}`, {
+        method: req.method as "PUT" | "DELETE" | "POST",
+        headers,
+        ...(body ? { body } : {}),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const payload = Buffer.from(await res.body.arrayBuffer());
+      reply.code(res.statusCode).header(LEADER_HEADER, id);
+      const resType = res.headers["content-type"];
+      if (typeof resType === "string") reply.type(resType);
+      return reply.send(payload);
+    } catch (err) {
+      node.log.warn({ leader: id, err: (err as Error).message }, "could not forward a write to this leader");
+    }
+  }
+  return sendError(reply, 503, {
+    error: "no_leader_available",
+    message: `${node.selfId} is a follower and no leader answered (${tried.join(", ") || "none configured"}); retry when a leader is up`,
+    leaders: tried,
+  });
+}

@@ -1,0 +1,181 @@
+import type { Logger } from "pino";
+import type { PeerClient } from "../../peers/peer-client.ts";
+import { OP_ML_PUSH, OP_ML_VECTOR } from "../../peers/protocol.ts";
+import type { Outbox } from "./outbox.ts";
+import { tupleBytes, type UpdateTuple } from "./update.ts";
+import { type VectorEntry, VersionVector } from "./version-vector.ts";
+
+export interface StreamHost {
+  readonly selfOrigin: string;
+  readonly outbox: Outbox;
+  readonly log: Logger;
+  peer(id: string): PeerClient | undefined;
+  /** A peer acknowledged a batch; `vector` is everything it has applied. */
+  onAck(peer: string, vector: VersionVector): void;
+  onSent(peer: string, updates: number): void;
+}
+
+const MAX_UPDATES = 1024;
+const MAX_BYTES = 4 * 1024 * 1024;
+/** Entries examined per batch: skipped ones (the peer has them) count too, so a pass stays short. */
+const MAX_SCAN = 8192;
+
+/**
+ * The stream of updates from this node to one peer. It sends, in outbox order, every entry the
+ * peer lacks: not in the peer's acknowledged vector, not already seen by the peer on its way here,
+ * and (ownOnly) originated by this node. The cursor marks where the first entry the peer may still
+ * lack is; it is kept on disk, so a restart resends only from there, and the vector check drops
+ * what the peer already has.
+ */
+export class PeerStream {
+  readonly peerId: string;
+  readonly ownOnly: boolean;
+  private readonly host: StreamHost;
+  /** Entries below the cursor the peer has, or must never get over this link. */
+  private cursor: number;
+  /** Entries below this were sent and are awaiting the peer's vector; resent if it never covers them. */
+  private sentUpTo: number;
+  private peerVector: VersionVector | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private cursorAtLastTick: number;
+  private recheck = false;
+
+  constructor(peerId: string, ownOnly: boolean, host: StreamHost) {
+    this.peerId = peerId;
+    this.ownOnly = ownOnly;
+    this.host = host;
+    this.cursor = Math.max(host.outbox.cursor(peerId), host.outbox.first());
+    this.sentUpTo = this.cursor;
+    this.cursorAtLastTick = this.cursor;
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.pump();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Called every second. Entries sent but still not covered by the peer's last answer may have
+   * been applied since (they waited for a predecessor) or lost (the peer restarted, or its causal
+   * buffer was full): the next step asks for the peer's vector and resends only what it lacks.
+   */
+  tick(): void {
+    if (this.cursor === this.cursorAtLastTick && this.sentUpTo > this.cursor) this.recheck = true;
+    this.cursorAtLastTick = this.cursor;
+    this.kick();
+  }
+
+  /**
+   * Updates the peer lacks over this link, and the age in seconds of the oldest of them: the
+   * entries from the cursor on that it has not acknowledged. Past MAX_SCAN entries the rest of
+   * the outbox is counted whole, which is what it is when a peer is far behind.
+   */
+  lag(now: number): { updates: number; seconds: number } {
+    const theirs = this.peerVector ?? new VersionVector();
+    let updates = 0;
+    let oldest: number | undefined;
+    let scanned = 0;
+    let last = this.cursor;
+    for (const { index, tuple } of this.host.outbox.range(this.cursor, MAX_SCAN)) {
+      scanned++;
+      last = index;
+      if (this.done(tuple, theirs)) continue;
+      updates++;
+      oldest ??= tuple[2];
+    }
+    if (scanned >= MAX_SCAN) updates += Math.max(0, this.host.outbox.end() - last - 1);
+    return { updates, seconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000) };
+  }
+
+  private done(t: UpdateTuple, theirs: VersionVector): boolean {
+    if (this.ownOnly && t[0] !== this.host.selfOrigin) return true;
+    if (t[7].includes(this.peerId)) return true;
+    return theirs.covers(t[0], t[1]);
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && (await this.step())) {
+          // keep sending while there is something the peer lacks
+        }
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      // Unreachable peer or refused clock: start over from the cursor, with a fresh vector,
+      // once the peer is back (its health change kicks every stream).
+      this.sentUpTo = this.cursor;
+      this.peerVector = undefined;
+      this.host.log.debug({ peer: this.peerId, err: (err as Error).message }, "replication stream paused");
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Sends one batch; false when there was nothing to send or the peer is down. */
+  private async step(): Promise<boolean> {
+    const peer = this.host.peer(this.peerId);
+    if (!peer?.health.up) return false;
+    if (!this.peerVector || this.recheck) {
+      this.recheck = false;
+      this.peerVector = VersionVector.from((await peer.send([OP_ML_VECTOR, ""])) as VectorEntry[]);
+      this.advanceCursor();
+      this.sentUpTo = this.cursor;
+    }
+    const theirs = this.peerVector;
+    const batch: UpdateTuple[] = [];
+    let bytes = 0;
+    let scanned = 0;
+    let scannedTo = Math.max(this.cursor, this.sentUpTo);
+    for (const { index, tuple } of this.host.outbox.range(scannedTo, MAX_SCAN)) {
+      if (batch.length >= MAX_UPDATES || (bytes > 0 && bytes + tupleBytes(tuple) > MAX_BYTES)) break;
+      scanned++;
+      scannedTo = index + 1;
+      if (this.done(tuple, theirs)) continue;
+      batch.push(tuple);
+      bytes += tupleBytes(tuple);
+    }
+    if (batch.length === 0) {
+      this.sentUpTo = scannedTo;
+      this.advanceCursor();
+      // A full scan of entries the peer already has: there may be more past it.
+      return scanned >= MAX_SCAN;
+    }
+    const answer = (await peer.send([OP_ML_PUSH, "", batch])) as VectorEntry[];
+    this.peerVector = VersionVector.from(answer);
+    this.sentUpTo = scannedTo;
+    this.host.onSent(this.peerId, batch.length);
+    this.host.onAck(this.peerId, this.peerVector);
+    this.advanceCursor();
+    return true;
+  }
+
+  /**
+   * Moves the cursor over every entry the peer now has, stopping at the first it lacks. It never
+   * jumps ahead to the outbox's end: entries still committing are not visible to the scan yet.
+   */
+  private advanceCursor(): void {
+    const theirs = this.peerVector;
+    if (!theirs) return;
+    let next = this.cursor;
+    for (const { index, tuple } of this.host.outbox.range(this.cursor, MAX_SCAN)) {
+      if (!this.done(tuple, theirs)) break;
+      next = index + 1;
+    }
+    if (next !== this.cursor) {
+      this.cursor = next;
+      this.host.outbox.saveCursor(this.peerId, next);
+    }
+  }
+}
