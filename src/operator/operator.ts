@@ -193,6 +193,11 @@ export class Operator {
     });
   }
 
+  /** The stores in the cache (the review page lists them). */
+  listStores(): RawStore[] {
+    return this.stores.list();
+  }
+
   /** Caches filled: what /readyz reports. */
   ready(): boolean {
     return this.stores.synced() && this.owned.every((i) => i.synced());

@@ -4,6 +4,9 @@
  * a candidate with fresh state, as client-go controllers do.
  */
 import { pino } from "pino";
+import { kubeDirectory } from "../review/kube-directory.ts";
+import { startReviewServer } from "../review/server.ts";
+import type { PodRoute } from "../review/store-pods.ts";
 import { startHealthServer } from "./health-server.ts";
 import { Operator, type OperatorOptions } from "./operator.ts";
 
@@ -11,10 +14,13 @@ export interface RunOptions extends Omit<OperatorOptions, "log"> {
   logLevel: string;
   /** Serve /metrics, /healthz and /readyz here. */
   metricsListen?: { host: string; port: number };
+  /** Serve the conflict review page here, reaching store nodes by `reviewVia` (docs/review.md). */
+  reviewListen?: { host: string; port: number };
+  reviewVia?: PodRoute;
 }
 
 export async function runOperator(options: RunOptions): Promise<void> {
-  const { logLevel, metricsListen, ...rest } = options;
+  const { logLevel, metricsListen, reviewListen, reviewVia, ...rest } = options;
   const log = pino({ level: logLevel, base: { component: "replistore-operator" } });
   let lost = () => {};
   const leadershipLost = new Promise<string>((resolve) => {
@@ -28,6 +34,18 @@ export async function runOperator(options: RunOptions): Promise<void> {
       })
     : undefined;
   if (metricsListen) log.info(metricsListen, "serving /metrics, /healthz and /readyz");
+  const review = reviewListen
+    ? await startReviewServer(
+        kubeDirectory({
+          kubeConfig: rest.kubeConfig,
+          listStores: () => operator.listStores(),
+          route: reviewVia ?? "pod-ip",
+        }),
+        reviewListen.host,
+        reviewListen.port,
+      )
+    : undefined;
+  if (review) log.info({ ...reviewListen, via: reviewVia ?? "pod-ip" }, "serving the conflict review page");
   await operator.start();
   const reason = await Promise.race([
     leadershipLost,
@@ -46,5 +64,6 @@ export async function runOperator(options: RunOptions): Promise<void> {
   log.info({ reason }, "shutting down");
   await operator.stop();
   server?.close();
+  await review?.close();
   if (reason === "leadership lost") process.exitCode = 1;
 }

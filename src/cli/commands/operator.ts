@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Command, Option } from "commander";
 import pkg from "../../../package.json" with { type: "json" };
+import { POD_ROUTES, type PodRoute } from "../../review/store-pods.ts";
 import { UserError } from "../../runtime/user-error.ts";
 import { durationMs, listenAddress, positiveInt } from "../options.ts";
 
@@ -21,6 +22,8 @@ interface OperatorFlags {
   retryPeriod: number;
   identity?: string;
   metricsListen?: string;
+  reviewListen?: string;
+  reviewVia: PodRoute;
   logLevel: string;
 }
 
@@ -59,6 +62,8 @@ async function operator(flags: OperatorFlags): Promise<void> {
     operatorNamespace,
     ...(leaderElection ? { leaderElection } : {}),
     ...(flags.metricsListen !== undefined ? { metricsListen: hostPort(flags.metricsListen) } : {}),
+    ...(flags.reviewListen !== undefined ? { reviewListen: hostPort(flags.reviewListen) } : {}),
+    reviewVia: flags.reviewVia,
     resyncPeriodMs: flags.resync,
     ...(flags.clusterDomain ? { clusterDomain: flags.clusterDomain } : {}),
     logLevel: flags.logLevel,
@@ -155,6 +160,19 @@ export function registerOperator(program: Command): void {
       )
         .env("REPLISTORE_METRICS_LISTEN")
         .argParser(listenAddress),
+    )
+    .addOption(
+      new Option(
+        "--review-listen <host:port>",
+        "serve the conflict review page of every store (e.g. 127.0.0.1:8081; default: off)",
+      )
+        .env("REPLISTORE_REVIEW_LISTEN")
+        .argParser(listenAddress),
+    )
+    .addOption(
+      new Option("--review-via <route>", "how the review page reaches store nodes")
+        .choices(POD_ROUTES)
+        .default("pod-ip"),
     )
     .addOption(
       new Option("--log-level <level>", "log level")

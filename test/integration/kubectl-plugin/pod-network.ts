@@ -126,7 +126,16 @@ export class PodStore {
   private readonly dir: string;
   private readonly procs: (ChildProcess | undefined)[] = [];
 
-  constructor(net: PodNetwork, dir: string, names: string[], options: { port?: number; token?: string }) {
+  private readonly first: number;
+
+  /** `first`: the pod network address index of names[0] (several stores share one network). */
+  constructor(
+    net: PodNetwork,
+    dir: string,
+    names: string[],
+    options: { port?: number; token?: string; first?: number },
+  ) {
+    this.first = options.first ?? 0;
     this.net = net;
     this.dir = dir;
     this.names = names;
@@ -139,7 +148,11 @@ export class PodStore {
   }
 
   url(i: number): string {
-    return `http://${this.net.podIp(i)}:${this.port}`;
+    return `http://${this.podIp(i)}:${this.port}`;
+  }
+
+  podIp(i: number): string {
+    return this.net.podIp(this.first + i);
   }
 
   id(i: number): string {
@@ -149,9 +162,14 @@ export class PodStore {
   async boot(config: DeepPartial<ClusterConfig> = {}): Promise<void> {
     mkdirSync(join(this.dir, "logs"), { recursive: true });
     const members = this.names.map((id, i) => ({ id, url: this.url(i) }));
+    const majority = Math.floor(this.names.length / 2) + 1;
     await writeClusterFile(
       this.configPath,
-      buildClusterConfig(members, { factor: 3, writeQuorum: 2, readQuorum: 2 }, config),
+      buildClusterConfig(
+        members,
+        { factor: this.names.length, writeQuorum: majority, readQuorum: majority },
+        config,
+      ),
     );
     for (let i = 0; i < this.names.length; i++) this.spawn(i);
     await Promise.all(this.names.map((_, i) => this.waitReady(i)));
@@ -169,7 +187,7 @@ export class PodStore {
       "--id",
       id,
       "--listen",
-      `${this.net.podIp(i)}:${this.port}`,
+      `${this.podIp(i)}:${this.port}`,
       "--data",
       dataDir,
       "--config",

@@ -1,0 +1,236 @@
+/**
+ * The operator's review page (`replistore operator --review-listen`), in headless Chromium, against a
+ * real apiserver: the operator reconciles two stores, the real StatefulSet controller makes their
+ * pods, the test plays kubelet (pod IP and readiness), and real node processes answer at those pod
+ * IPs (pod-network.ts). The page lists both stores, asks for the token of the one that has one,
+ * and resolves its conflict by writing a new value, which another node then serves.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
+import { CLI, eventually, freePort, REPO_ROOT, uniqueKey } from "../../support/index.ts";
+import {
+  type ControlPlane,
+  createNamespace,
+  type KubeClients,
+  kubeClients,
+  startControlPlane,
+} from "../../support/k8s/index.ts";
+import { canMakePodNetwork, PodNetwork, PodStore } from "../kubectl-plugin/pod-network.ts";
+import { HOSTILE_VALUE, launchChromium, type MadeConflict, makePartialWrite } from "./helpers.ts";
+
+const TOKEN = "operator-review-token";
+
+/** What a kubelet would write once the pod's container runs and passes its readiness probe. */
+async function playKubelet(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  podIP: string,
+): Promise<void> {
+  await eventually(
+    async () => {
+      const pod = await clients.core.readNamespacedPod({ namespace, name });
+      const now = new Date();
+      pod.status = {
+        ...pod.status,
+        phase: "Running",
+        podIP,
+        podIPs: [{ ip: podIP }],
+        startTime: now,
+        conditions: [
+          { type: "PodScheduled", status: "True", lastTransitionTime: now },
+          { type: "Initialized", status: "True", lastTransitionTime: now },
+          { type: "ContainersReady", status: "True", lastTransitionTime: now },
+          { type: "Ready", status: "True", lastTransitionTime: now },
+        ],
+      };
+      await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
+    },
+    { timeoutMs: 30_000, what: `pod ${namespace}/${name} exists and is marked running` },
+  );
+}
+
+const unavailable = canMakePodNetwork();
+
+describe.skipIf(unavailable !== undefined)(
+  `operator review page${unavailable ? ` (skipped: ${unavailable})` : ""}`,
+  () => {
+    let plane: ControlPlane;
+    let clients: KubeClients;
+    let net: PodNetwork;
+    let orders: PodStore;
+    let carts: PodStore;
+    let operator: ChildProcess;
+    let operatorLog = "";
+    let url: string;
+    let dir: string;
+    let ns: string;
+    let conflict: MadeConflict;
+    let browser: Browser;
+    let page: Page;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), "replistore-operator-review-"));
+      net = PodNetwork.create(4);
+      orders = new PodStore(net, join(dir, "orders"), ["orders-0", "orders-1", "orders-2"], { token: TOKEN });
+      carts = new PodStore(net, join(dir, "carts"), ["carts-0"], { first: 3 });
+      const [started] = await Promise.all([
+        startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
+        orders.boot({ limits: { requestTimeoutMs: 1_500 } }),
+        carts.boot(),
+      ]);
+      plane = started;
+      clients = kubeClients(plane.kubeconfigPath);
+      ns = await createNamespace(clients, "review");
+      await clients.core.createNamespacedSecret({
+        namespace: ns,
+        body: { metadata: { name: "orders-token" }, stringData: { token: TOKEN } },
+      });
+      for (const [name, spec] of [
+        ["orders", { replicas: 3, auth: { secretName: "orders-token" } }],
+        ["carts", { replicas: 1 }],
+      ] as const) {
+        await clients.custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: ns,
+          plural: PLURAL,
+          body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
+        });
+      }
+      const port = await freePort();
+      operator = spawn(
+        process.execPath,
+        [
+          "--disable-warning=ExperimentalWarning",
+          CLI,
+          "operator",
+          "--kubeconfig",
+          plane.kubeconfigPath,
+          "--no-leader-elect",
+          "-n",
+          ns,
+          "--review-listen",
+          `127.0.0.1:${port}`,
+          "--log-level",
+          "info",
+        ],
+        { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      for (const stream of [operator.stdout, operator.stderr]) {
+        stream?.setEncoding("utf8").on("data", (chunk: string) => {
+          operatorLog += chunk;
+        });
+      }
+      url = `http://127.0.0.1:${port}/`;
+      // the StatefulSet controller makes the pods; we are their kubelet
+      for (const i of [0, 1, 2]) await playKubelet(clients, ns, `orders-${i}`, orders.podIp(i));
+      await playKubelet(clients, ns, "carts-0", carts.podIp(0));
+      conflict = await makePartialWrite(orders, uniqueKey("op-review"), "the value before", HOSTILE_VALUE);
+      browser = await launchChromium();
+      page = await browser.newPage();
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      if (operator && operator.exitCode === null) {
+        const exited = new Promise((resolve) => operator.once("exit", resolve));
+        operator.kill("SIGTERM");
+        await exited;
+      }
+      await orders?.stop();
+      await carts?.stop();
+      net?.destroySync();
+      await plane?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it("lists every store it manages, asking for the token of the one that has one", async () => {
+      await eventually(
+        async () => {
+          const res = await fetch(`${url}api/stores`, { headers: { "x-replistore-review": "1" } });
+          const body = (await res.json()) as { stores: { id: string }[] };
+          expect(body.stores.map((s) => s.id)).toEqual([`${ns}/carts`, `${ns}/orders`]);
+        },
+        { timeoutMs: 30_000, what: `the operator's review page lists both stores\n${operatorLog}` },
+      );
+      await page.goto(url);
+      const cartsSection = page.locator(`section.store[data-store="${ns}/carts"]`);
+      const ordersSection = page.locator(`section.store[data-store="${ns}/orders"]`);
+      await expect.poll(() => cartsSection.locator(".body").textContent()).toContain("No pending conflicts");
+      await expect.poll(() => ordersSection.locator(".count").textContent()).toBe("token needed");
+      expect(await ordersSection.locator(".body").textContent()).toContain(
+        `kubectl -n ${ns} get secret orders-token`,
+      );
+      await ordersSection.locator("input.token-input").fill(TOKEN);
+      await ordersSection.locator("button.token-save").click();
+      await ordersSection.locator(`tr.conflict[data-conflict="${conflict.id}"]`).waitFor();
+      expect(await ordersSection.locator(".count").textContent()).toBe("1 pending");
+    });
+
+    it("resolves the conflict with a new value after confirmation; another node serves it", async () => {
+      await page.locator(`tr.conflict[data-conflict="${conflict.id}"]`).click();
+      const detail = page.locator("#detail");
+      const partial = detail.locator(`article.version[data-version="${conflict.partial}"]`);
+      await partial.waitFor();
+      expect(await partial.locator("pre.value").textContent()).toBe(HOSTILE_VALUE);
+      expect(await detail.locator(".answered-by").textContent()).toMatch(/^orders-\d$/);
+
+      await page.locator("#who").fill("oncall@example.com");
+      await detail.locator("input.choice-value").check();
+      await detail.locator("textarea.new-value").fill("settled by hand");
+      await detail.locator("textarea.note").fill("neither version was right");
+      await detail.locator("button.resolve").click();
+      const dialog = page.locator("dialog#confirm");
+      await expect.poll(() => dialog.isVisible()).toBe(true);
+      expect(await dialog.locator("#confirm-summary").textContent()).toContain("settled by hand");
+      await dialog.locator("#confirm-ok").click();
+      await expect
+        .poll(() => detail.locator(".notice").textContent(), { timeout: 15_000 })
+        .toContain("Resolved");
+      await expect
+        .poll(() => page.locator(`section.store[data-store="${ns}/orders"] .body`).textContent())
+        .toContain("No pending conflicts");
+
+      const answered = (await detail.locator(".answered-by").textContent()) ?? "";
+      const other = [0, 1, 2].find((i) => orders.id(i) !== answered)!;
+      await eventually(
+        async () => {
+          const rec = await orders.client(other).request("GET", `/v1/conflicts/${conflict.id}`);
+          expect(rec.body).toMatchObject({
+            status: "resolved",
+            resolution: { by: "oncall@example.com", kept: null, note: "neither version was right" },
+          });
+          expect((await orders.client(other).get(conflict.key, { local: true })).text).toBe(
+            "settled by hand",
+          );
+        },
+        { timeoutMs: 15_000, what: `${orders.id(other)} serves the resolution` },
+      );
+      expect(await page.evaluate(() => (globalThis as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    });
+
+    it("says when a store's nodes cannot be reached", async () => {
+      await carts.kill(0);
+      const res = await fetch(`${url}api/stores/${encodeURIComponent(`${ns}/carts`)}/conflicts`, {
+        headers: { "x-replistore-review": "1" },
+      });
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({ error: "unreachable" });
+      expect(
+        (
+          await fetch(`${url}api/stores/${encodeURIComponent(`${ns}/nope`)}/conflicts`, {
+            headers: { "x-replistore-review": "1" },
+          })
+        ).status,
+      ).toBe(404);
+    });
+  },
+);
