@@ -20,6 +20,8 @@ export interface StatusView {
   members: MemberView[];
   offsets: Record<string, number>;
   maxOffsetMs: number | undefined;
+  /** MultiLeader: "AllToAll", or "Star (hub orders-1)". */
+  topology?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -40,7 +42,12 @@ export function readStatus(body: unknown): StatusView {
   const members = field(body, "members");
   const peers = field(body, "clock", "peers");
   const rep = field(body, "replication");
+  const ml = field(body, "multiLeader");
+  const hub = field(ml, "hub");
   return {
+    ...(isRecord(ml)
+      ? { topology: `${text(ml.topology)}${typeof hub === "string" ? ` (hub ${hub})` : ""}` }
+      : {}),
     nodeId: text(field(body, "node", "id")),
     mode: text(field(body, "node", "mode")),
     store: isRecord(store) ? text(store.name) : text(store),
@@ -69,6 +76,8 @@ export interface MemberSelfReport {
   role?: string;
   /** Hints this node holds for each peer, by peer id. */
   hintsFor: Record<string, number>;
+  /** MultiLeader: updates this node has that the peers it sends to have not acknowledged. */
+  lagUpdates?: number;
 }
 
 export function readSelfReport(body: unknown): MemberSelfReport {
@@ -79,7 +88,15 @@ export function readSelfReport(body: unknown): MemberSelfReport {
     if (isRecord(m) && typeof m.id === "string" && typeof m.hintsPending === "number")
       hintsFor[m.id] = m.hintsPending;
   }
-  return { ...(typeof role === "string" ? { role } : {}), hintsFor };
+  const links = field(body, "multiLeader", "sendsTo");
+  const lag = Array.isArray(links)
+    ? links.filter(isRecord).reduce((n, l) => n + (typeof l.updates === "number" ? l.updates : 0), 0)
+    : undefined;
+  return {
+    ...(typeof role === "string" ? { role } : {}),
+    hintsFor,
+    ...(lag !== undefined ? { lagUpdates: lag } : {}),
+  };
 }
 
 /** Writes waiting for `id` across every node that answered; undefined if none reports it. */
@@ -104,7 +121,9 @@ export function renderStatus(
   view: StatusView,
   reports: ReadonlyMap<string, MemberSelfReport | undefined>,
 ): string {
-  const table = plainTable(["ID", "URL", "ROLE", "HEALTHY", "HINTS", "CLOCK"]);
+  // Multi-leader nodes keep no hints: their outboxes hold what a peer misses, shown as LAG.
+  const multiLeader = view.topology !== undefined;
+  const table = plainTable(["ID", "URL", "ROLE", "HEALTHY", multiLeader ? "LAG" : "HINTS", "CLOCK"]);
   for (const member of view.members) {
     const report = reports.get(member.id);
     const healthy = member.self ? "yes" : member.healthy === undefined ? "?" : member.healthy ? "yes" : "NO";
@@ -113,7 +132,7 @@ export function renderStatus(
       member.url,
       report?.role ?? (report === undefined ? "unreachable" : "?"),
       healthy,
-      String(hintsWaitingFor(member.id, reports) ?? "-"),
+      String((multiLeader ? report?.lagUpdates : hintsWaitingFor(member.id, reports)) ?? "-"),
       member.self ? "-" : offsetText(view.offsets[member.id]),
     ]);
   }
@@ -123,10 +142,12 @@ export function renderStatus(
     .map((line) => line.trimEnd());
   const maxOffset = view.maxOffsetMs === undefined ? "" : ` (max ${view.maxOffsetMs}ms)`;
   return [
-    `store ${view.store}: ${view.mode}, ${view.replication}, config generation ${view.generation}`,
+    `store ${view.store}: ${view.mode}${multiLeader ? ` ${view.topology}` : ""}, ${view.replication}, config generation ${view.generation}`,
     ...rows,
     `* answered; HEALTHY and CLOCK${maxOffset} are ${view.nodeId}'s view of its peers`,
-    "HINTS: writes that other nodes hold for the member until it is back",
+    multiLeader
+      ? "LAG: updates the member has that the peers it sends to have not acknowledged"
+      : "HINTS: writes that other nodes hold for the member until it is back",
     "",
   ].join("\n");
 }

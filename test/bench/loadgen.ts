@@ -48,11 +48,20 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
   if (isRead && written.length === 0) throw new Error("read phase before any write");
   const start = performance.now();
   const deadline = start + request.durationMs;
+  // Pacing: request n may not start before start + n / rate; clients that are early wait for their slot.
+  const interval = request.ratePerSec ? 1000 / request.ratePerSec : 0;
+  let issued = 0;
 
   const client = async (index: number) => {
     const target = targets[index];
     if (!target) return;
     while (performance.now() < deadline) {
+      if (interval > 0) {
+        const slot = start + issued++ * interval;
+        const wait = slot - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (performance.now() >= deadline) break;
+      }
       const key = isRead
         ? (written[Math.floor(Math.random() * written.length)] ?? "")
         : `bench-${request.phase}-${nextKey++}`;

@@ -7,6 +7,8 @@ export interface PhaseRequest {
   durationMs: number;
   concurrency: number;
   valueBytes: number;
+  /** Pace requests to this many per second in total; unset: as fast as the clients go. */
+  ratePerSec?: number;
 }
 
 export interface PhaseResult {

@@ -37,6 +37,7 @@ interface WriteResult {
   key?: unknown;
   version?: unknown;
   acks?: unknown;
+  leader?: unknown;
 }
 
 function printWrite(verb: string, key: string, result: unknown, flags: ClientFlags): void {
@@ -46,7 +47,8 @@ function printWrite(verb: string, key: string, result: unknown, flags: ClientFla
   }
   const r: WriteResult = typeof result === "object" && result !== null ? result : {};
   const acks = r.acks === 1 ? "1 ack" : `${String(r.acks ?? "?")} acks`;
-  writeOut(`${verb} ${key} (version ${String(r.version ?? "?")}, ${acks})\n`);
+  const leader = typeof r.leader === "string" ? `, leader ${r.leader}` : "";
+  writeOut(`${verb} ${key} (version ${String(r.version ?? "?")}, ${acks}${leader})\n`);
 }
 
 async function get(key: string, flags: ReadFlags): Promise<void> {

@@ -63,3 +63,36 @@ describe("renderStatus", () => {
     expect(out).toMatch(/x\*\s+u\s+unreachable\s+yes\s+-\s+-/);
   });
 });
+
+describe("renderStatus of a multi-leader store", () => {
+  const ml = {
+    ...status,
+    node: { id: "orders-0", mode: "MultiLeader", role: "leader" },
+    multiLeader: {
+      topology: "Star",
+      hub: "orders-1",
+      sendsTo: [
+        { peer: "orders-1", updates: 4 },
+        { peer: "orders-2", updates: 3 },
+      ],
+    },
+  };
+  const text = renderStatus(
+    readStatus(ml),
+    new Map<string, MemberSelfReport | undefined>([
+      ["orders-0", readSelfReport(ml)],
+      ["orders-1", readSelfReport({ node: { role: "leader" }, multiLeader: { sendsTo: [{ updates: 0 }] } })],
+      ["orders-2", undefined],
+    ]),
+  );
+  const lines = text.trimEnd().split("\n");
+
+  it("names the topology and hub, and shows each member's role and replication lag", () => {
+    expect(lines[0]).toBe("store orders: MultiLeader Star (hub orders-1), N=3 W=2 R=2, config generation 2");
+    expect(lines[1]).toMatch(/ROLE\s+HEALTHY\s+LAG\s+CLOCK$/);
+    expect(lines[2]).toMatch(/^orders-0\*.*leader\s+yes\s+7\s+-$/);
+    expect(lines[3]).toMatch(/^orders-1 .*leader\s+yes\s+0\s+\+3ms$/);
+    expect(lines[4]).toMatch(/^orders-2 .*unreachable\s+NO\s+-\s+-42ms$/);
+    expect(text).toContain("LAG: updates the member has");
+  });
+});
