@@ -155,7 +155,11 @@ export const schemas: Record<string, Schema> = {
         properties: {
           id: { type: "string" },
           mode: { type: "string", enum: ["Leaderless", "MultiLeader"] },
-          role: { type: "string", description: "replica, or leaving (no longer in the config)" },
+          role: {
+            type: "string",
+            description:
+              "replica (Leaderless), leader or follower (MultiLeader), or leaving (no longer in the config)",
+          },
           ready: { type: "boolean" },
         },
       },
@@ -207,6 +211,11 @@ export const schemas: Record<string, Schema> = {
       },
       storage: { type: "object" },
       handoff: { type: "object", description: "rebalancing and drain progress" },
+      multiLeader: {
+        type: "object",
+        description:
+          "MultiLeader stores: the topology, leaders and hub in force, each outgoing stream's lag, the outbox and the applied version vector",
+      },
     },
     additionalProperties: true,
   },
@@ -230,6 +239,13 @@ const idParam = {
   properties: { id: { type: "string", description: "a conflict id from GET /v1/conflicts" } },
 };
 
+const leaderHeader = {
+  "X-Replistore-Leader": {
+    type: "string",
+    description: "MultiLeader: the leader that took a forwarded write",
+  },
+};
+
 const versionHeader = {
   "X-Replistore-Version": { type: "string", description: "the version read, `wall:logical:node`" },
 };
@@ -245,11 +261,19 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: { type: "string", contentMediaType: "application/octet-stream" },
     consumes: ["application/octet-stream"],
     response: {
-      200: { description: "stored on at least W owners", ...ref("WriteResult") },
+      200: {
+        description:
+          "stored on at least W owners (MultiLeader: W nodes); a follower forwards the write and names the leader in X-Replistore-Leader",
+        headers: leaderHeader,
+        ...ref("WriteResult"),
+      },
       400: error("`invalid_key`, `invalid_quorum` (w outside 1..N)"),
       401: UNAUTHORIZED,
       413: error("`value_too_large`: over `limits.maxValueSize`"),
-      503: { description: "`quorum_unavailable`", ...ref("QuorumUnavailable") },
+      503: {
+        description: "`quorum_unavailable`; `no_leader_available` (a MultiLeader follower reached no leader)",
+        oneOf: [ref("QuorumUnavailable"), ref("Error")],
+      },
     },
   },
   "GET /v1/kv/*": {
@@ -281,10 +305,17 @@ export const routeDocs: Record<string, RouteDoc> = {
     path: "/v1/kv/{key}",
     params: keyParam,
     response: {
-      200: { description: "the tombstone is on at least W owners", ...ref("WriteResult") },
+      200: {
+        description: "the tombstone is on at least W owners",
+        headers: leaderHeader,
+        ...ref("WriteResult"),
+      },
       400: error("`invalid_key`, `invalid_quorum`"),
       401: UNAUTHORIZED,
-      503: { description: "`quorum_unavailable`", ...ref("QuorumUnavailable") },
+      503: {
+        description: "`quorum_unavailable`; `no_leader_available` (a MultiLeader follower reached no leader)",
+        oneOf: [ref("QuorumUnavailable"), ref("Error")],
+      },
     },
   },
   "GET /v1/conflicts": {

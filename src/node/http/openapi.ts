@@ -39,7 +39,13 @@ function documented(route: RouteOptions, own: FastifySchema | undefined): { sche
   for (const [status, docSchema] of Object.entries(doc.response)) {
     const fromRoute = ownResponse[status];
     // The route's own response schema is what it really sends; the doc adds the description.
-    response[status] = fromRoute ? { description: docSchema.description, ...fromRoute } : docSchema;
+    response[status] = fromRoute
+      ? {
+          description: docSchema.description,
+          ...(docSchema.headers ? { headers: docSchema.headers } : {}),
+          ...fromRoute,
+        }
+      : docSchema;
   }
   return {
     schema: {
