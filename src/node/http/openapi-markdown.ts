@@ -67,6 +67,13 @@ function bodyText(content: Record<string, { schema?: Schema }> | undefined): str
 
 const METHOD_ORDER = ["get", "put", "post", "delete"];
 
+/** A Markdown table with aligned columns, as biome formats them. */
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
 export function renderApiMarkdown(doc: OpenApiDoc): string {
   const out: string[] = [
     "# The node HTTP API",
@@ -100,11 +107,15 @@ export function renderApiMarkdown(doc: OpenApiDoc): string {
       a.path.localeCompare(b.path) ||
       METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method),
   );
-  out.push("| request | token | what |", "| --- | --- | --- |");
-  for (const { method, path, op } of ops) {
-    const open = Array.isArray(op.security) && op.security.length === 0;
-    out.push(`| \`${method.toUpperCase()} ${path}\` | ${open ? "no" : "yes"} | ${cell(op.summary ?? "")} |`);
-  }
+  out.push(
+    ...table(
+      ["request", "token", "what"],
+      ops.map(({ method, path, op }) => {
+        const open = Array.isArray(op.security) && op.security.length === 0;
+        return [`\`${method.toUpperCase()} ${path}\``, open ? "no" : "yes", cell(op.summary ?? "")];
+      }),
+    ),
+  );
   for (const tag of doc.tags ?? []) {
     const inTag = ops.filter((o) => o.tag === tag.name);
     if (inTag.length === 0) continue;
@@ -113,19 +124,32 @@ export function renderApiMarkdown(doc: OpenApiDoc): string {
       out.push("", `### \`${method.toUpperCase()} ${path}\``, "", op.summary ?? "");
       if (op.description) out.push("", op.description);
       if (op.parameters?.length) {
-        out.push("", "| parameter | in | type | meaning |", "| --- | --- | --- | --- |");
-        for (const p of op.parameters) {
-          out.push(
-            `| \`${p.name}\`${p.required ? " (required)" : ""} | ${p.in} | ${schemaText(p.schema)} | ${cell(p.description ?? "")} |`,
-          );
-        }
+        out.push(
+          "",
+          ...table(
+            ["parameter", "in", "type", "meaning"],
+            op.parameters.map((p) => [
+              `\`${p.name}\`${p.required ? " (required)" : ""}`,
+              p.in,
+              schemaText(p.schema),
+              cell(p.description ?? ""),
+            ]),
+          ),
+        );
       }
       const body = bodyText(op.requestBody?.content);
       if (body) out.push("", `Body: ${body}.`);
-      out.push("", "| status | meaning | body |", "| --- | --- | --- |");
-      for (const [status, res] of Object.entries(op.responses ?? {})) {
-        out.push(`| ${status} | ${cell(res.description ?? "")} | ${bodyText(res.content)} |`);
-      }
+      out.push(
+        "",
+        ...table(
+          ["status", "meaning", "body"],
+          Object.entries(op.responses ?? {}).map(([status, res]) => [
+            status,
+            cell(res.description ?? ""),
+            bodyText(res.content),
+          ]),
+        ),
+      );
     }
   }
   out.push("", "## Schemas");
@@ -134,12 +158,16 @@ export function renderApiMarkdown(doc: OpenApiDoc): string {
     if (typeof schema.description === "string") out.push(schema.description, "");
     const required = new Set((schema.required as string[] | undefined) ?? []);
     const props = (schema.properties ?? {}) as Record<string, Schema>;
-    out.push("| field | type | meaning |", "| --- | --- | --- |");
-    for (const [field, prop] of Object.entries(props)) {
-      out.push(
-        `| \`${field}\`${required.has(field) ? "" : " (optional)"} | ${schemaText(prop)} | ${cell(String(prop.description ?? ""))} |`,
-      );
-    }
+    out.push(
+      ...table(
+        ["field", "type", "meaning"],
+        Object.entries(props).map(([field, prop]) => [
+          `\`${field}\`${required.has(field) ? "" : " (optional)"}`,
+          schemaText(prop),
+          cell(String(prop.description ?? "")),
+        ]),
+      ),
+    );
   }
   return `${out.join("\n")}\n`;
 }
