@@ -69,6 +69,8 @@ export class NodeProcess {
     );
     const args = [
       ...NODE_RUNTIME_FLAGS,
+      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the nodes of a test or bench
+      ...(process.env.REPLISTORE_NODE_EXTRA_ARGS?.split(" ").filter(Boolean) ?? []),
       CLI,
       "node",
       "--id",
