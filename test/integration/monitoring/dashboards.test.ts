@@ -110,6 +110,34 @@ async function waitForAlert(alert: string, state?: "firing"): Promise<Array<Reco
   );
 }
 
+/**
+ * Background traffic through nodes 0 and 1 (node 2 is killed and skewed during the scenario): a few
+ * concurrent clients writing and reading a pool of keys, paced, until stopped (at most 3 minutes).
+ */
+function backgroundLoad(target: Store): { stop(): Promise<number> } {
+  let running = true;
+  let requests = 0;
+  const deadline = Date.now() + 180_000;
+  const pool = Array.from({ length: 200 }, (_, i) => uniqueKey(`load${i}`));
+  const worker = async (w: number) => {
+    for (let i = 0; running && Date.now() < deadline; i++) {
+      const client = target.client((w + i) % 2);
+      const key = pool[(w * 37 + i) % pool.length]!;
+      await (i % 3 === 0 ? client.put(key, `load-${i}`) : client.get(key)).catch(() => undefined);
+      requests++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const workers = [0, 1, 2, 3].map(worker);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      return requests;
+    },
+  };
+}
+
 async function nodeMetric(index: number, name: string, labels: Record<string, string> = {}): Promise<number> {
   const samples = await store.client(index).metrics();
   return samples
@@ -216,6 +244,7 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 
+  const load = backgroundLoad(store);
   // Steady traffic: writes, reads (and misses), deletes, a bad request, through every node.
   const keys = Array.from({ length: 120 }, (_, i) => uniqueKey(`mon${i}`));
   for (const [i, key] of keys.entries()) {
@@ -289,6 +318,7 @@ beforeAll(async () => {
   expect(skew).toContainEqual(expect.objectContaining({ namespace: NAMESPACE, job: JOB, peer: store.id(2) }));
   await waitForAlert("ReplistoreClockOffsetHigh");
   await waitForAlert("ReplistoreOperatorReconcileErrors");
+  expect(await load.stop()).toBeGreaterThan(500);
 }, 300_000);
 
 afterAll(async () => {
