@@ -15,7 +15,7 @@ import { configMapName } from "./names.ts";
 export const CONFIG_HASH_ANNOTATION = "replistore.io/config-hash";
 
 export function clusterConfigJson(store: StoreResource, ctx: BuildContext): string {
-  const config = fromManifest(store, storeMembers(store, ctx), ctx.configGeneration);
+  const config = fromManifest(store, storeMembers(store, ctx), ctx.configGeneration, ctx.failover);
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 

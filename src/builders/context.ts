@@ -20,6 +20,8 @@ export interface BuildContext {
   clusterDomain?: string;
   /** Random token for a Secret the operator creates (only read by the Secret builder). */
   token?: string;
+  /** MultiLeader failover in force (see operator/failover.ts): the hub and the Circle ring, by ordinal. */
+  failover?: { hub?: number; ring?: number[] };
 }
 
 /** Where a node listens, and what every pod of a store mounts. The image's entrypoint is `replistore`. */

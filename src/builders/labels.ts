@@ -7,6 +7,11 @@ export const MANAGED_BY = "replistore-operator";
 export const STORE_LABEL = "replistore.io/store";
 /** Pods (or namespaces) with this label set to the store's name may reach its nodes. */
 export const CLIENT_OF_LABEL = "replistore.io/client-of";
+/**
+ * On the node pods of MultiLeader stores: the operator watches those pods (their readiness drives
+ * hub failover and ring healing) and no others, so its memory does not grow with leaderless stores.
+ */
+export const MULTI_LEADER_LABEL = "replistore.io/multi-leader";
 /** The operator's pods carry app.kubernetes.io/name=<this>; the NetworkPolicy admits them. */
 export const OPERATOR_APP_NAME = "replistore-operator";
 

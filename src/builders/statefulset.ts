@@ -4,7 +4,7 @@
  */
 import type { V1PersistentVolumeClaim, V1StatefulSet } from "@kubernetes/client-node";
 import { type BuildContext, DATA_VOLUME, type StoreResource } from "./context.ts";
-import { nodeSelectorLabels, ownedMetadata, storeLabels } from "./labels.ts";
+import { MULTI_LEADER_LABEL, nodeSelectorLabels, ownedMetadata, storeLabels } from "./labels.ts";
 import { configMapName, peersServiceName, statefulSetName } from "./names.ts";
 import { CONFIG_VOLUME, nodeContainer, TMP_VOLUME } from "./node-container.ts";
 import { podScheduling } from "./scheduling.ts";
@@ -54,7 +54,10 @@ export function buildStatefulSet(store: StoreResource, ctx: BuildContext): V1Sta
       volumeClaimTemplates: [dataClaimTemplate(store)],
       template: {
         metadata: {
-          labels: storeLabels(store, "node"),
+          labels: {
+            ...storeLabels(store, "node"),
+            ...(store.spec.mode === "MultiLeader" ? { [MULTI_LEADER_LABEL]: "true" } : {}),
+          },
           annotations: { "kubectl.kubernetes.io/default-container": "node" },
         },
         spec: {

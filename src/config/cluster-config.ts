@@ -48,6 +48,12 @@ export const ClusterConfig = Type.Object(
           leaders: Count("pods 0..leaders-1 accept writes"),
           topology: Type.Enum(["Circle", "Star", "AllToAll"]),
           hub: Type.Integer({ minimum: 0 }),
+          ring: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description:
+                "Circle: the leaders in ring order, as the operator last wrote it (a failed leader left out); default: every leader by ordinal",
+            }),
+          ),
           failoverAfterMs: Type.Optional(
             Ms("a leader down this long is routed around (Circle) or replaced as hub (Star)"),
           ),

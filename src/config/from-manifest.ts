@@ -19,11 +19,15 @@ function namespaceOf(manifest: ReplicatedStore): string {
   return typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : "default";
 }
 
-/** `manifest` must have passed `validateManifest` (defaults applied, rules hold). */
+/**
+ * `manifest` must have passed `validateManifest` (defaults applied, rules hold). `failover` is what
+ * the operator decided from pod readiness: the hub and the Circle ring (ordinals) now in force.
+ */
 export function fromManifest(
   manifest: ReplicatedStore,
   members: Member[],
   generation: number,
+  failover: { hub?: number; ring?: number[] } = {},
 ): ClusterConfig {
   const { spec } = manifest;
   const replication = effectiveReplication(spec);
@@ -50,7 +54,9 @@ export function fromManifest(
   };
   if (spec.mode === "MultiLeader" && spec.multiLeader) {
     const { leaders, topology, hub, failoverAfter } = spec.multiLeader;
-    config.multiLeader = { leaders, topology, hub, failoverAfterMs: ms(failoverAfter) };
+    config.multiLeader = { leaders, topology, hub: failover.hub ?? hub, failoverAfterMs: ms(failoverAfter) };
+    const ring = failover.ring?.map((o) => members[o]?.id).filter((id): id is string => id !== undefined);
+    if (topology === "Circle" && ring && ring.length > 0) config.multiLeader.ring = ring;
   }
   return config;
 }

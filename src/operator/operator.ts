@@ -11,9 +11,10 @@ import {
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  type V1Pod,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { MANAGED_BY } from "../builders/labels.ts";
+import { MANAGED_BY, MULTI_LEADER_LABEL, STORE_LABEL } from "../builders/labels.ts";
 import { apiErrorMessage } from "./api-errors.ts";
 import { type ApiStats, newApiStats } from "./api-stats.ts";
 import { Applier } from "./applier.ts";
@@ -26,7 +27,7 @@ import { OperatorMetrics } from "./operator-metrics.ts";
 import { type PooledKubeConfig, pooled } from "./pooled-kube-config.ts";
 import { reconcileStore } from "./reconcile/reconcile-store.ts";
 import type { RawStore } from "./reconcile/store-input.ts";
-import { CACHED_OWNED_KINDS, kindKey, STORES } from "./resource-kinds.ts";
+import { CACHED_OWNED_KINDS, kindKey, PODS, STORES } from "./resource-kinds.ts";
 import { StatusWriter } from "./status-writer.ts";
 import { keyOf, ownerStoreKey, splitKey } from "./store-key.ts";
 import { type QueueStats, WorkQueue } from "./work-queue.ts";
@@ -77,6 +78,8 @@ export class Operator {
   private readonly stats: ApiStats = newApiStats();
   private readonly stores: ResourceInformer<RawStore>;
   private readonly owned: ResourceInformer<KubernetesObject>[];
+  /** Node pods of MultiLeader stores only: their readiness drives hub failover and ring healing. */
+  private readonly pods: ResourceInformer<V1Pod>;
   private readonly live: LiveObjects;
   private readonly queue: WorkQueue;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -96,6 +99,10 @@ export class Operator {
     this.owned = CACHED_OWNED_KINDS.map(
       (kind) => new ResourceInformer<KubernetesObject>(config, kind, { ...informerOptions, labelSelector }),
     );
+    this.pods = new ResourceInformer<V1Pod>(config, PODS, {
+      ...informerOptions,
+      labelSelector: `${labelSelector},${MULTI_LEADER_LABEL}=true`,
+    });
     const objects = KubernetesObjectApi.makeApiClient(config);
     const applier = new Applier(objects, this.stats);
     const resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_MS;
@@ -123,6 +130,7 @@ export class Operator {
         ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
       },
       ...(options.progressDeadlineMs !== undefined ? { progressDeadlineMs: options.progressDeadlineMs } : {}),
+      pods: (namespace: string, name: string) => this.pods.get(namespace, name),
     };
     this.metrics = new OperatorMetrics({
       queue: () => this.queue.stats(),
@@ -177,7 +185,7 @@ export class Operator {
       { namespaces: namespaces.length > 0 ? namespaces : "all", concurrency: this.options.concurrency },
       "operator starting",
     );
-    await Promise.all([this.stores.start(), ...this.owned.map((i) => i.start())]);
+    await Promise.all([this.stores.start(), this.pods.start(), ...this.owned.map((i) => i.start())]);
     this.log.info({ stores: this.stores.list().length }, "caches synced");
     if (!this.elector) {
       this.startWorkers();
@@ -200,7 +208,7 @@ export class Operator {
 
   /** Caches filled: what /readyz reports. */
   ready(): boolean {
-    return this.stores.synced() && this.owned.every((i) => i.synced());
+    return this.stores.synced() && this.pods.synced() && this.owned.every((i) => i.synced());
   }
 
   /** True while this replica reconciles (always, without leader election). */
@@ -241,7 +249,7 @@ export class Operator {
   async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
     clearInterval(this.resyncTimer);
     await this.elector?.stop(options.releaseLease ?? true);
-    await Promise.all([this.stores.stop(), ...this.owned.map((i) => i.stop())]);
+    await Promise.all([this.stores.stop(), this.pods.stop(), ...this.owned.map((i) => i.stop())]);
     await this.queue.shutdown();
     await this.kubeConfig.closePools();
     this.log.info("operator stopped");
@@ -258,6 +266,11 @@ export class Operator {
         return;
       }
       this.queue.add(key);
+    });
+    this.pods.onChange((pod) => {
+      const store = pod.metadata?.labels?.[STORE_LABEL];
+      const namespace = pod.metadata?.namespace;
+      if (store && namespace) this.queue.add(keyOf(namespace, store));
     });
     for (const informer of this.owned) {
       informer.onChange((object) => {

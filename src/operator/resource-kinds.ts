@@ -27,6 +27,7 @@ export const NETWORK_POLICIES: ResourceKind = {
   kind: "NetworkPolicy",
   plural: "networkpolicies",
 };
+export const PODS: ResourceKind = { apiVersion: "v1", kind: "Pod", plural: "pods" };
 export const SECRETS: ResourceKind = { apiVersion: "v1", kind: "Secret", plural: "secrets" };
 export const SERVICE_MONITORS: ResourceKind = {
   apiVersion: MONITORING_API_VERSION,

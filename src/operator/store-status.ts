@@ -58,6 +58,8 @@ export interface StatusInput {
   now: Date;
   /** How long pods may stay unready before the store is Degraded (default 10 min). */
   progressDeadlineMs?: number;
+  /** MultiLeader failover in force: the hub and the Circle ring, by ordinal. */
+  failover?: { hub?: number; ring?: number[] };
 }
 
 export interface StatusResult {
@@ -247,9 +249,9 @@ export function computeStatus(input: StatusInput): StatusResult {
   };
   if (spec.mode === "MultiLeader" && spec.multiLeader) {
     const { leaders, topology, hub } = spec.multiLeader;
-    status.leaders = Array.from({ length: leaders }, (_, i) => i);
+    status.leaders = input.failover?.ring ?? Array.from({ length: leaders }, (_, i) => i);
     status.topology = topology;
-    if (topology === "Star") status.hub = hub;
+    if (topology === "Star") status.hub = input.failover?.hub ?? hub;
   }
   const result: StatusResult = { status, transitions: transitions(previous?.conditions, inputs) };
   if (progressing.status === "True" && ready < desired && !stuck) {

@@ -18,6 +18,7 @@ import type { HandlerResult } from "../work-queue.ts";
 import { reconcileConfigMap } from "./config-map.ts";
 import { reconcileDisruptionBudget } from "./disruption-budget.ts";
 import { type PlannedEvent, specWarningEvents, transitionEvents, writeEvents } from "./events.ts";
+import { type PodLookup, planFailover } from "./failover.ts";
 import { refusedModeChange } from "./mode-guard.ts";
 import { reconcileMonitoring } from "./monitoring.ts";
 import { reconcileNetworkPolicy } from "./network-policy.ts";
@@ -40,6 +41,8 @@ export interface ReconcilerDeps {
   context: Omit<BuildContext, "configGeneration" | "token">;
   progressDeadlineMs?: number;
   now?: () => Date;
+  /** Leader pods of MultiLeader stores, from the operator's pod cache (hub failover, ring healing). */
+  pods?: PodLookup;
 }
 
 const CONCERNS: readonly [string, (scope: ReconcileScope) => Promise<void>][] = [
@@ -74,9 +77,14 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
   }
 
   const { store, previous } = parsed;
+  const failover = deps.pods ? planFailover(store, previous, deps.pods, now) : undefined;
   const scope: ReconcileScope = {
     store,
-    ctx: { ...deps.context, configGeneration: generation },
+    ctx: {
+      ...deps.context,
+      configGeneration: generation,
+      ...(failover ? { failover: { hub: failover.hub, ring: failover.ring } } : {}),
+    },
     live: deps.live,
     applier: deps.applier,
     monitoring: deps.monitoring,
@@ -105,6 +113,7 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
     ...writeEvents(scope.report.written),
     ...specWarningEvents(store.spec, previous?.observedGeneration !== generation),
     ...transitionEvents(result.transitions),
+    ...(failover?.events ?? []),
   ];
   if (statusChanged(previous, result.status)) {
     await deps.statusWriter.write(namespace, name, result.status);
@@ -121,5 +130,6 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
     await deps.events.record(storeRef, event.type, event.reason, event.message, log);
   if (failures.length > 0)
     throw new AggregateError(failures, scope.report.problems.map((p) => p.message).join("; "));
-  return result.recheckAfterMs !== undefined ? { requeueAfterMs: result.recheckAfterMs } : undefined;
+  const recheck = [result.recheckAfterMs, failover?.recheckAfterMs].filter((ms) => ms !== undefined);
+  return recheck.length > 0 ? { requeueAfterMs: Math.min(...recheck) } : undefined;
 }

@@ -40,6 +40,7 @@ export async function storeStatus(
     notes: scope.report.notes,
     now,
     ...(progressDeadlineMs !== undefined ? { progressDeadlineMs } : {}),
+    ...(scope.ctx.failover ? { failover: scope.ctx.failover } : {}),
   });
 }
 

@@ -53,3 +53,19 @@ describe("ConfigMap <name>-config", () => {
     expect(hash({ replicas: 3 })).toBe(hash({ replicas: 3, storage: { size: "9Gi" }, image: "x:1" }));
   });
 });
+
+describe("ConfigMap with a failover in force", () => {
+  const star = { replicas: 3, mode: "MultiLeader", multiLeader: { leaders: 3, topology: "Star", hub: 0 } };
+
+  it("writes the operator's hub instead of the spec's", () => {
+    expect(config(star).multiLeader?.hub).toBe(0);
+    expect(config(star, context({ failover: { hub: 2 } })).multiLeader?.hub).toBe(2);
+  });
+
+  it("writes the Circle ring as member ids, which the node's loader accepts", () => {
+    const circle = { ...star, multiLeader: { leaders: 3, topology: "Circle" } };
+    const c = config(circle, context({ failover: { ring: [0, 2] } }));
+    expect(c.multiLeader?.ring).toEqual(["orders-0", "orders-2"]);
+    expect(() => checkClusterConfig(c, "cluster.json")).not.toThrow();
+  });
+});

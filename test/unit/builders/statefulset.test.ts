@@ -163,3 +163,17 @@ describe("StatefulSet", () => {
     expect(sts.metadata?.annotations?.["replistore.io/mode"]).toBe("Leaderless");
   });
 });
+
+describe("StatefulSet of a multi-leader store", () => {
+  it("labels its pods so the operator watches their readiness (and only theirs)", () => {
+    const ml = buildStatefulSet(
+      store({ replicas: 3, mode: "MultiLeader", multiLeader: { leaders: 2, topology: "Star" } }),
+      context(),
+    );
+    expect(ml.spec?.template.metadata?.labels?.["replistore.io/multi-leader"]).toBe("true");
+    // The selector is immutable and must not depend on the mode.
+    expect(ml.spec?.selector.matchLabels?.["replistore.io/multi-leader"]).toBeUndefined();
+    const leaderless = buildStatefulSet(store({ replicas: 3 }), context());
+    expect(leaderless.spec?.template.metadata?.labels?.["replistore.io/multi-leader"]).toBeUndefined();
+  });
+});

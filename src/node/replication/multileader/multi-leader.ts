@@ -261,6 +261,7 @@ export class MultiLeaderReplicator {
       leaders: ml.leaders,
       topology: ml.topology,
       hub: ml.hub,
+      ...(ml.ring ? { ring: ml.ring } : {}),
       self: this.host.selfId,
       available: (id) => {
         const peer = this.host.peer(id);

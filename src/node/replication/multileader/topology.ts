@@ -13,6 +13,8 @@ export interface TopologyInput {
   topology: Topology;
   /** Ordinal of the configured hub (Star). */
   hub: number;
+  /** Circle: the ring as configured (leader ids in order); default every leader by ordinal. */
+  ring?: readonly string[];
   self: string;
   available(id: string): boolean;
 }
@@ -83,13 +85,8 @@ export function topologyView(input: TopologyInput): TopologyView {
   if (input.topology === "AllToAll") {
     for (const id of others) links.push({ peer: id, ownOnly: true });
   } else if (input.topology === "Circle") {
-    for (let k = 1; k < leaders.length; k++) {
-      const next = leaders[(selfIndex + k) % leaders.length]!;
-      if (input.available(next)) {
-        links.push({ peer: next, ownOnly: false });
-        break;
-      }
-    }
+    const next = successor(input, leaders);
+    if (next) links.push({ peer: next, ownOnly: false });
   } else if (hub === input.self) {
     for (const id of others) links.push({ peer: id, ownOnly: false });
   } else if (hub) {
@@ -99,4 +96,18 @@ export function topologyView(input: TopologyInput): TopologyView {
     if (feederOf(input, f) === input.self) links.push({ peer: f, ownOnly: false });
   }
   return view(links);
+}
+
+/**
+ * Circle: the next available leader after this one in the ring. A leader the configured ring
+ * leaves out (the operator took it out while it was failing) sends into the ring at its first
+ * available member, so its own writes still go round; nobody sends to it until it is back in.
+ */
+function successor(input: TopologyInput, leaders: readonly string[]): string | undefined {
+  const configured = input.ring?.filter((id) => leaders.includes(id));
+  const ring = configured && configured.length > 0 ? configured : leaders;
+  const at = ring.indexOf(input.self);
+  // In the ring: the members after this one, wrapping. Outside it: the ring from its start.
+  const order = at < 0 ? ring : [...ring.slice(at + 1), ...ring.slice(0, at)];
+  return order.find((id) => id !== input.self && input.available(id));
 }

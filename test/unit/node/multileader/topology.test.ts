@@ -73,3 +73,22 @@ describe("topologyView", () => {
     expect(peers(input("n0", { leaders: 1 }))).toEqual(["n1", "n2", "n3", "n4"]);
   });
 });
+
+describe("circle with a configured ring", () => {
+  const circle = (self: string, ring: string[], down: string[] = []) =>
+    peers(input(self, { topology: "Circle", ring }, down))[0];
+
+  it("follows the ring the operator wrote, leaving out the failed leader", () => {
+    expect(circle("n0", ["n0", "n2"])).toBe("n2");
+    expect(circle("n2", ["n0", "n2"])).toBe("n0");
+  });
+
+  it("lets a leader outside the ring send into it, so its own writes still go round", () => {
+    expect(circle("n1", ["n0", "n2"])).toBe("n0");
+    expect(circle("n1", ["n0", "n2"], ["n0"])).toBe("n2");
+  });
+
+  it("falls back to every leader by ordinal when the ring names none of them", () => {
+    expect(circle("n0", ["n9"])).toBe("n1");
+  });
+});

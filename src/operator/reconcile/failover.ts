@@ -1,0 +1,43 @@
+/** Reads leader pod readiness from the operator's pod cache and decides the hub or ring in force. */
+import type { V1Pod } from "@kubernetes/client-node";
+import { parseDuration } from "../../api/duration.ts";
+import type { ReplicatedStoreStatus } from "../../api/status.ts";
+import type { StoreResource } from "../../builders/context.ts";
+import { podName } from "../../builders/names.ts";
+import { decideFailover, type FailoverDecision, type LeaderPodState } from "../failover.ts";
+
+/** A pod from the cache, by namespace and name. */
+export type PodLookup = (namespace: string, name: string) => V1Pod | undefined;
+
+export function podState(pod: V1Pod): LeaderPodState {
+  const ready = pod.status?.conditions?.find((c) => c.type === "Ready");
+  const since = ready?.lastTransitionTime ?? pod.metadata?.creationTimestamp;
+  return { ready: ready?.status === "True", sinceMs: since ? new Date(since).getTime() : 0 };
+}
+
+/** Undefined for a store without failover to decide (leaderless, or all-to-all). */
+export function planFailover(
+  store: StoreResource,
+  previous: ReplicatedStoreStatus | undefined,
+  pods: PodLookup,
+  now: Date,
+): FailoverDecision | undefined {
+  const ml = store.spec.mode === "MultiLeader" ? store.spec.multiLeader : undefined;
+  if (!ml || ml.topology === "AllToAll") return undefined;
+  const states = new Map<number, LeaderPodState>();
+  for (let o = 0; o < ml.leaders; o++) {
+    const pod = pods(store.metadata.namespace, podName(store, o));
+    if (pod) states.set(o, podState(pod));
+  }
+  return decideFailover({
+    leaders: ml.leaders,
+    topology: ml.topology,
+    specHub: ml.hub,
+    failoverAfterMs: parseDuration(ml.failoverAfter),
+    previousHub: previous?.topology === "Star" ? previous.hub : undefined,
+    previousRing: previous?.topology === "Circle" ? previous.leaders : undefined,
+    specChanged: previous?.observedGeneration !== store.metadata.generation,
+    pods: states,
+    nowMs: now.getTime(),
+  });
+}
