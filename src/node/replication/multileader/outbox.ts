@@ -87,7 +87,7 @@ export class Outbox {
   }
 
   /** Deletes entries from the front while `done` says every member has them; returns how many. */
-  async truncate(done: (t: UpdateTuple) => boolean, max = 10_000): Promise<number> {
+  async truncate(done: (t: UpdateTuple) => boolean, max: number): Promise<number> {
     const drop: number[] = [];
     for (const { key, value } of this.log.getRange({ limit: max })) {
       if (!done(value)) break;

@@ -16,6 +16,7 @@ export interface StreamHost {
 }
 
 const MAX_UPDATES = 1024;
+const MAX_INFLIGHT = 2;
 const MAX_BYTES = 4 * 1024 * 1024;
 /** Entries examined per batch: skipped ones (the peer has them) count too, so a pass stays short. */
 const MAX_SCAN = 8192;
@@ -37,6 +38,7 @@ export class PeerStream {
   private sentUpTo: number;
   private peerVector: VersionVector | undefined;
   private running = false;
+  private inflight = 0;
   private again = false;
   private stopped = false;
   private cursorAtLastTick: number;
@@ -103,31 +105,50 @@ export class PeerStream {
     return theirs.covers(t[0], t[1]);
   }
 
+  /**
+   * Keeps up to MAX_INFLIGHT batches on the way: an entry appended while a batch is in flight
+   * leaves with the next one instead of waiting for the first's acknowledgement. Batches may
+   * arrive out of order; the receiver's causal buffer puts them back in order.
+   */
   private async pump(): Promise<void> {
     this.running = true;
     try {
       do {
         this.again = false;
-        while (!this.stopped && (await this.step())) {
-          // keep sending while there is something the peer lacks
+        while (!this.stopped && this.inflight < MAX_INFLIGHT) {
+          const next = await this.prepare();
+          if (next === "idle") break;
+          if (next === "more") continue;
+          this.inflight++;
+          void this.deliver(next).finally(() => {
+            this.inflight--;
+            this.kick();
+          });
         }
       } while (this.again && !this.stopped);
     } catch (err) {
-      // Unreachable peer or refused clock: start over from the cursor, with a fresh vector,
-      // once the peer is back (its health change kicks every stream).
-      this.sentUpTo = this.cursor;
-      this.peerVector = undefined;
-      this.host.log.debug({ peer: this.peerId, err: (err as Error).message }, "replication stream paused");
+      this.pause(err);
     } finally {
       this.running = false;
     }
   }
 
-  /** Sends one batch; false when there was nothing to send or the peer is down. */
-  private async step(): Promise<boolean> {
+  /** Unreachable peer or refused clock: start over from the cursor with a fresh vector once it is back. */
+  private pause(err: unknown): void {
+    this.sentUpTo = this.cursor;
+    this.peerVector = undefined;
+    this.host.log.debug({ peer: this.peerId, err: (err as Error).message }, "replication stream paused");
+  }
+
+  /**
+   * The next batch the peer lacks; "more" after a full scan of entries it already has, "idle" when
+   * there is nothing to send or the peer is down (its health change kicks every stream).
+   */
+  private async prepare(): Promise<{ batch: UpdateTuple[]; upTo: number } | "more" | "idle"> {
     const peer = this.host.peer(this.peerId);
-    if (!peer?.health.up) return false;
+    if (!peer?.health.up) return "idle";
     if (!this.peerVector || this.recheck) {
+      if (this.inflight > 0) return "idle";
       this.recheck = false;
       this.peerVector = VersionVector.from((await peer.send([OP_ML_VECTOR, ""])) as VectorEntry[]);
       this.advanceCursor();
@@ -146,19 +167,29 @@ export class PeerStream {
       batch.push(tuple);
       bytes += tupleBytes(tuple);
     }
+    this.sentUpTo = scannedTo;
     if (batch.length === 0) {
-      this.sentUpTo = scannedTo;
       this.advanceCursor();
       // A full scan of entries the peer already has: there may be more past it.
-      return scanned >= MAX_SCAN;
+      return scanned >= MAX_SCAN ? "more" : "idle";
     }
-    const answer = (await peer.send([OP_ML_PUSH, "", batch])) as VectorEntry[];
-    this.peerVector = VersionVector.from(answer);
-    this.sentUpTo = scannedTo;
-    this.host.onSent(this.peerId, batch.length);
-    this.host.onAck(this.peerId, this.peerVector);
-    this.advanceCursor();
-    return true;
+    return { batch, upTo: scannedTo };
+  }
+
+  private async deliver(next: { batch: UpdateTuple[] }): Promise<void> {
+    const peer = this.host.peer(this.peerId);
+    try {
+      if (!peer) throw new Error("no longer a member");
+      const answer = (await peer.send([OP_ML_PUSH, "", next.batch])) as VectorEntry[];
+      const vector = VersionVector.from(answer);
+      // Answers to batches in flight together may come back in either order: keep the newest.
+      this.peerVector = this.peerVector ? this.peerVector.merged(vector) : vector;
+      this.host.onSent(this.peerId, next.batch.length);
+      this.host.onAck(this.peerId, this.peerVector);
+      this.advanceCursor();
+    } catch (err) {
+      this.pause(err);
+    }
   }
 
   /**

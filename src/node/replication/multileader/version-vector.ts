@@ -73,6 +73,16 @@ export class VersionVector {
     return false;
   }
 
+  /** Entry-wise the further of this vector and `other`. */
+  merged(other: VersionVector): VersionVector {
+    const out = new VersionVector();
+    for (const [origin, s] of this.entries) out.entries.set(origin, s);
+    for (const [origin, s] of other.entries) {
+      if (s.seq > out.seq(origin)) out.entries.set(origin, s);
+    }
+    return out;
+  }
+
   origins(): IterableIterator<string> {
     return this.entries.keys();
   }
