@@ -1,15 +1,16 @@
 /**
  * ServiceMonitor and PrometheusRule: applied when spec.monitoring asks and the Prometheus Operator's
  * CRDs exist, deleted when it no longer asks, and skipped with a note in the Ready condition when
- * the CRDs are missing.
+ * the CRDs are missing. The dashboards ConfigMap needs no CRD: applied or deleted as spec asks.
  */
 
 import type { StoreResource } from "../../builders/context.ts";
+import { buildDashboardsConfigMap, dashboardsConfigMapName } from "../../builders/dashboards-config-map.ts";
 import { prometheusRuleName, serviceMonitorName } from "../../builders/names.ts";
 import { buildPrometheusRule } from "../../builders/prometheus-rule.ts";
 import { buildServiceMonitor } from "../../builders/service-monitor.ts";
 import type { UnstructuredObject } from "../../builders/unstructured.ts";
-import { PROMETHEUS_RULES, type ResourceKind, SERVICE_MONITORS } from "../resource-kinds.ts";
+import { CONFIG_MAPS, PROMETHEUS_RULES, type ResourceKind, SERVICE_MONITORS } from "../resource-kinds.ts";
 import { applyOwned, deleteOwned } from "./apply-owned.ts";
 import type { ReconcileScope } from "./scope.ts";
 
@@ -36,6 +37,9 @@ const OBJECTS: readonly MonitoringObject[] = [
 ];
 
 export async function reconcileMonitoring(scope: ReconcileScope): Promise<void> {
+  const dashboards = buildDashboardsConfigMap(scope.store);
+  if (dashboards) await applyOwned(scope, CONFIG_MAPS, dashboards);
+  else await deleteOwned(scope, CONFIG_MAPS, dashboardsConfigMapName(scope.store));
   for (const object of OBJECTS) {
     const installed = await scope.monitoring.has(object.kind.kind);
     const desired = object.build(scope.store);

@@ -132,18 +132,26 @@ describe("operator: refusals and optional objects", () => {
     expect(cron.spec?.suspend).toBe(true);
   });
 
-  it("creates and deletes the ServiceMonitor and PrometheusRule with spec.monitoring", async () => {
+  it("creates and deletes the ServiceMonitor, PrometheusRule and dashboards with spec.monitoring", async () => {
     const objects = KubernetesObjectApi.makeApiClient(clients.config);
     const list = async (kind: string) =>
       (await objects.list("monitoring.coreos.com/v1", kind, watched)).items.map((o) => o.metadata?.name);
+    const dashboards = async () =>
+      (
+        await clients.core.listNamespacedConfigMap({
+          namespace: watched,
+          labelSelector: "grafana_dashboard=1",
+        })
+      ).items.map((m) => m.metadata?.name);
     const store = await createStore(clients, watched, "watchme", {
       replicas: 1,
-      monitoring: { serviceMonitor: true, prometheusRule: true },
+      monitoring: { serviceMonitor: true, prometheusRule: true, dashboard: true },
     });
     await eventually(
       async () =>
         (await list("ServiceMonitor")).includes("watchme") &&
-        (await list("PrometheusRule")).includes("watchme"),
+        (await list("PrometheusRule")).includes("watchme") &&
+        (await dashboards()).includes("watchme-dashboards"),
       { timeoutMs: 30_000, what: "monitoring objects created" },
     );
     const monitor = await objects.read({
@@ -154,12 +162,13 @@ describe("operator: refusals and optional objects", () => {
     expect(monitor.metadata?.ownerReferences?.[0]?.uid).toBe(store.metadata.uid);
 
     await patchSpec(clients, watched, "watchme", {
-      monitoring: { serviceMonitor: false, prometheusRule: false },
+      monitoring: { serviceMonitor: false, prometheusRule: false, dashboard: false },
     });
     await eventually(
       async () =>
         !(await list("ServiceMonitor")).includes("watchme") &&
-        !(await list("PrometheusRule")).includes("watchme"),
+        !(await list("PrometheusRule")).includes("watchme") &&
+        !(await dashboards()).includes("watchme-dashboards"),
       { timeoutMs: 30_000, what: "monitoring objects deleted" },
     );
     const deleted = await waitForEvent(clients, watched, "watchme", "Deleted");
