@@ -268,6 +268,18 @@ export class NodeMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
       registers: [r],
     });
+    this.zeroKnownSeries();
+  }
+
+  /**
+   * Creates every labelled counter's series for the label values known up front at 0, so the
+   * first event is an increase Prometheus can see (a series born at 1 shows no increase()).
+   */
+  private zeroKnownSeries(): void {
+    for (const op of ["get", "put", "delete"] as const) this.quorumFailures.inc({ op }, 0);
+    for (const reason of ["disabled", "full", "window", "expired"]) this.hintsDropped.inc({ reason }, 0);
+    for (const kind of ["partial_write", "concurrent"]) this.conflictsDetected.inc({ kind }, 0);
+    for (const result of ["applied", "rejected"]) this.configReloads.inc({ result }, 0);
   }
 
   /** Counts one client request and its latency; on the hot path of every request. */

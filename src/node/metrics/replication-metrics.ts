@@ -49,6 +49,7 @@ export class ReplicationMetrics {
       labelNames: ["result"],
       registers: [r],
     });
+    for (const result of ["applied", "buffered", "duplicate", "dropped"]) this.received.inc({ result }, 0);
     this.sent = new Counter({
       name: "replistore_replication_sent_total",
       help: "Updates sent to a peer",
