@@ -12,6 +12,11 @@ export const CLIENT_OF_LABEL = "replistore.io/client-of";
  * hub failover and ring healing) and no others, so its memory does not grow with leaderless stores.
  */
 export const MULTI_LEADER_LABEL = "replistore.io/multi-leader";
+/**
+ * A namespace labelled <this>=true (where Prometheus runs) may reach every store's nodes: one
+ * label value, unlike client-of, so one Prometheus can scrape many stores.
+ */
+export const MONITORING_LABEL = "replistore.io/monitoring";
 /** The operator's pods carry app.kubernetes.io/name=<this>; the NetworkPolicy admits them. */
 export const OPERATOR_APP_NAME = "replistore-operator";
 

@@ -2,8 +2,9 @@
  * Who may open connections to a store's nodes (port 7070; nothing else listens):
  * - the store's own pods: peers, and the repair Job (both carry replistore.io/store=<name>);
  * - client pods in the store's namespace labelled replistore.io/client-of=<name>;
- * - every pod of a namespace labelled replistore.io/client-of=<name> (clients elsewhere, or the
- *   namespace Prometheus scrapes from);
+ * - every pod of a namespace labelled replistore.io/client-of=<name> (clients elsewhere);
+ * - every pod of a namespace labelled replistore.io/monitoring=true (Prometheus, scraping any
+ *   number of stores; without spec.auth it could also call the API, like any client);
  * - the operator's pods (app.kubernetes.io/name=replistore-operator in its namespace), which read
  *   node status and drain nodes.
  * Kubelet probes come from the node itself, which NetworkPolicy implementations allow. Labels are
@@ -13,6 +14,7 @@ import type { V1NetworkPolicy, V1NetworkPolicyPeer } from "@kubernetes/client-no
 import { type BuildContext, NODE_PORT, type StoreResource } from "./context.ts";
 import {
   CLIENT_OF_LABEL,
+  MONITORING_LABEL,
   nodeSelectorLabels,
   OPERATOR_APP_NAME,
   ownedMetadata,
@@ -26,6 +28,7 @@ export function allowedPeers(store: StoreResource, ctx: BuildContext): V1Network
     { podSelector: { matchLabels: { [STORE_LABEL]: name } } },
     { podSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
     { namespaceSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
+    { namespaceSelector: { matchLabels: { [MONITORING_LABEL]: "true" } } },
     {
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ctx.operatorNamespace } },
       podSelector: { matchLabels: { "app.kubernetes.io/name": OPERATOR_APP_NAME } },

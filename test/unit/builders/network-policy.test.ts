@@ -35,11 +35,20 @@ describe("NetworkPolicy", () => {
     });
   });
 
+  it("admits a monitoring namespace (replistore.io/monitoring=true) for every store", () => {
+    const other = buildNetworkPolicy(store({}, "payments"), context()).spec?.ingress?.[0];
+    for (const r of [rule, other]) {
+      expect(r?._from).toContainEqual({
+        namespaceSelector: { matchLabels: { "replistore.io/monitoring": "true" } },
+      });
+    }
+  });
+
   it("admits the operator's pods only in the operator's namespace (one peer, both selectors)", () => {
     expect(rule?._from).toContainEqual({
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "replistore-system" } },
       podSelector: { matchLabels: { "app.kubernetes.io/name": "replistore-operator" } },
     });
-    expect(rule?._from).toHaveLength(4);
+    expect(rule?._from).toHaveLength(5);
   });
 });
