@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install what hack/image/ needs from Debian's packages, only when something is missing (CI runs this
+# before building the image): podman (with buildah for `podman build`), runc (crun cannot run on a
+# hybrid cgroup hierarchy; see podman.sh) and debootstrap (base.sh). Needs root, as apt-get does.
+set -euo pipefail
+missing=()
+for tool in podman buildah runc debootstrap; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "image:tools: podman, buildah, runc and debootstrap are installed"
+  exit 0
+fi
+start=$SECONDS
+echo "image:tools: installing ${missing[*]} (apt-get)"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman buildah runc debootstrap >/dev/null
+echo "image:tools: installed in $((SECONDS - start))s: $(podman --version)"
