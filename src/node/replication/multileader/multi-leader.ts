@@ -239,6 +239,7 @@ export class MultiLeaderReplicator {
         outbox: this.outbox,
         log: this.host.log,
         peer: (id) => this.host.peer(id),
+        applied: () => this.appliedVector,
         onAck: (p, v) => this.onAck(p, v),
         onSent: (p, n) => this.metrics.sent.inc({ peer: p }, n),
       });

@@ -68,22 +68,18 @@ export class Outbox {
       yield { index: key, tuple: value };
   }
 
-  first(): number {
-    for (const key of this.log.getKeys({ limit: 1 })) return key;
-    return this.next;
-  }
-
   entries(): number {
     return (this.log.getStats() as { entryCount: number }).entryCount;
   }
 
-  cursor(peer: string): number {
-    const v = this.meta.get(`cursor:${peer}`);
+  /** A stream's saved cursor (`stream` names the peer and the kind of link); 0 when none. */
+  cursor(stream: string): number {
+    const v = this.meta.get(`cursor:${stream}`);
     return typeof v === "number" ? v : 0;
   }
 
-  saveCursor(peer: string, index: number): void {
-    void this.meta.put(`cursor:${peer}`, index);
+  saveCursor(stream: string, index: number): void {
+    void this.meta.put(`cursor:${stream}`, index);
   }
 
   /** Deletes entries from the front while `done` says every member has them; returns how many. */

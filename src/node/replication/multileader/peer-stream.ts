@@ -10,6 +10,8 @@ export interface StreamHost {
   readonly outbox: Outbox;
   readonly log: Logger;
   peer(id: string): PeerClient | undefined;
+  /** What this node has applied: a peer that lacks some of it for long is rescanned for. */
+  applied(): VersionVector;
   /** A peer acknowledged a batch; `vector` is everything it has applied. */
   onAck(peer: string, vector: VersionVector): void;
   onSent(peer: string, updates: number): void;
@@ -17,6 +19,8 @@ export interface StreamHost {
 
 const MAX_UPDATES = 1024;
 const MAX_INFLIGHT = 2;
+/** Ticks (seconds) without cursor progress while the peer lacks updates before a full rescan. */
+const RESCAN_AFTER_TICKS = 5;
 const MAX_BYTES = 4 * 1024 * 1024;
 /** Entries examined per batch: skipped ones (the peer has them) count too, so a pass stays short. */
 const MAX_SCAN = 8192;
@@ -43,14 +47,21 @@ export class PeerStream {
   private stopped = false;
   private cursorAtLastTick: number;
   private recheck = false;
+  private stalledTicks = 0;
 
   constructor(peerId: string, ownOnly: boolean, host: StreamHost) {
     this.peerId = peerId;
     this.ownOnly = ownOnly;
     this.host = host;
-    this.cursor = Math.max(host.outbox.cursor(peerId), host.outbox.first());
+    // The cursor saved by an earlier stream of the same kind (an own-only stream skips other
+    // origins' updates, so its cursor means nothing to a full one); 0 scans from the first entry.
+    this.cursor = host.outbox.cursor(this.cursorKey());
     this.sentUpTo = this.cursor;
     this.cursorAtLastTick = this.cursor;
+  }
+
+  private cursorKey(): string {
+    return `${this.peerId}:${this.ownOnly ? "own" : "all"}`;
   }
 
   kick(): void {
@@ -73,8 +84,28 @@ export class PeerStream {
    */
   tick(): void {
     if (this.cursor === this.cursorAtLastTick && this.sentUpTo > this.cursor) this.recheck = true;
+    this.stalledTicks = this.cursor === this.cursorAtLastTick ? this.stalledTicks + 1 : 0;
     this.cursorAtLastTick = this.cursor;
+    // A safety net under the cursor: if the peer's vector still lacks updates this node has after
+    // several seconds without progress, scan the whole outbox again (the vector check keeps
+    // what is sent to exactly what the peer lacks).
+    if (
+      this.stalledTicks >= RESCAN_AFTER_TICKS &&
+      this.peerVector &&
+      this.peerLacksUpdates(this.peerVector)
+    ) {
+      this.host.log.info({ peer: this.peerId, cursor: this.cursor }, "replication stream rescans its outbox");
+      this.cursor = 0;
+      this.sentUpTo = 0;
+      this.recheck = true;
+      this.stalledTicks = 0;
+    }
     this.kick();
+  }
+
+  private peerLacksUpdates(theirs: VersionVector): boolean {
+    const own = this.host.selfOrigin;
+    return this.host.applied().aheadOf(theirs, this.ownOnly ? (o) => o === own : undefined) > 0;
   }
 
   /**
@@ -206,7 +237,7 @@ export class PeerStream {
     }
     if (next !== this.cursor) {
       this.cursor = next;
-      this.host.outbox.saveCursor(this.peerId, next);
+      this.host.outbox.saveCursor(this.cursorKey(), next);
     }
   }
 }
