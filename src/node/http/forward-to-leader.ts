@@ -42,6 +42,8 @@ export async function forwardToLeader(
       const type = req.headers["content-type"];
       if (type) headers["content-type"] = type;
       if (req.headers.authorization) headers.authorization = req.headers.authorization;
+      const alt = req.headers["x-replistore-token"];
+      if (typeof alt === "string") headers["x-replistore-token"] = alt;
       const timeout = node.config().limits.requestTimeoutMs + 1000;
       const res = await request(`${url}${req.url}`, {
         method: req.method as "PUT" | "DELETE" | "POST",

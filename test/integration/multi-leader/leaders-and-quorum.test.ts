@@ -56,3 +56,27 @@ describe("followers and write quorum", () => {
     for (const i of range(4)) await waitForValue(store, i, "lonely", "kept");
   });
 });
+
+describe("forwarding with a token", () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await startMultiLeader({
+      nodes: 2,
+      leaders: 1,
+      topology: "AllToAll",
+      store: { token: "s3cret" },
+    });
+  });
+  afterAll(() => store?.cleanup());
+
+  it("passes the caller's credentials on to the leader, in either header", async () => {
+    const bearer = await store.client(1).put("t1", "x");
+    expect(bearer.status, bearer.text).toBe(200);
+    expect(bearer.headers["x-replistore-leader"]).toBe(store.id(0));
+    const alt = await store.client(1, null).put("t2", "y", { headers: { "x-replistore-token": "s3cret" } });
+    expect(alt.status, alt.text).toBe(200);
+    const none = await store.client(1, null).put("t3", "z");
+    expect(none.status).toBe(401);
+    expect((await store.client(0).get("t3", { local: true })).status).toBe(404);
+  });
+});
