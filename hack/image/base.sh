@@ -89,10 +89,10 @@ EOF
   find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
   find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
   find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
-  rm -rf "$rootfs"/usr/share/{man,groff,info,lintian,linda}/* \
-    "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
-    "$rootfs"/var/cache/debconf/*-old "$rootfs"/var/lib/dpkg/*-old "$rootfs"/var/log/*.log \
-    "$rootfs"/var/log/apt/* "$rootfs"/dev/* "$rootfs"/tmp/* "$rootfs"/root/.??*
+  rm -rf "${rootfs:?}"/usr/share/{man,groff,info,lintian,linda}/* \
+    "${rootfs:?}"/var/lib/apt/lists/* "${rootfs:?}"/var/cache/apt/*.bin "${rootfs:?}"/var/cache/apt/archives/*.deb \
+    "${rootfs:?}"/var/cache/debconf/*-old "${rootfs:?}"/var/lib/dpkg/*-old "${rootfs:?}"/var/log/*.log \
+    "${rootfs:?}"/var/log/apt/* "${rootfs:?}"/dev/* "${rootfs:?}"/tmp/* "${rootfs:?}"/root/.??*
   # A container's /etc/hostname and /etc/resolv.conf are the runtime's.
   : >"$rootfs/etc/hostname"
   rm -f "$rootfs/etc/resolv.conf"
@@ -113,6 +113,8 @@ EOF
 
   tar --numeric-owner --sort=name -C "$rootfs" -cf "$work/base.tar" .
   mv "$work/base.tar" "$tarball"
+  # Only the current base is worth keeping.
+  find "$cache" -maxdepth 1 -name 'base-*.tar' ! -name "base-$key.tar" -delete
   rm -rf "$work"
   trap - EXIT
   echo "image:base: root filesystem made in $((SECONDS - start))s: $(du -h "$tarball" | cut -f1) $tarball"
