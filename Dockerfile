@@ -48,6 +48,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/src ./src
 RUN ln -s /app/src/cli/main.ts /usr/local/bin/replistore && replistore --version
 ENV NODE_ENV=production
+LABEL org.opencontainers.image.title="replistore" \
+  org.opencontainers.image.description="replistore: the Kubernetes operator, replica node and repair job of replicated key-value stores" \
+  org.opencontainers.image.licenses="Apache-2.0"
 USER 10001:10001
 VOLUME /var/lib/replistore
 ENTRYPOINT ["replistore"]
