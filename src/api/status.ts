@@ -57,6 +57,7 @@ export const AntiEntropyRun = Type.Object(
   },
   { ...strict, description: "The last scheduled anti-entropy repair, read from its Job." },
 );
+export type AntiEntropyRun = Static<typeof AntiEntropyRun>;
 
 export const ReplicatedStoreStatus = Type.Object(
   {

@@ -22,6 +22,11 @@ export interface BuildContext {
   token?: string;
   /** MultiLeader failover in force (see operator/failover.ts): the hub and the Circle ring, by ordinal. */
   failover?: { hub?: number; ring?: number[] };
+  /**
+   * A scale-down in progress (see operator/scale-down.ts): the StatefulSet keeps `pods` replicas and
+   * the config `members` members until the leaving nodes have handed their keys over.
+   */
+  scaleDown?: { pods: number; members: number };
 }
 
 /** Where a node listens, and what every pod of a store mounts. The image's entrypoint is `replistore`. */

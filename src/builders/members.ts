@@ -12,8 +12,10 @@ export function memberUrl(store: StoreResource, ordinal: number, ctx: BuildConte
   return `http://${host}:${NODE_PORT}`;
 }
 
+/** Pods `0..replicas-1`, or, while a scale-down drains the leaving pods, the members still in force. */
 export function storeMembers(store: StoreResource, ctx: BuildContext): Member[] {
-  return Array.from({ length: store.spec.replicas }, (_, ordinal) => ({
+  const count = ctx.scaleDown?.members ?? store.spec.replicas;
+  return Array.from({ length: count }, (_, ordinal) => ({
     id: podName(store, ordinal),
     url: memberUrl(store, ordinal, ctx),
   }));

@@ -44,7 +44,8 @@ export function buildStatefulSet(store: StoreResource, ctx: BuildContext): V1Sta
     kind: "StatefulSet",
     metadata: ownedMetadata(store, statefulSetName(store), "node", { [MODE_ANNOTATION]: store.spec.mode }),
     spec: {
-      replicas: store.spec.replicas,
+      // A scale-down keeps the leaving pods until they are drained (operator/scale-down.ts).
+      replicas: ctx.scaleDown?.pods ?? store.spec.replicas,
       serviceName: peersServiceName(store),
       // Nodes find each other through the config, not through start order: start them all at once.
       podManagementPolicy: "Parallel",

@@ -5,7 +5,13 @@
  */
 import type { Condition } from "../api/status.ts";
 
-export type ConditionType = "Ready" | "Progressing" | "Degraded" | "QuorumAvailable";
+export type ConditionType =
+  | "Ready"
+  | "Progressing"
+  | "Degraded"
+  | "QuorumAvailable"
+  | "ConflictsPending"
+  | "AntiEntropyHealthy";
 export type ConditionStatus = "True" | "False" | "Unknown";
 
 export interface ConditionInput {

@@ -15,6 +15,7 @@ import {
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { MANAGED_BY, MULTI_LEADER_LABEL, STORE_LABEL } from "../builders/labels.ts";
+import type { PodRoute } from "../review/store-pods.ts";
 import { apiErrorMessage } from "./api-errors.ts";
 import { type ApiStats, newApiStats } from "./api-stats.ts";
 import { Applier } from "./applier.ts";
@@ -23,6 +24,7 @@ import { ResourceInformer } from "./informer.ts";
 import { LeaderElector } from "./leader-election.ts";
 import { LiveObjects } from "./live-objects.ts";
 import { MonitoringApis } from "./monitoring-apis.ts";
+import { StoreObservers } from "./observers.ts";
 import { OperatorMetrics } from "./operator-metrics.ts";
 import { type PooledKubeConfig, pooled } from "./pooled-kube-config.ts";
 import { reconcileStore } from "./reconcile/reconcile-store.ts";
@@ -53,6 +55,8 @@ export interface OperatorOptions {
   leaderElection?: LeaderElectionSettings;
   /** Called when leadership is lost (the process should exit and start again as a candidate). */
   onLostLeadership?: () => void;
+  /** How the operator reaches store nodes (conflict counts, drains): pod IPs (default) or the apiserver's pod proxy. */
+  nodeRoute?: PodRoute;
 }
 
 export interface LeaderElectionSettings {
@@ -80,6 +84,8 @@ export class Operator {
   private readonly owned: ResourceInformer<KubernetesObject>[];
   /** Node pods of MultiLeader stores only: their readiness drives hub failover and ring healing. */
   private readonly pods: ResourceInformer<V1Pod>;
+  /** Store nodes and repair Jobs: conflicts pending, the last repair run, drains. */
+  private readonly observers: StoreObservers;
   private readonly live: LiveObjects;
   private readonly queue: WorkQueue;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -112,6 +118,15 @@ export class Operator {
       resyncPeriodMs,
     );
     const custom = config.makeApiClient(CustomObjectsApi);
+    this.observers = new StoreObservers({
+      kubeConfig: config,
+      stats: this.stats,
+      namespaces,
+      log: this.log,
+      readIntervalMs: resyncPeriodMs,
+      ...(options.nodeRoute ? { route: options.nodeRoute } : {}),
+      onChange: (key) => this.queue.add(key),
+    });
     const deps = {
       stores: this.stores,
       live: this.live,
@@ -131,6 +146,7 @@ export class Operator {
       },
       ...(options.progressDeadlineMs !== undefined ? { progressDeadlineMs: options.progressDeadlineMs } : {}),
       pods: (namespace: string, name: string) => this.pods.get(namespace, name),
+      observers: this.observers,
     };
     this.metrics = new OperatorMetrics({
       queue: () => this.queue.stats(),
@@ -185,7 +201,12 @@ export class Operator {
       { namespaces: namespaces.length > 0 ? namespaces : "all", concurrency: this.options.concurrency },
       "operator starting",
     );
-    await Promise.all([this.stores.start(), this.pods.start(), ...this.owned.map((i) => i.start())]);
+    await Promise.all([
+      this.stores.start(),
+      this.pods.start(),
+      this.observers.start(),
+      ...this.owned.map((i) => i.start()),
+    ]);
     this.log.info({ stores: this.stores.list().length }, "caches synced");
     if (!this.elector) {
       this.startWorkers();
@@ -208,7 +229,12 @@ export class Operator {
 
   /** Caches filled: what /readyz reports. */
   ready(): boolean {
-    return this.stores.synced() && this.pods.synced() && this.owned.every((i) => i.synced());
+    return (
+      this.stores.synced() &&
+      this.pods.synced() &&
+      this.observers.synced() &&
+      this.owned.every((i) => i.synced())
+    );
   }
 
   /** True while this replica reconciles (always, without leader election). */
@@ -249,7 +275,12 @@ export class Operator {
   async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
     clearInterval(this.resyncTimer);
     await this.elector?.stop(options.releaseLease ?? true);
-    await Promise.all([this.stores.stop(), this.pods.stop(), ...this.owned.map((i) => i.stop())]);
+    await Promise.all([
+      this.stores.stop(),
+      this.pods.stop(),
+      this.observers.stop(),
+      ...this.owned.map((i) => i.stop()),
+    ]);
     await this.queue.shutdown();
     await this.kubeConfig.closePools();
     this.log.info("operator stopped");
@@ -263,6 +294,7 @@ export class Operator {
       if (change === "delete") {
         this.queue.forget(key);
         if (uid) this.live.forgetOwner(uid);
+        if (uid) this.observers.forget(uid);
         return;
       }
       this.queue.add(key);

@@ -26,7 +26,13 @@ export async function runOperator(options: RunOptions): Promise<void> {
   const leadershipLost = new Promise<string>((resolve) => {
     lost = () => resolve("leadership lost");
   });
-  const operator = new Operator({ ...rest, log, onLostLeadership: lost });
+  // The review page and the operator's own node requests (conflict counts, drains) go the same way.
+  const operator = new Operator({
+    ...rest,
+    log,
+    onLostLeadership: lost,
+    ...(reviewVia ? { nodeRoute: reviewVia } : {}),
+  });
   const server = metricsListen
     ? await startHealthServer(metricsListen.host, metricsListen.port, {
         registry: operator.metrics.registry,

@@ -20,6 +20,8 @@ const MANAGED_FIELDS = [
   "leaders",
   "topology",
   "hub",
+  "conflictsPending",
+  "lastAntiEntropy",
   "conditions",
 ] as const;
 

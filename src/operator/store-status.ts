@@ -22,6 +22,7 @@ import {
   type Transition,
   transitions,
 } from "./conditions.ts";
+import type { ObservedStatus } from "./observed-status.ts";
 import { quorumString } from "./quorum-summary.ts";
 
 /** The StatefulSet fields status depends on. */
@@ -60,6 +61,10 @@ export interface StatusInput {
   progressDeadlineMs?: number;
   /** MultiLeader failover in force: the hub and the Circle ring, by ordinal. */
   failover?: { hub?: number; ring?: number[] };
+  /** Replaces the computed Progressing condition (a scale-down draining the leaving pods first). */
+  progressing?: ConditionInput;
+  /** Conflicts pending and the last anti-entropy run, with their conditions. */
+  observed?: ObservedStatus;
 }
 
 export interface StatusResult {
@@ -187,7 +192,7 @@ export function computeStatus(input: StatusInput): StatusResult {
   const established = wasEstablished(previous);
 
   const quorum = quorumCondition(spec, ready, established);
-  const progressing = progressingCondition(sts, desired, ready);
+  const progressing = input.progressing ?? progressingCondition(sts, desired, ready);
   const stuckFor = progressing.status === "True" ? sinceMs(previous, "Progressing", now) : 0;
   const stuck = progressing.status === "True" && ready < desired && stuckFor >= deadline;
 
@@ -232,7 +237,7 @@ export function computeStatus(input: StatusInput): StatusResult {
     };
   }
 
-  const inputs = [readyCondition, progressing, degraded, quorum];
+  const inputs = [readyCondition, progressing, degraded, quorum, ...(input.observed?.conditions ?? [])];
   let phase: string;
   if (degraded.status === "True") phase = "Degraded";
   else if (readyCondition.status === "True") phase = "Ready";
@@ -247,6 +252,9 @@ export function computeStatus(input: StatusInput): StatusResult {
     quorum: quorumString(spec),
     conditions: mergeConditions(previous?.conditions, inputs, input.generation, now),
   };
+  if (input.observed?.conflictsPending !== undefined)
+    status.conflictsPending = input.observed.conflictsPending;
+  if (input.observed?.lastAntiEntropy) status.lastAntiEntropy = input.observed.lastAntiEntropy;
   if (spec.mode === "MultiLeader" && spec.multiLeader) {
     const { leaders, topology, hub } = spec.multiLeader;
     status.leaders = input.failover?.ring ?? Array.from({ length: leaders }, (_, i) => i);

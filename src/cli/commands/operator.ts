@@ -170,7 +170,10 @@ export function registerOperator(program: Command): void {
         .argParser(listenAddress),
     )
     .addOption(
-      new Option("--review-via <route>", "how the review page reaches store nodes")
+      new Option(
+        "--review-via <route>",
+        "how the operator reaches store nodes: the review page, conflict counts and drains",
+      )
         .choices(POD_ROUTES)
         .default("pod-ip"),
     )

@@ -48,6 +48,16 @@ export function transitionEvents(transitions: readonly Transition[]): PlannedEve
       events.push({ type: "Warning", reason: "QuorumLost", message: to.message });
     } else if (type === "QuorumAvailable" && to.status === "True" && from === "False") {
       events.push({ type: "Normal", reason: "QuorumAvailable", message: to.message });
+    } else if (type === "Progressing" && to.reason === "Draining") {
+      events.push({ type: "Normal", reason: "Draining", message: to.message });
+    } else if (type === "ConflictsPending" && to.status === "True") {
+      events.push({ type: "Warning", reason: "ConflictsPending", message: to.message });
+    } else if (type === "ConflictsPending" && to.status === "False" && from === "True") {
+      events.push({ type: "Normal", reason: "ConflictsResolved", message: to.message });
+    } else if (type === "AntiEntropyHealthy" && to.status === "False") {
+      events.push({ type: "Warning", reason: to.reason, message: to.message });
+    } else if (type === "AntiEntropyHealthy" && to.status === "True" && from === "False") {
+      events.push({ type: "Normal", reason: "AntiEntropyHealthy", message: to.message });
     }
   }
   return events;

@@ -12,6 +12,7 @@ import type { EventRecorder } from "../event-recorder.ts";
 import type { ResourceInformer } from "../informer.ts";
 import type { LiveObjects } from "../live-objects.ts";
 import type { MonitoringApis } from "../monitoring-apis.ts";
+import type { StoreObservers } from "../observers.ts";
 import { type StatusWriter, statusChanged } from "../status-writer.ts";
 import { splitKey } from "../store-key.ts";
 import type { HandlerResult } from "../work-queue.ts";
@@ -22,7 +23,9 @@ import { type PodLookup, planFailover } from "./failover.ts";
 import { refusedModeChange } from "./mode-guard.ts";
 import { reconcileMonitoring } from "./monitoring.ts";
 import { reconcileNetworkPolicy } from "./network-policy.ts";
+import { observeStore } from "./observe.ts";
 import { reconcileRepairCronJob } from "./repair-cronjob.ts";
+import { reconcileScaleDown } from "./scale-down.ts";
 import type { ReconcileScope } from "./scope.ts";
 import { reconcileServices } from "./services.ts";
 import { reconcileStatefulSet } from "./statefulset.ts";
@@ -43,6 +46,8 @@ export interface ReconcilerDeps {
   now?: () => Date;
   /** Leader pods of MultiLeader stores, from the operator's pod cache (hub failover, ring healing). */
   pods?: PodLookup;
+  /** The stores' nodes and repair Jobs: conflicts pending, the last repair, drains before a scale-down. */
+  observers?: StoreObservers;
 }
 
 const CONCERNS: readonly [string, (scope: ReconcileScope) => Promise<void>][] = [
@@ -96,6 +101,8 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
   if (refusal) {
     scope.report.problems.push(refusal);
   } else {
+    // Before the ConfigMap and the StatefulSet: a scale-down holds their members and pods until drained.
+    await reconcileScaleDown(scope, deps.observers);
     for (const [concern, run] of CONCERNS) {
       try {
         await run(scope);
@@ -108,6 +115,7 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
     }
   }
 
+  await observeStore(scope, deps.observers, previous, now);
   const result = await storeStatus(scope, previous, now, deps.progressDeadlineMs);
   const planned: PlannedEvent[] = [
     ...writeEvents(scope.report.written),
@@ -130,6 +138,8 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
     await deps.events.record(storeRef, event.type, event.reason, event.message, log);
   if (failures.length > 0)
     throw new AggregateError(failures, scope.report.problems.map((p) => p.message).join("; "));
-  const recheck = [result.recheckAfterMs, failover?.recheckAfterMs].filter((ms) => ms !== undefined);
+  const recheck = [result.recheckAfterMs, failover?.recheckAfterMs, scope.report.requeueAfterMs].filter(
+    (ms) => ms !== undefined,
+  );
   return recheck.length > 0 ? { requeueAfterMs: Math.min(...recheck) } : undefined;
 }

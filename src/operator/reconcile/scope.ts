@@ -2,8 +2,10 @@
 import type { Logger } from "pino";
 import type { BuildContext, StoreResource } from "../../builders/context.ts";
 import type { Applier } from "../applier.ts";
+import type { ConditionInput } from "../conditions.ts";
 import type { LiveObjects } from "../live-objects.ts";
 import type { MonitoringApis } from "../monitoring-apis.ts";
+import type { ObservedStatus } from "../observed-status.ts";
 import type { Problem } from "../store-status.ts";
 
 export interface Written {
@@ -18,6 +20,12 @@ export interface ReconcileReport {
   problems: Problem[];
   /** Said in the Ready condition's message. */
   notes: string[];
+  /** Replaces the computed Progressing condition (a scale-down draining the leaving pods first). */
+  progressing?: ConditionInput;
+  /** Read from the store's nodes and repair Jobs: conflicts pending, the last anti-entropy run. */
+  observed?: ObservedStatus;
+  /** Reconcile again within this long even if nothing changes (a drain to follow, a repair falling due). */
+  requeueAfterMs?: number;
 }
 
 export interface ReconcileScope {

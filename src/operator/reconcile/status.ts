@@ -41,6 +41,8 @@ export async function storeStatus(
     now,
     ...(progressDeadlineMs !== undefined ? { progressDeadlineMs } : {}),
     ...(scope.ctx.failover ? { failover: scope.ctx.failover } : {}),
+    ...(scope.report.progressing ? { progressing: scope.report.progressing } : {}),
+    ...(scope.report.observed ? { observed: scope.report.observed } : {}),
   });
 }
 

@@ -50,12 +50,15 @@ describe("statusChanged", () => {
 
   it("is false for an equal status and ignores fields the operator does not manage", () => {
     expect(statusChanged(status, { ...status })).toBe(false);
-    expect(statusChanged({ ...status, conflictsPending: 4 }, status)).toBe(false);
+    const unmanaged = { ...status, writtenByLaterFeature: 4 } as ReplicatedStoreStatus;
+    expect(statusChanged(unmanaged, status)).toBe(false);
   });
 
   it("is true for a first status, a changed field, or a field to remove", () => {
     expect(statusChanged(undefined, status)).toBe(true);
     expect(statusChanged(status, { ...status, readyReplicas: 2 })).toBe(true);
     expect(statusChanged({ ...status, hub: 1 }, status)).toBe(true);
+    expect(statusChanged({ ...status, conflictsPending: 4 }, status)).toBe(true);
+    expect(statusChanged(status, { ...status, lastAntiEntropy: { jobName: "orders-repair-1" } })).toBe(true);
   });
 });
