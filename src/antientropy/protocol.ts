@@ -38,6 +38,11 @@ export interface SetSummary {
 export interface TreeSummary {
   node: string;
   generation: number;
+  /**
+   * Hash of the whole config in force. The operator can write a different config under the same
+   * generation (a failover, a drain), so "same config" is generation and hash together.
+   */
+  configHash: string;
   /** false while the trees are being (re)built after a start or a membership change. */
   ready: boolean;
   shape: TreeShape;

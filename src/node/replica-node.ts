@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { RootDatabase } from "lmdb";
 import type { Logger } from "pino";
 import { Handoff } from "../antientropy/handoff.ts";
@@ -61,6 +62,7 @@ export class ReplicaNode implements ReplicaContext {
   private readonly peers = new Map<string, PeerClient>();
   private readonly peerContext: PeerContext;
   private cfg: ClusterConfig;
+  private cfgHash: string;
   // Assigned by syncMembership, which the constructor calls.
   private hashRing!: HashRing;
   /** What the ring and trees were built from; they are rebuilt only when it changes. */
@@ -78,6 +80,7 @@ export class ReplicaNode implements ReplicaContext {
     this.log = opts.log;
     this.token = opts.token;
     this.cfg = opts.config;
+    this.cfgHash = hashConfig(opts.config);
     assertMember(opts.id, opts.config);
     this.clock = new HybridClock(opts.id, opts.clockSkewMs ? () => Date.now() + opts.clockSkewMs : Date.now);
     this.root = openDatabase(opts.dataDir);
@@ -180,6 +183,11 @@ export class ReplicaNode implements ReplicaContext {
     return this.cfg;
   }
 
+  /** Identifies the config in force beyond its generation (see TreeSummary.configHash). */
+  configHash(): string {
+    return this.cfgHash;
+  }
+
   ring(): HashRing {
     return this.hashRing;
   }
@@ -255,6 +263,7 @@ export class ReplicaNode implements ReplicaContext {
       );
     }
     this.cfg = next;
+    this.cfgHash = hashConfig(next);
     this.syncMembership(next);
     this.multiLeader?.refreshTopology();
     this.log.info({ generation: next.generation, members: next.members.length }, "config applied");
@@ -367,6 +376,10 @@ export class ReplicaNode implements ReplicaContext {
     const owners = this.cfg.mode === "MultiLeader" ? remaining.length : this.cfg.replication.factor;
     this.handoff.drain(leaving, new HashRing(remaining, this.cfg.ring.vnodes), owners);
   }
+}
+
+function hashConfig(cfg: ClusterConfig): string {
+  return createHash("sha256").update(JSON.stringify(cfg)).digest("hex").slice(0, 12);
 }
 
 function assertMember(id: string, cfg: ClusterConfig): void {

@@ -3,7 +3,7 @@
  * lists it; an owner that lists nothing for it simply holds none of its keys (trees are created on
  * the first write), which is exactly the replica repair must fill.
  */
-import type { TreeShape } from "../protocol.ts";
+import type { TreeShape, TreeSummary } from "../protocol.ts";
 import type { NodeClient } from "./node-client.ts";
 import type { MemberView } from "./summaries.ts";
 
@@ -64,12 +64,12 @@ export function planSets(members: readonly MemberView[]): { tasks: SetTask[]; sk
         shape: summary.shape,
       });
     }
-    const generations = new Set(
-      ownerIds.map((o) => byId.get(o)?.summary?.generation).filter((g) => g !== undefined),
+    const configs = new Set(
+      ownerIds.map((o) => configOf(byId.get(o)?.summary)).filter((c) => c !== undefined),
     );
-    if (generations.size > 1) {
-      const detail = ownerIds.map((o) => `${o}: ${byId.get(o)?.summary?.generation ?? "?"}`).join(", ");
-      reasons.push(`owners run different config generations (${detail})`);
+    if (configs.size > 1) {
+      const detail = ownerIds.map((o) => `${o}: ${configOf(byId.get(o)?.summary) ?? "?"}`).join(", ");
+      reasons.push(`owners run different configs (${detail})`);
     }
     if (owners.length > 30) reasons.push(`more than 30 owners (${owners.length}) is not supported`);
     if (reasons.length > 0) skipped.push({ set: id, owners: ownerIds, reason: reasons.join("; ") });
@@ -89,4 +89,9 @@ export function sameShape(owners: readonly OwnerView[]): boolean {
       o.shape.levelSizes.length === first.levelSizes.length &&
       o.shape.levelSizes.every((n, i) => n === first.levelSizes[i]),
   );
+}
+
+/** "generation N (hash)": what must be equal on every owner for their trees to be comparable. */
+export function configOf(summary: TreeSummary | undefined): string | undefined {
+  return summary ? `generation ${summary.generation} (${summary.configHash})` : undefined;
 }

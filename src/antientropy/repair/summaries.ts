@@ -5,6 +5,7 @@
  */
 import { AE_SUMMARY, type TreeSummary } from "../protocol.ts";
 import type { NodeClient } from "./node-client.ts";
+import { configOf } from "./set-plan.ts";
 
 export interface MemberView {
   /** Position in the member list (the pod ordinal). */
@@ -23,7 +24,7 @@ const POLL_MS = 500;
 function settled(members: readonly MemberView[]): boolean {
   const usable = members.filter((m) => m.summary !== undefined);
   if (usable.some((m) => !m.summary?.ready)) return false;
-  return new Set(usable.map((m) => m.summary?.generation)).size <= 1;
+  return new Set(usable.map((m) => configOf(m.summary))).size <= 1;
 }
 
 async function fetchOne(member: MemberView): Promise<void> {
@@ -70,7 +71,7 @@ function describeUnsettled(members: readonly MemberView[]): string {
   if (building.length > 0) return `waiting for ${building.join(", ")} to finish building their trees`;
   const gens = members
     .filter((m) => m.summary)
-    .map((m) => `${m.id}: ${m.summary?.generation}`)
+    .map((m) => `${m.id}: ${configOf(m.summary)}`)
     .join(", ");
-  return `waiting for every member to run the same config generation (${gens})`;
+  return `waiting for every member to run the same config (${gens})`;
 }

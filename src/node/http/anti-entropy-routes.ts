@@ -67,6 +67,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     return {
       node: node.selfId,
       generation: cfg.generation,
+      configHash: node.configHash(),
       ready: node.ready,
       shape: node.trees.shape,
       sets: node.trees.summaries(),

@@ -26,6 +26,7 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
       },
       store: cfg.store,
       generation: cfg.generation,
+      configHash: node.configHash(),
       members: cfg.members.map((m) => {
         const peer = node.peer(m.id);
         const self = m.id === node.selfId;
