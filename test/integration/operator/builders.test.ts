@@ -131,7 +131,7 @@ describe("builders against a real kube-apiserver", () => {
       metadata: { name: "orders", namespace },
     });
     // `from` survives the client's model naming (`_from`) both ways.
-    expect(policy.spec?.ingress?.[0]?._from).toHaveLength(4);
+    expect(policy.spec?.ingress?.[0]?._from).toHaveLength(5);
     const pdb = await objects.read({
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",

@@ -195,9 +195,11 @@ describe("operator: a store's lifecycle", () => {
         const current = await ownedObjects(namespace, "orders");
         const sts = current.StatefulSet as { spec?: { replicas?: number } };
         if (sts.spec?.replicas !== 5) throw new Error(`StatefulSet replicas ${sts.spec?.replicas}`);
+        // The objects are read in parallel: one read may land before the reconcile, one after.
+        if (clusterConfig(current).generation !== 2) throw new Error("ConfigMap not yet at generation 2");
         return current;
       },
-      { timeoutMs: 30_000, what: "StatefulSet scaled to 5" },
+      { timeoutMs: 30_000, what: "StatefulSet and ConfigMap for 5 replicas" },
     );
     const config = clusterConfig(objects);
     expect(config.members.map((m) => m.id)).toEqual([
