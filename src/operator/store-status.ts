@@ -59,6 +59,8 @@ export interface StatusInput {
   now: Date;
   /** How long pods may stay unready before the store is Degraded (default 10 min). */
   progressDeadlineMs?: number;
+  /** MultiLeader: leader pods ready (from the operator's pod cache), when known. */
+  readyLeaders?: number;
   /** MultiLeader failover in force: the hub and the Circle ring, by ordinal. */
   failover?: { hub?: number; ring?: number[] };
   /** Replaces the computed Progressing condition (a scale-down draining the leaving pods first). */
@@ -91,9 +93,38 @@ function wasEstablished(previous: ReplicatedStoreStatus | undefined): boolean {
   return quorum?.status === "True" || quorum?.reason === "QuorumLost";
 }
 
-function quorumCondition(spec: ReplicatedStoreSpec, ready: number, established: boolean): ConditionInput {
+function quorumCondition(
+  spec: ReplicatedStoreSpec,
+  ready: number,
+  established: boolean,
+  readyLeaders: number | undefined,
+): ConditionInput {
   const desired = spec.replicas;
   const counts = `${ready} of ${desired} replicas ready`;
+  if (spec.mode === "MultiLeader" && readyLeaders !== undefined) {
+    // Writes need a ready leader and W ready copies; reads need R ready nodes (every node holds every key).
+    const q = effectiveReplication(spec);
+    const leaders = `${readyLeaders} of ${spec.multiLeader?.leaders ?? 0} leaders`;
+    const needed = Math.max(q.writeQuorum, q.readQuorum);
+    if (readyLeaders > 0 && ready >= needed) {
+      return {
+        type: "QuorumAvailable",
+        status: "True",
+        reason: "QuorumAvailable",
+        message: `${counts}, ${leaders}: writes reach W=${q.writeQuorum} copies and reads R=${q.readQuorum} nodes`,
+      };
+    }
+    const why =
+      readyLeaders === 0
+        ? "no leader is ready to accept writes"
+        : `fewer than max(W=${q.writeQuorum}, R=${q.readQuorum}) nodes are ready`;
+    return {
+      type: "QuorumAvailable",
+      status: "False",
+      reason: established ? "QuorumLost" : "WaitingForReplicas",
+      message: `${counts}, ${leaders}: ${why}`,
+    };
+  }
   if (spec.mode === "MultiLeader") {
     if (ready === desired)
       return { type: "QuorumAvailable", status: "True", reason: "AllReplicasReady", message: counts };
@@ -191,7 +222,7 @@ export function computeStatus(input: StatusInput): StatusResult {
   const ready = sts?.readyReplicas ?? 0;
   const established = wasEstablished(previous);
 
-  const quorum = quorumCondition(spec, ready, established);
+  const quorum = quorumCondition(spec, ready, established, input.readyLeaders);
   const progressing = input.progressing ?? progressingCondition(sts, desired, ready);
   const stuckFor = progressing.status === "True" ? sinceMs(previous, "Progressing", now) : 0;
   const stuck = progressing.status === "True" && ready < desired && stuckFor >= deadline;

@@ -15,6 +15,21 @@ export function podState(pod: V1Pod): LeaderPodState {
   return { ready: ready?.status === "True", sinceMs: since ? new Date(since).getTime() : 0 };
 }
 
+/** MultiLeader: how many leader pods are ready; undefined when the cache holds none of them. */
+export function readyLeaders(store: StoreResource, pods: PodLookup): number | undefined {
+  const ml = store.spec.mode === "MultiLeader" ? store.spec.multiLeader : undefined;
+  if (!ml) return undefined;
+  let seen = 0;
+  let ready = 0;
+  for (let o = 0; o < ml.leaders; o++) {
+    const pod = pods(store.metadata.namespace, podName(store, o));
+    if (!pod) continue;
+    seen++;
+    if (podState(pod).ready) ready++;
+  }
+  return seen > 0 ? ready : undefined;
+}
+
 /** Undefined for a store without failover to decide (leaderless, or all-to-all). */
 export function planFailover(
   store: StoreResource,

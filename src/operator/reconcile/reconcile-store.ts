@@ -19,7 +19,7 @@ import type { HandlerResult } from "../work-queue.ts";
 import { reconcileConfigMap } from "./config-map.ts";
 import { reconcileDisruptionBudget } from "./disruption-budget.ts";
 import { type PlannedEvent, specWarningEvents, transitionEvents, writeEvents } from "./events.ts";
-import { type PodLookup, planFailover } from "./failover.ts";
+import { type PodLookup, planFailover, readyLeaders } from "./failover.ts";
 import { refusedModeChange } from "./mode-guard.ts";
 import { reconcileMonitoring } from "./monitoring.ts";
 import { reconcileNetworkPolicy } from "./network-policy.ts";
@@ -96,6 +96,8 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
     log,
     report: { written: [], problems: [], notes: [] },
   };
+  const leadersReady = deps.pods ? readyLeaders(store, deps.pods) : undefined;
+  if (leadersReady !== undefined) scope.readyLeaders = leadersReady;
   const failures: unknown[] = [];
   const refusal = await refusedModeChange(scope);
   if (refusal) {

@@ -36,4 +36,6 @@ export interface ReconcileScope {
   monitoring: MonitoringApis;
   log: Logger;
   report: ReconcileReport;
+  /** MultiLeader: leader pods ready, from the pod cache; undefined when it has none of them yet. */
+  readyLeaders?: number;
 }

@@ -192,6 +192,31 @@ describe("computeStatus", () => {
   });
 });
 
+describe("QuorumAvailable of a multi-leader store, from leader pod readiness", () => {
+  const spec = store({
+    replicas: 4,
+    mode: "MultiLeader",
+    multiLeader: { leaders: 2, topology: "AllToAll" },
+    replication: { writeQuorum: 2, readQuorum: 1 },
+  }).spec;
+  const quorum = (ready: number, readyLeaders: number) =>
+    condition(
+      run({ spec, statefulSet: sts(ready, { replicas: 4, updatedReplicas: 4 }), readyLeaders }).status,
+      "QuorumAvailable",
+    );
+
+  it("holds while a leader and W copies are ready, even with followers down", () => {
+    expect(quorum(2, 1)).toMatchObject({ status: "True", reason: "QuorumAvailable" });
+    expect(quorum(2, 1)?.message).toContain("1 of 2 leaders");
+  });
+
+  it("is lost without a ready leader, or with fewer than max(W, R) nodes ready", () => {
+    expect(quorum(2, 0)).toMatchObject({ status: "False", reason: "WaitingForReplicas" });
+    expect(quorum(2, 0)?.message).toContain("no leader is ready to accept writes");
+    expect(quorum(1, 1)?.message).toContain("fewer than max(W=2, R=1) nodes are ready");
+  });
+});
+
 describe("computeStatus with a problem that does not block Ready", () => {
   it("is Degraded but Ready", () => {
     const { status } = run({
