@@ -120,7 +120,12 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
         replication: { factor: 3, writeQuorum: 1, readQuorum: 1, consistency: "Eventual" },
       }),
     );
-    expect(((await read("star")).spec as Json).multiLeader).toEqual({ leaders: 3, topology: "Star", hub: 2 });
+    expect(((await read("star")).spec as Json).multiLeader).toEqual({
+      leaders: 3,
+      topology: "Star",
+      hub: 2,
+      failoverAfter: "10s",
+    });
   });
 
   it.each(CROSS_FIELD_RULES.map((rule) => [rule.id, rule] as const))(
