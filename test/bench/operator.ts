@@ -81,7 +81,7 @@ const operator = spawn(
     "--log-level",
     "warn",
   ],
-  // The flags the Deployment runs it with (NODE_OPTIONS in deploy/operator/operator.yaml).
+  // The flags the Deployment runs it with (NODE_OPTIONS in charts/replistore, deploy/02-operator.yaml).
   {
     stdio: ["ignore", "inherit", "inherit"],
     cwd: REPO_ROOT,

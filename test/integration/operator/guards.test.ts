@@ -224,16 +224,16 @@ describe("operator: refusals and optional objects", () => {
   });
 });
 
-describe("operator RBAC (deploy/operator/rbac.yaml)", () => {
+describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
   it("is enough to reconcile a store with auth and monitoring, as the operator's service account", async () => {
     const objects = KubernetesObjectApi.makeApiClient(clients.config);
     const manifests = loadAllYaml(
-      await readFile(join(ROOT, "deploy/operator/rbac.yaml"), "utf8"),
+      await readFile(join(ROOT, "deploy/01-rbac.yaml"), "utf8"),
     ) as KubernetesObject[];
     for (const manifest of manifests) await objects.create(manifest);
     // The Deployment as shipped: its pods pass the namespace's restricted Pod Security level.
     const deployment = loadAllYaml(
-      await readFile(join(ROOT, "deploy/operator/operator.yaml"), "utf8"),
+      await readFile(join(ROOT, "deploy/02-operator.yaml"), "utf8"),
     ) as KubernetesObject[];
     for (const manifest of deployment) await objects.create(manifest);
     await eventually(

@@ -4,7 +4,7 @@
  * deploy/grafana and deploy/prometheus are current, its versions follow package.json, every value
  * is documented in values.schema.json, and the Dockerfile builds on the base hack/image/ makes.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
@@ -85,48 +85,6 @@ describe("charts/replistore", () => {
     expect(values.operator.nodeOptions).toBe(OPERATOR_NODE_OPTIONS);
     expect(values.operator.podSecurityContext.runAsUser).toBe(RUN_AS_USER);
     expect(values.operator.podSecurityContext.runAsGroup).toBe(RUN_AS_USER);
-  });
-});
-
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-  resourceNames?: string[];
-}
-
-/** "group/resource verb" for every grant of the ClusterRoles and Roles in a manifest file. */
-function grants(path: string): Set<string> {
-  const out = new Set<string>();
-  for (const doc of loadAll(read(path)) as { kind?: string; rules?: Rule[] }[]) {
-    if (doc?.kind !== "ClusterRole" && doc?.kind !== "Role") continue;
-    for (const rule of doc.rules ?? []) {
-      for (const group of rule.apiGroups ?? [])
-        for (const resource of rule.resources ?? [])
-          for (const verb of rule.verbs ?? []) out.add(`${group}/${resource} ${verb}`);
-    }
-  }
-  return out;
-}
-
-describe("the operator's RBAC", () => {
-  // The hand-written RBAC the chart replaces, while it is still in deploy/operator/: whatever it grants
-  // that the operator needs must be in charts/replistore/templates/rbac.yaml too (then npm run
-  // gen:deploy). Left out on purpose: update (server-side apply is a patch; the Lease keeps it),
-  // patch on events, get on the status subresource.
-  const deliberatelyDropped = (grant: string) =>
-    (grant.endsWith(" update") && !grant.startsWith("coordination.k8s.io/leases")) ||
-    grant === "/events patch" ||
-    grant === "replistore.io/replicatedstores/status get";
-  const legacy = ["deploy/operator/rbac.yaml"].filter((f) => existsSync(join(ROOT, f)));
-
-  it("grants everything the hand-written deploy/operator/rbac.yaml granted, but the verbs dropped on purpose", () => {
-    const chart = grants("deploy/01-rbac.yaml");
-    expect(chart.size).toBeGreaterThan(20);
-    for (const file of legacy) {
-      const missing = [...grants(file)].filter((g) => !chart.has(g) && !deliberatelyDropped(g));
-      expect(missing, `${file} grants these; add them to charts/replistore/templates/rbac.yaml`).toEqual([]);
-    }
   });
 });
 

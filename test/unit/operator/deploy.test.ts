@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import { OPERATOR_NODE_OPTIONS } from "../../../src/operator/runtime-flags.ts";
 
 const manifests = loadAllYaml(
-  readFileSync(new URL("../../../deploy/operator/operator.yaml", import.meta.url), "utf8"),
+  readFileSync(new URL("../../../deploy/02-operator.yaml", import.meta.url), "utf8"),
 ) as { kind?: string }[];
 const deployment = manifests.find((m) => m.kind === "Deployment") as V1Deployment;
 const container = deployment.spec?.template.spec?.containers[0];
 
-describe("deploy/operator/operator.yaml", () => {
+describe("deploy/02-operator.yaml", () => {
   it("runs the operator with the V8 flags the benchmark measured", () => {
     expect(container?.env?.find((e) => e.name === "NODE_OPTIONS")?.value).toBe(OPERATOR_NODE_OPTIONS);
   });
