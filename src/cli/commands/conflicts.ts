@@ -1,13 +1,11 @@
 /** `replistore conflicts list|show|resolve`: the on-call review queue, against any node of a store. */
-import { hostname, userInfo } from "node:os";
 import { type Command, Option } from "commander";
-import { UserError } from "../../runtime/user-error.ts";
 import { callStore, jsonBody } from "../client.ts";
 import { type ConflictView, renderConflict, renderList } from "../conflicts-view.ts";
 import { positiveInt } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
+import { addDecisionOptions, conflictPath, type DecisionFlags, decisionBody } from "../resolve-decision.ts";
 import { addClientOptions, type ClientFlags, targetOf } from "../target-options.ts";
-import { readValue } from "../value-input.ts";
 
 interface ListFlags extends ClientFlags {
   status?: string;
@@ -18,18 +16,9 @@ interface ListFlags extends ClientFlags {
   cursor?: string;
 }
 
-interface ResolveFlags extends ClientFlags {
-  keep?: string;
-  value?: string;
-  valueFile?: string;
-  delete?: boolean;
-  by?: string;
-  note?: string;
-}
+interface ResolveFlags extends ClientFlags, DecisionFlags {}
 
-function idPath(id: string): string {
-  return `/v1/conflicts/${encodeURIComponent(id)}`;
-}
+const idPath = conflictPath;
 
 async function list(flags: ListFlags): Promise<void> {
   const res = await callStore(targetOf(flags), "GET", "/v1/conflicts", {
@@ -56,23 +45,7 @@ async function show(id: string, flags: ClientFlags): Promise<void> {
 }
 
 async function resolve(id: string, flags: ResolveFlags): Promise<void> {
-  const chosen = [
-    flags.keep !== undefined,
-    flags.value !== undefined || flags.valueFile !== undefined,
-    !!flags.delete,
-  ];
-  if (chosen.filter(Boolean).length !== 1) {
-    throw new UserError(
-      "say what stands with exactly one of --keep VERSION, --value TEXT (or --value-file F), or --delete",
-    );
-  }
-  const decision: Record<string, unknown> = {
-    resolvedBy: flags.by ?? defaultResolver(),
-    note: flags.note ?? "",
-  };
-  if (flags.keep !== undefined) decision.keep = flags.keep;
-  else if (flags.delete) decision.delete = true;
-  else decision.valueBase64 = (await readValue(flags.value, flags.valueFile)).toString("base64");
+  const decision = await decisionBody(flags);
   const res = await callStore(targetOf(flags), "POST", `${idPath(id)}/resolve`, {
     body: Buffer.from(JSON.stringify(decision)),
     timeoutMs: flags.timeout,
@@ -81,15 +54,6 @@ async function resolve(id: string, flags: ResolveFlags): Promise<void> {
   writeOut(
     flags.output === "text" ? renderConflict(body as ConflictView) : formatStructured(body, flags.output),
   );
-}
-
-/** Who resolved it, when --by is not given: the local user at this host. */
-function defaultResolver(): string {
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return `unknown@${hostname()}`;
-  }
 }
 
 export function registerConflicts(program: Command): void {
@@ -117,15 +81,11 @@ export function registerConflicts(program: Command): void {
   ).action((id: string, flags: ClientFlags) => show(id, flags));
 
   addClientOptions(
-    conflicts
-      .command("resolve")
-      .description("decide what stands: it is written as a new version that wins everywhere")
-      .argument("<id>", "conflict id")
-      .option("--keep <version>", "keep this version's value")
-      .option("--value <text>", "write this value instead")
-      .option("--value-file <path>", 'write the value from a file ("-" for stdin)')
-      .option("--delete", "delete the key")
-      .option("--by <who>", "who decided (default: user@host)")
-      .option("--note <text>", "why, for whoever reads this later"),
+    addDecisionOptions(
+      conflicts
+        .command("resolve")
+        .description("decide what stands: it is written as a new version that wins everywhere")
+        .argument("<id>", "conflict id"),
+    ),
   ).action((id: string, flags: ResolveFlags) => resolve(id, flags));
 }

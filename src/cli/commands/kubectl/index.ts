@@ -8,13 +8,16 @@
  *   kubectl replistore conflicts show STORE ID
  *   kubectl replistore conflicts resolve STORE ID --keep VERSION --by alice --note "why"
  */
-import { hostname, userInfo } from "node:os";
 import { type Command, Option } from "commander";
-import { UserError } from "../../../runtime/user-error.ts";
 import { type ConflictView, renderConflict, renderList } from "../../conflicts-view.ts";
 import { durationMs, type OutputFormat, outputOption, positiveInt } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
-import { readValue } from "../../value-input.ts";
+import {
+  addDecisionOptions,
+  conflictPath,
+  type DecisionFlags,
+  decisionBody,
+} from "../../resolve-decision.ts";
 import { callKubeStore, json, type KubeFlags, type KubeTarget, resolveKubeTarget } from "./kube-target.ts";
 import { type NodeReport, renderStoreStatus, summarize } from "./store-status-view.ts";
 
@@ -31,16 +34,9 @@ interface ListFlags extends Flags {
   cursor?: string;
 }
 
-interface ResolveFlags extends Flags {
-  keep?: string;
-  value?: string;
-  valueFile?: string;
-  delete?: boolean;
-  by?: string;
-  note?: string;
-}
+interface ResolveFlags extends Flags, DecisionFlags {}
 
-const idPath = (id: string) => `/v1/conflicts/${encodeURIComponent(id)}`;
+const idPath = conflictPath;
 
 /** The resolve hint of `replistore conflicts show`, as the plugin's own command. */
 function asPluginHint(text: string, target: KubeTarget): string {
@@ -88,32 +84,8 @@ async function show(store: string, id: string, flags: Flags): Promise<void> {
   );
 }
 
-function defaultResolver(): string {
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return `unknown@${hostname()}`;
-  }
-}
-
 async function resolve(store: string, id: string, flags: ResolveFlags): Promise<void> {
-  const chosen = [
-    flags.keep !== undefined,
-    flags.value !== undefined || flags.valueFile !== undefined,
-    !!flags.delete,
-  ];
-  if (chosen.filter(Boolean).length !== 1) {
-    throw new UserError(
-      "say what stands with exactly one of --keep VERSION, --value TEXT (or --value-file F), or --delete",
-    );
-  }
-  const decision: Record<string, unknown> = {
-    resolvedBy: flags.by ?? defaultResolver(),
-    note: flags.note ?? "",
-  };
-  if (flags.keep !== undefined) decision.keep = flags.keep;
-  else if (flags.delete) decision.delete = true;
-  else decision.valueBase64 = (await readValue(flags.value, flags.valueFile)).toString("base64");
+  const decision = await decisionBody(flags);
   const target = await resolveKubeTarget(store, flags);
   const res = await callKubeStore(target, {
     method: "POST",
@@ -233,17 +205,13 @@ export function registerKubectl(program: Command): void {
   );
 
   kubeOptions(
-    conflicts
-      .command("resolve")
-      .description("decide what stands: it is written as a new version that wins everywhere")
-      .argument("<store>", "ReplicatedStore name")
-      .argument("<id>", "conflict id")
-      .option("--keep <version>", "keep this version's value")
-      .option("--value <text>", "write this value instead")
-      .option("--value-file <path>", 'write the value from a file ("-" for stdin)')
-      .option("--delete", "delete the key")
-      .option("--by <who>", "who decided (default: user@host)")
-      .option("--note <text>", "why, for whoever reads this later"),
+    addDecisionOptions(
+      conflicts
+        .command("resolve")
+        .description("decide what stands: it is written as a new version that wins everywhere")
+        .argument("<store>", "ReplicatedStore name")
+        .argument("<id>", "conflict id"),
+    ),
   ).action((store: string, id: string, _flags: ResolveFlags, command: Command) =>
     resolve(store, id, merged<ResolveFlags>(command)),
   );
