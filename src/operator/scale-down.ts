@@ -17,6 +17,7 @@
  * from the StatefulSet's replicas (S) and the ConfigMap's member count (M) in the cache, so an
  * operator restarted mid-way carries on (at worst draining again, which is idempotent).
  */
+import type { HandoffStatus } from "../antientropy/handoff.ts";
 
 export type ScaleDownPhase = "drain" | "handover";
 
@@ -56,14 +57,8 @@ export interface NodeView {
   handoff?: HandoffView;
 }
 
-export interface HandoffView {
-  state: "idle" | "pending" | "running" | "done" | "failed";
-  reason: "rebalance" | "drain" | null;
-  leaving: string[];
-  scanned: number;
-  handedOff: number;
-  failed: number;
-}
+/** The part of a node's handoff status (antientropy/handoff.ts) a drain is judged by. */
+export type HandoffView = Omit<HandoffStatus, "startedAt" | "finishedAt">;
 
 /** What to do about one leaving node during the drain phase. */
 export type DrainStep =
