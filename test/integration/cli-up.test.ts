@@ -40,7 +40,8 @@ describe("replistore up + kv + status", () => {
       () => {
         if (up.exitCode !== null || up.signalCode !== null)
           throw new Error(`replistore up exited early:\n${output}`);
-        urls = [...new Set(output.match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [])];
+        // The node lines ("  orders-0  http://..."), not the review page's URL printed after them.
+        urls = [...output.matchAll(/^\s+\S+-\d+\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
         if (urls.length < 3) throw new Error(`waiting for 3 node URLs in:\n${output}`);
       },
       { timeoutMs: 60_000, what: "replistore up prints its nodes' URLs" },

@@ -143,7 +143,7 @@ describe("repair after divergence", () => {
     await expectConverged(s, expected);
   });
 
-  it("works the same on a MultiLeader store (last write wins until the conflict queue exists)", async () => {
+  it("works the same on a MultiLeader store, where every member owns every key", async () => {
     store = await startStore({
       nodes: 3,
       factor: 3,

@@ -14,6 +14,7 @@ import {
   createNamespace,
   type KubeClients,
   kubeClients,
+  setPodReady,
   startControlPlane,
 } from "../../support/k8s/index.ts";
 
@@ -74,7 +75,7 @@ describe("kube-controller-manager in the test control plane", () => {
       timeoutMs: 30_000,
       what: "db-0 created",
     });
-    await markReady(namespace, "db-0");
+    await setPodReady(clients, namespace, "db-0", true);
     const pods = await eventually(
       async () => {
         const all = await podsOf(namespace, "db");
@@ -161,21 +162,4 @@ async function createStatefulSet(
       },
     },
   });
-}
-
-/** What a kubelet would report for a started, ready container, written through /status. */
-async function markReady(namespace: string, name: string): Promise<void> {
-  const pod = await clients.core.readNamespacedPod({ namespace, name });
-  const now = new Date();
-  pod.status = {
-    ...pod.status,
-    phase: "Running",
-    conditions: [
-      { type: "PodScheduled", status: "True", lastTransitionTime: now },
-      { type: "Initialized", status: "True", lastTransitionTime: now },
-      { type: "ContainersReady", status: "True", lastTransitionTime: now },
-      { type: "Ready", status: "True", lastTransitionTime: now },
-    ],
-  };
-  await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
 }

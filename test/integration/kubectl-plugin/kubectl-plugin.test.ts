@@ -21,6 +21,7 @@ import {
   createNamespace,
   type KubeClients,
   kubeClients,
+  setPodReady,
   startControlPlane,
 } from "../../support/k8s/index.ts";
 import { type MadeConflict, makePartialWrite } from "../review/helpers.ts";
@@ -62,30 +63,6 @@ function plugin(args: string[], env: Record<string, string> = {}): Promise<Run> 
 function expectFits80(text: string): void {
   for (const line of text.split("\n"))
     expect(line.length, `too wide: ${JSON.stringify(line)}`).toBeLessThanOrEqual(80);
-}
-
-async function setPodRunning(
-  clients: KubeClients,
-  namespace: string,
-  name: string,
-  podIP: string,
-): Promise<void> {
-  const pod = await clients.core.readNamespacedPod({ namespace, name });
-  const now = new Date();
-  pod.status = {
-    phase: "Running",
-    podIP,
-    podIPs: [{ ip: podIP }],
-    hostIP: "198.18.255.254",
-    startTime: now,
-    conditions: [
-      { type: "PodScheduled", status: "True", lastTransitionTime: now },
-      { type: "Initialized", status: "True", lastTransitionTime: now },
-      { type: "ContainersReady", status: "True", lastTransitionTime: now },
-      { type: "Ready", status: "True", lastTransitionTime: now },
-    ],
-  };
-  await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
 }
 
 function nodePod(name: string, store: string): V1Pod {
@@ -161,7 +138,7 @@ describe.skipIf(unavailable !== undefined)(
             what: `pod ${name} created`,
           },
         );
-        await setPodRunning(clients, ns, name, net.podIp(i));
+        await setPodReady(clients, ns, name, true, net.podIp(i));
       }
       conflict = await makePartialWrite(nodes, uniqueKey("kubectl"), "the value before", "half written");
     });
@@ -318,7 +295,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it("cannot use loopback pod IPs: the apiserver refuses to proxy to them", async () => {
       await clients.core.createNamespacedPod({ namespace: ns, body: nodePod("loopback-0", "loopback") });
-      await setPodRunning(clients, ns, "loopback-0", "127.0.0.1");
+      await setPodReady(clients, ns, "loopback-0", true, "127.0.0.1");
       await clients.custom.createNamespacedCustomObject({
         group: GROUP,
         version: VERSION,

@@ -12,35 +12,7 @@ import { eventually } from "../../support/eventually.ts";
 import type { KubeClients } from "../../support/k8s/index.ts";
 import type { PodStore } from "../kubectl-plugin/pod-network.ts";
 
-/** What a kubelet writes once the pod's container runs and passes its readiness probe. */
-export async function playKubelet(
-  clients: KubeClients,
-  namespace: string,
-  name: string,
-  podIP: string,
-): Promise<void> {
-  await eventually(
-    async () => {
-      const pod = await clients.core.readNamespacedPod({ namespace, name });
-      const now = new Date();
-      pod.status = {
-        ...pod.status,
-        phase: "Running",
-        podIP,
-        podIPs: [{ ip: podIP }],
-        startTime: now,
-        conditions: [
-          { type: "PodScheduled", status: "True", lastTransitionTime: now },
-          { type: "Initialized", status: "True", lastTransitionTime: now },
-          { type: "ContainersReady", status: "True", lastTransitionTime: now },
-          { type: "Ready", status: "True", lastTransitionTime: now },
-        ],
-      };
-      await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
-    },
-    { timeoutMs: 30_000, what: `pod ${namespace}/${name} exists and is marked running` },
-  );
-}
+export { playKubelet } from "../../support/k8s/index.ts";
 
 /** The operator's cluster.json with every member at its pod IP. */
 export async function nodeConfig(

@@ -20,42 +20,13 @@ import {
   createNamespace,
   type KubeClients,
   kubeClients,
+  playKubelet,
   startControlPlane,
 } from "../../support/k8s/index.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "../kubectl-plugin/pod-network.ts";
 import { HOSTILE_VALUE, launchChromium, type MadeConflict, makePartialWrite } from "./helpers.ts";
 
 const TOKEN = "operator-review-token";
-
-/** What a kubelet would write once the pod's container runs and passes its readiness probe. */
-async function playKubelet(
-  clients: KubeClients,
-  namespace: string,
-  name: string,
-  podIP: string,
-): Promise<void> {
-  await eventually(
-    async () => {
-      const pod = await clients.core.readNamespacedPod({ namespace, name });
-      const now = new Date();
-      pod.status = {
-        ...pod.status,
-        phase: "Running",
-        podIP,
-        podIPs: [{ ip: podIP }],
-        startTime: now,
-        conditions: [
-          { type: "PodScheduled", status: "True", lastTransitionTime: now },
-          { type: "Initialized", status: "True", lastTransitionTime: now },
-          { type: "ContainersReady", status: "True", lastTransitionTime: now },
-          { type: "Ready", status: "True", lastTransitionTime: now },
-        ],
-      };
-      await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
-    },
-    { timeoutMs: 30_000, what: `pod ${namespace}/${name} exists and is marked running` },
-  );
-}
 
 const unavailable = canMakePodNetwork();
 

@@ -9,5 +9,5 @@ export {
 } from "./client.ts";
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from "./control-plane.ts";
 export { writeMonitoringCrds } from "./monitoring-crds.ts";
-export { setPodReady } from "./pods.ts";
+export { playKubelet, setPodReady } from "./pods.ts";
 export { type ClientTls, type HttpAnswer, httpGet } from "./readiness.ts";

@@ -1,11 +1,14 @@
 /** Playing kubelet: pod readiness written through the status subresource, as a kubelet would. */
+import { eventually } from "../eventually.ts";
 import type { KubeClients } from "./client.ts";
 
+/** Marks the pod running and ready (or not), and at `podIP` when given. */
 export async function setPodReady(
   clients: KubeClients,
   namespace: string,
   name: string,
   ready: boolean,
+  podIP?: string,
 ): Promise<void> {
   const pod = await clients.core.readNamespacedPod({ namespace, name });
   const now = new Date();
@@ -13,6 +16,7 @@ export async function setPodReady(
   pod.status = {
     ...pod.status,
     phase: "Running",
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }], startTime: pod.status?.startTime ?? now } : {}),
     conditions: [
       { type: "PodScheduled", status: "True", lastTransitionTime: now },
       { type: "Initialized", status: "True", lastTransitionTime: now },
@@ -21,4 +25,17 @@ export async function setPodReady(
     ],
   };
   await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
+}
+
+/** Waits for the pod to exist (a controller makes it), then reports it running and ready at `podIP`. */
+export function playKubelet(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  podIP: string,
+): Promise<void> {
+  return eventually(() => setPodReady(clients, namespace, name, true, podIP), {
+    timeoutMs: 30_000,
+    what: `pod ${namespace}/${name} exists and is marked running`,
+  });
 }

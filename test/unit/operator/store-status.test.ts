@@ -197,7 +197,7 @@ describe("QuorumAvailable of a multi-leader store, from leader pod readiness", (
     replicas: 4,
     mode: "MultiLeader",
     multiLeader: { leaders: 2, topology: "AllToAll" },
-    replication: { writeQuorum: 2, readQuorum: 1 },
+    replication: { writeQuorum: 2, readQuorum: 1, consistency: "Eventual" },
   }).spec;
   const quorum = (ready: number, readyLeaders: number) =>
     condition(
