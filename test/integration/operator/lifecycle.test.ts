@@ -195,11 +195,14 @@ describe("operator: a store's lifecycle", () => {
         const current = await ownedObjects(namespace, "orders");
         const sts = current.StatefulSet as { spec?: { replicas?: number } };
         if (sts.spec?.replicas !== 5) throw new Error(`StatefulSet replicas ${sts.spec?.replicas}`);
-        // The objects are read in parallel: one read may land before the reconcile, one after.
+        // The objects are read in parallel, and applied one concern after another: one read may
+        // land before the reconcile, another after it.
         if (clusterConfig(current).generation !== 2) throw new Error("ConfigMap not yet at generation 2");
+        const pdb = current.PodDisruptionBudget as { spec?: { maxUnavailable?: number } };
+        if (pdb.spec?.maxUnavailable !== 2) throw new Error(`PDB maxUnavailable ${pdb.spec?.maxUnavailable}`);
         return current;
       },
-      { timeoutMs: 30_000, what: "StatefulSet and ConfigMap for 5 replicas" },
+      { timeoutMs: 30_000, what: "StatefulSet, ConfigMap and PDB for 5 replicas" },
     );
     const config = clusterConfig(objects);
     expect(config.members.map((m) => m.id)).toEqual([
