@@ -322,13 +322,24 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await prom?.stop();
-  await store?.cleanup();
-  await multiLeader?.cleanup();
-  operatorServer?.close();
-  await operator?.stop();
-  await plane?.stop();
-});
+  // Teardown of six parts must not hang the file (it did once in CI, in a step the log could not
+  // name): each step gets 20 s, and one that takes longer is named on stderr before moving on.
+  const step = async (name: string, fn: () => unknown) => {
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<"slow">((resolve) => {
+      timer = setTimeout(() => resolve("slow"), 20_000);
+    });
+    const outcome = await Promise.race([Promise.resolve(fn()).then(() => "done" as const), slow]);
+    clearTimeout(timer);
+    if (outcome === "slow") console.error(`teardown: ${name} still running after 20 s; moving on`);
+  };
+  await step("prometheus", () => prom?.stop());
+  await step("store", () => store?.cleanup());
+  await step("multi-leader store", () => multiLeader?.cleanup());
+  await step("operator metrics server", () => operatorServer?.close());
+  await step("operator", () => operator?.stop());
+  await step("control plane", () => plane?.stop());
+}, 150_000);
 
 describe("dashboards against a real Prometheus", () => {
   it("every panel's query parses and returns data (the replication panels for the MultiLeader store)", async () => {
