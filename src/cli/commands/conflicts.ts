@@ -1,34 +1,26 @@
 /** `replistore conflicts list|show|resolve`: the on-call review queue, against any node of a store. */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { callStore, jsonBody } from "../client.ts";
+import {
+  addDecisionOptions,
+  addListOptions,
+  conflictPath,
+  type DecisionFlags,
+  decisionBody,
+  type ListFilterFlags,
+  listQuery,
+} from "../conflict-options.ts";
 import { type ConflictView, renderConflict, renderList } from "../conflicts-view.ts";
-import { positiveInt } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
-import { addDecisionOptions, conflictPath, type DecisionFlags, decisionBody } from "../resolve-decision.ts";
 import { addClientOptions, type ClientFlags, targetOf } from "../target-options.ts";
 
-interface ListFlags extends ClientFlags {
-  status?: string;
-  all?: boolean;
-  key?: string;
-  kind?: string;
-  limit?: number;
-  cursor?: string;
-}
+interface ListFlags extends ClientFlags, ListFilterFlags {}
 
 interface ResolveFlags extends ClientFlags, DecisionFlags {}
 
-const idPath = conflictPath;
-
 async function list(flags: ListFlags): Promise<void> {
   const res = await callStore(targetOf(flags), "GET", "/v1/conflicts", {
-    query: {
-      status: flags.all ? undefined : (flags.status ?? "pending"),
-      key: flags.key,
-      kind: flags.kind,
-      limit: flags.limit,
-      cursor: flags.cursor,
-    },
+    query: listQuery(flags),
     timeoutMs: flags.timeout,
   });
   const body = jsonBody(res) as { items: ConflictView[]; next: string | null };
@@ -38,7 +30,9 @@ async function list(flags: ListFlags): Promise<void> {
 }
 
 async function show(id: string, flags: ClientFlags): Promise<void> {
-  const body = jsonBody(await callStore(targetOf(flags), "GET", idPath(id), { timeoutMs: flags.timeout }));
+  const body = jsonBody(
+    await callStore(targetOf(flags), "GET", conflictPath(id), { timeoutMs: flags.timeout }),
+  );
   writeOut(
     flags.output === "text" ? renderConflict(body as ConflictView) : formatStructured(body, flags.output),
   );
@@ -46,7 +40,7 @@ async function show(id: string, flags: ClientFlags): Promise<void> {
 
 async function resolve(id: string, flags: ResolveFlags): Promise<void> {
   const decision = await decisionBody(flags);
-  const res = await callStore(targetOf(flags), "POST", `${idPath(id)}/resolve`, {
+  const res = await callStore(targetOf(flags), "POST", `${conflictPath(id)}/resolve`, {
     body: Buffer.from(JSON.stringify(decision)),
     timeoutMs: flags.timeout,
   });
@@ -62,15 +56,11 @@ export function registerConflicts(program: Command): void {
     .description("review and settle conflicts and partial writes (the on-call queue)");
 
   addClientOptions(
-    conflicts
-      .command("list")
-      .description("list conflicts, oldest first (pending only unless --all or --status)")
-      .addOption(new Option("--status <status>", "pending or resolved").choices(["pending", "resolved"]))
-      .option("--all", "pending and resolved")
-      .option("--key <key>", "only this key")
-      .addOption(new Option("--kind <kind>", "only this kind").choices(["partial_write", "concurrent"]))
-      .addOption(new Option("--limit <n>", "page size").argParser(positiveInt))
-      .option("--cursor <cursor>", "the next page, as printed by the previous one"),
+    addListOptions(
+      conflicts
+        .command("list")
+        .description("list conflicts, oldest first (pending only unless --all or --status)"),
+    ),
   ).action((flags: ListFlags) => list(flags));
 
   addClientOptions(

@@ -9,15 +9,18 @@
  *   kubectl replistore conflicts resolve STORE ID --keep VERSION --by alice --note "why"
  */
 import { type Command, Option } from "commander";
-import { type ConflictView, renderConflict, renderList } from "../../conflicts-view.ts";
-import { durationMs, type OutputFormat, outputOption, positiveInt } from "../../options.ts";
-import { formatStructured, writeOut } from "../../output.ts";
 import {
   addDecisionOptions,
+  addListOptions,
   conflictPath,
   type DecisionFlags,
   decisionBody,
-} from "../../resolve-decision.ts";
+  type ListFilterFlags,
+  listQuery,
+} from "../../conflict-options.ts";
+import { type ConflictView, renderConflict, renderList } from "../../conflicts-view.ts";
+import { durationMs, type OutputFormat, outputOption } from "../../options.ts";
+import { formatStructured, writeOut } from "../../output.ts";
 import { callKubeStore, json, type KubeFlags, type KubeTarget, resolveKubeTarget } from "./kube-target.ts";
 import { type NodeReport, renderStoreStatus, summarize } from "./store-status-view.ts";
 
@@ -25,18 +28,9 @@ interface Flags extends KubeFlags {
   output: OutputFormat;
 }
 
-interface ListFlags extends Flags {
-  status?: string;
-  all?: boolean;
-  key?: string;
-  kind?: string;
-  limit?: number;
-  cursor?: string;
-}
+interface ListFlags extends Flags, ListFilterFlags {}
 
 interface ResolveFlags extends Flags, DecisionFlags {}
-
-const idPath = conflictPath;
 
 /** The resolve hint of `replistore conflicts show`, as the plugin's own command. */
 function asPluginHint(text: string, target: KubeTarget): string {
@@ -50,16 +44,7 @@ function asPluginHint(text: string, target: KubeTarget): string {
 async function list(store: string, flags: ListFlags): Promise<void> {
   const target = await resolveKubeTarget(store, flags);
   const query = new URLSearchParams();
-  const status = flags.all ? undefined : (flags.status ?? "pending");
-  for (const [k, v] of Object.entries({
-    status,
-    key: flags.key,
-    kind: flags.kind,
-    limit: flags.limit,
-    cursor: flags.cursor,
-  })) {
-    if (v !== undefined) query.set(k, String(v));
-  }
+  for (const [k, v] of Object.entries(listQuery(flags))) if (v !== undefined) query.set(k, String(v));
   const qs = query.toString();
   const res = await callKubeStore(target, {
     method: "GET",
@@ -75,7 +60,7 @@ async function list(store: string, flags: ListFlags): Promise<void> {
 async function show(store: string, id: string, flags: Flags): Promise<void> {
   const target = await resolveKubeTarget(store, flags);
   const body = json(
-    await callKubeStore(target, { method: "GET", path: idPath(id), timeoutMs: flags.timeout }),
+    await callKubeStore(target, { method: "GET", path: conflictPath(id), timeoutMs: flags.timeout }),
   );
   writeOut(
     flags.output === "text"
@@ -89,7 +74,7 @@ async function resolve(store: string, id: string, flags: ResolveFlags): Promise<
   const target = await resolveKubeTarget(store, flags);
   const res = await callKubeStore(target, {
     method: "POST",
-    path: `${idPath(id)}/resolve`,
+    path: `${conflictPath(id)}/resolve`,
     body: Buffer.from(JSON.stringify(decision)),
     timeoutMs: flags.timeout,
   });
@@ -182,16 +167,12 @@ export function registerKubectl(program: Command): void {
 
   const conflicts = kubectl.command("conflicts").description("review and settle a store's conflicts");
   kubeOptions(
-    conflicts
-      .command("list")
-      .description("list conflicts, oldest first (pending only unless --all or --status)")
-      .argument("<store>", "ReplicatedStore name")
-      .addOption(new Option("--status <status>", "pending or resolved").choices(["pending", "resolved"]))
-      .option("--all", "pending and resolved")
-      .option("--key <key>", "only this key")
-      .addOption(new Option("--kind <kind>", "only this kind").choices(["partial_write", "concurrent"]))
-      .addOption(new Option("--limit <n>", "page size").argParser(positiveInt))
-      .option("--cursor <cursor>", "the next page, as printed by the previous one"),
+    addListOptions(
+      conflicts
+        .command("list")
+        .description("list conflicts, oldest first (pending only unless --all or --status)")
+        .argument("<store>", "ReplicatedStore name"),
+    ),
   ).action((store: string, _flags: ListFlags, command: Command) => list(store, merged<ListFlags>(command)));
 
   kubeOptions(

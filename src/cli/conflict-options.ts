@@ -1,11 +1,42 @@
 /**
- * What `replistore conflicts resolve` and `kubectl replistore conflicts resolve` share: the
- * decision flags, their check, and the request body they become.
+ * What `replistore conflicts` and `kubectl replistore conflicts` share: the list filters and the
+ * query they become, and the resolve decision flags, their check, and the request body.
  */
 import { hostname, userInfo } from "node:os";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { UserError } from "../runtime/user-error.ts";
+import { positiveInt } from "./options.ts";
 import { readValue } from "./value-input.ts";
+
+export interface ListFilterFlags {
+  status?: string;
+  all?: boolean;
+  key?: string;
+  kind?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export function addListOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--status <status>", "pending or resolved").choices(["pending", "resolved"]))
+    .option("--all", "pending and resolved")
+    .option("--key <key>", "only this key")
+    .addOption(new Option("--kind <kind>", "only this kind").choices(["partial_write", "concurrent"]))
+    .addOption(new Option("--limit <n>", "page size").argParser(positiveInt))
+    .option("--cursor <cursor>", "the next page, as printed by the previous one");
+}
+
+/** GET /v1/conflicts query parameters: pending only unless --all or --status says otherwise. */
+export function listQuery(flags: ListFilterFlags): Record<string, string | number | undefined> {
+  return {
+    status: flags.all ? undefined : (flags.status ?? "pending"),
+    key: flags.key,
+    kind: flags.kind,
+    limit: flags.limit,
+    cursor: flags.cursor,
+  };
+}
 
 export interface DecisionFlags {
   keep?: string;
