@@ -1,11 +1,20 @@
 /** An in-process operator against the test control plane, and helpers to drive ReplicatedStores. */
+
+import { fileURLToPath } from "node:url";
 import { type CoreV1Event, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
+import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
 import type { ReplicatedStoreStatus } from "../../../src/api/status.ts";
 import { Operator, type OperatorOptions } from "../../../src/operator/operator.ts";
 import { eventually } from "../../support/eventually.ts";
-import type { KubeClients } from "../../support/k8s/index.ts";
+import {
+  type ControlPlane,
+  type KubeClients,
+  kubeClients,
+  startControlPlane,
+} from "../../support/k8s/index.ts";
 
 export const TEST_IMAGE = "registry.invalid/replistore:test";
 
@@ -27,6 +36,33 @@ export async function startOperator(
   });
   await operator.start();
   return operator;
+}
+
+export interface OperatorPlane {
+  plane: ControlPlane;
+  clients: KubeClients;
+  operator: Operator;
+}
+
+/**
+ * A control plane with the CRD and an in-process operator for the tests of one file, started
+ * before them and stopped after. The CRD is installed before the controller manager starts, so
+ * its garbage collector knows stores.
+ */
+export function useOperatorPlane(): OperatorPlane {
+  const env = {} as OperatorPlane;
+  beforeAll(async () => {
+    env.plane = await startControlPlane({
+      crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
+    });
+    env.clients = kubeClients(env.plane.kubeconfigPath);
+    env.operator = await startOperator(env.clients);
+  });
+  afterAll(async () => {
+    await env.operator?.stop();
+    await env.plane?.stop();
+  });
+  return env;
 }
 
 export interface StoreObject {

@@ -2,21 +2,11 @@
  * The operator against a real control plane: a store's objects appear, follow the spec, report pod
  * readiness in status, and go with the store; an unchanged store costs no writes.
  */
-import { fileURLToPath } from "node:url";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import { describe, expect, it } from "vitest";
 import type { ClusterConfig } from "../../../src/config/cluster-config.ts";
-import type { Operator } from "../../../src/operator/operator.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  setPodReady,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { createNamespace, setPodReady } from "../../support/k8s/index.ts";
 import {
   conditionOf,
   createStore,
@@ -24,39 +14,23 @@ import {
   patchSpec,
   readStore,
   type StoreObject,
-  startOperator,
   storeEvents,
+  useOperatorPlane,
   waitForEvent,
   waitForStatus,
 } from "./harness.ts";
 
-let plane: ControlPlane;
-let clients: KubeClients;
-let operator: Operator;
-
-beforeAll(async () => {
-  // The CRD is installed before the controller manager starts, so its garbage collector knows stores.
-  plane = await startControlPlane({
-    crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
-  });
-  clients = kubeClients(plane.kubeconfigPath);
-  operator = await startOperator(clients);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await plane?.stop();
-});
+const env = useOperatorPlane();
 
 async function ownedObjects(namespace: string, name: string): Promise<Record<string, KubernetesObject>> {
   const [sts, peers, client, config, pdb, cron, policy] = await Promise.all([
-    clients.apps.readNamespacedStatefulSet({ namespace, name }),
-    clients.core.readNamespacedService({ namespace, name: `${name}-peers` }),
-    clients.core.readNamespacedService({ namespace, name }),
-    clients.core.readNamespacedConfigMap({ namespace, name: `${name}-config` }),
-    clients.policy.readNamespacedPodDisruptionBudget({ namespace, name }),
-    clients.batch.readNamespacedCronJob({ namespace, name: `${name}-repair` }),
-    clients.networking.readNamespacedNetworkPolicy({ namespace, name }),
+    env.clients.apps.readNamespacedStatefulSet({ namespace, name }),
+    env.clients.core.readNamespacedService({ namespace, name: `${name}-peers` }),
+    env.clients.core.readNamespacedService({ namespace, name }),
+    env.clients.core.readNamespacedConfigMap({ namespace, name: `${name}-config` }),
+    env.clients.policy.readNamespacedPodDisruptionBudget({ namespace, name }),
+    env.clients.batch.readNamespacedCronJob({ namespace, name: `${name}-repair` }),
+    env.clients.networking.readNamespacedNetworkPolicy({ namespace, name }),
   ]);
   return {
     StatefulSet: sts,
@@ -79,7 +53,7 @@ function clusterConfig(objects: Record<string, KubernetesObject>): ClusterConfig
 }
 
 async function podNames(namespace: string, name: string): Promise<string[]> {
-  const list = await clients.core.listNamespacedPod({
+  const list = await env.clients.core.listNamespacedPod({
     namespace,
     labelSelector: `app.kubernetes.io/instance=${name},app.kubernetes.io/component=node`,
   });
@@ -88,8 +62,8 @@ async function podNames(namespace: string, name: string): Promise<string[]> {
 
 describe("operator: a store's lifecycle", () => {
   it("creates the StatefulSet, Services, ConfigMap, PDB, CronJob and NetworkPolicy, owned by the store", async () => {
-    const namespace = await createNamespace(clients, "create");
-    const created = await createStore(clients, namespace, "orders", { replicas: 3 });
+    const namespace = await createNamespace(env.clients, "create");
+    const created = await createStore(env.clients, namespace, "orders", { replicas: 3 });
     const objects = await waitForObjects(namespace, "orders");
     for (const [what, object] of Object.entries(objects)) {
       expect(object.metadata?.ownerReferences, what).toEqual([
@@ -113,7 +87,7 @@ describe("operator: a store's lifecycle", () => {
       `http://orders-2.orders-peers.${namespace}.svc:7070`,
     ]);
     const store = await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.observedGeneration === 1 && s.status.replicas === 3,
@@ -125,21 +99,22 @@ describe("operator: a store's lifecycle", () => {
       status: "False",
       reason: "WaitingForReplicas",
     });
-    const event = await waitForEvent(clients, namespace, "orders", "Created");
+    const event = await waitForEvent(env.clients, namespace, "orders", "Created");
     expect(event.message).toContain("StatefulSet orders");
     expect(event.type).toBe("Normal");
   });
 
   it("status follows pod readiness as the kubelet reports it", async () => {
-    const namespace = await createNamespace(clients, "ready");
-    await createStore(clients, namespace, "orders", { replicas: 3 });
+    const namespace = await createNamespace(env.clients, "ready");
+    await createStore(env.clients, namespace, "orders", { replicas: 3 });
     await eventually(async () => (await podNames(namespace, "orders")).length === 3, {
       timeoutMs: 30_000,
       what: "3 pods",
     });
-    for (const pod of ["orders-0", "orders-1", "orders-2"]) await setPodReady(clients, namespace, pod, true);
+    for (const pod of ["orders-0", "orders-1", "orders-2"])
+      await setPodReady(env.clients, namespace, pod, true);
     const ready = await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.phase === "Ready",
@@ -149,12 +124,12 @@ describe("operator: a store's lifecycle", () => {
     expect(conditionOf(ready, "Ready")).toMatchObject({ status: "True", reason: "AllReplicasReady" });
     expect(conditionOf(ready, "QuorumAvailable")?.status).toBe("True");
     expect(conditionOf(ready, "Progressing")?.status).toBe("False");
-    await waitForEvent(clients, namespace, "orders", "Ready");
+    await waitForEvent(env.clients, namespace, "orders", "Ready");
 
     // One pod down: N=3 W=2 R=2 still has a quorum for every key.
-    await setPodReady(clients, namespace, "orders-2", false);
+    await setPodReady(env.clients, namespace, "orders-2", false);
     const oneDown = await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.readyReplicas === 2,
@@ -165,9 +140,9 @@ describe("operator: a store's lifecycle", () => {
     expect(conditionOf(oneDown, "Degraded")?.status).toBe("False");
 
     // Two down: W=2 is out of reach.
-    await setPodReady(clients, namespace, "orders-1", false);
+    await setPodReady(env.clients, namespace, "orders-1", false);
     const lost = await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.readyReplicas === 1,
@@ -176,20 +151,20 @@ describe("operator: a store's lifecycle", () => {
     expect(lost.status?.phase).toBe("Degraded");
     expect(conditionOf(lost, "QuorumAvailable")).toMatchObject({ status: "False", reason: "QuorumLost" });
     expect(conditionOf(lost, "Degraded")).toMatchObject({ status: "True", reason: "QuorumLost" });
-    const warning = await waitForEvent(clients, namespace, "orders", "QuorumLost");
+    const warning = await waitForEvent(env.clients, namespace, "orders", "QuorumLost");
     expect(warning.type).toBe("Warning");
 
-    await setPodReady(clients, namespace, "orders-1", true);
-    await setPodReady(clients, namespace, "orders-2", true);
-    await waitForStatus(clients, namespace, "orders", (s) => s.status?.phase === "Ready", "Ready again");
-    await waitForEvent(clients, namespace, "orders", "Recovered");
+    await setPodReady(env.clients, namespace, "orders-1", true);
+    await setPodReady(env.clients, namespace, "orders-2", true);
+    await waitForStatus(env.clients, namespace, "orders", (s) => s.status?.phase === "Ready", "Ready again");
+    await waitForEvent(env.clients, namespace, "orders", "Recovered");
   });
 
   it("scaling updates the StatefulSet, the members in the ConfigMap and the PDB", async () => {
-    const namespace = await createNamespace(clients, "scale");
-    await createStore(clients, namespace, "orders", { replicas: 3 });
+    const namespace = await createNamespace(env.clients, "scale");
+    await createStore(env.clients, namespace, "orders", { replicas: 3 });
     await waitForObjects(namespace, "orders");
-    await patchSpec(clients, namespace, "orders", { replicas: 5 });
+    await patchSpec(env.clients, namespace, "orders", { replicas: 5 });
     const objects = await eventually(
       async () => {
         const current = await ownedObjects(namespace, "orders");
@@ -222,72 +197,82 @@ describe("operator: a store's lifecycle", () => {
       what: "5 pods",
     });
     const store = await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.observedGeneration === 2 && s.status.replicas === 5,
       "status for generation 2",
     );
     expect(store.status?.quorum).toBe("N=5 W=3 R=3");
-    const updated = await waitForEvent(clients, namespace, "orders", "Updated");
+    const updated = await waitForEvent(env.clients, namespace, "orders", "Updated");
     expect(updated.message).toContain("StatefulSet orders");
   });
 
   it("a resync of an unchanged store writes nothing", async () => {
-    const namespace = await createNamespace(clients, "steady");
-    await createStore(clients, namespace, "orders", { replicas: 3 });
+    const namespace = await createNamespace(env.clients, "steady");
+    await createStore(env.clients, namespace, "orders", { replicas: 3 });
     await waitForObjects(namespace, "orders");
-    await waitForStatus(clients, namespace, "orders", (s) => s.status?.replicas === 3, "3 pods in status");
+    await waitForStatus(
+      env.clients,
+      namespace,
+      "orders",
+      (s) => s.status?.replicas === 3,
+      "3 pods in status",
+    );
     // Let the trailing watch events (pods created, StatefulSet status) settle.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await operator.idle();
+    await env.operator.idle();
 
     const versions = async () => {
       const objects = await ownedObjects(namespace, "orders");
-      const store: StoreObject = await readStore(clients, namespace, "orders");
+      const store: StoreObject = await readStore(env.clients, namespace, "orders");
       return {
         store: store.metadata.resourceVersion,
         ...Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, o.metadata?.resourceVersion])),
-        events: (await storeEvents(clients, namespace, "orders")).length,
+        events: (await storeEvents(env.clients, namespace, "orders")).length,
       };
     };
     const before = await versions();
-    const statsBefore = operator.apiStats();
-    operator.resync();
-    await operator.idle();
+    const statsBefore = env.operator.apiStats();
+    env.operator.resync();
+    await env.operator.idle();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await operator.idle();
-    const statsAfter = operator.apiStats();
+    await env.operator.idle();
+    const statsAfter = env.operator.apiStats();
     expect(statsAfter.queue.processed).toBeGreaterThan(statsBefore.queue.processed);
     expect(statsAfter.api.writes).toBe(statsBefore.api.writes);
     expect(await versions()).toEqual(before);
   });
 
   it("deleting the store garbage-collects its objects; claims follow storage.retainOnDelete", async () => {
-    const namespace = await createNamespace(clients, "delete");
-    await createStore(clients, namespace, "kept", { replicas: 1, storage: { retainOnDelete: true } });
-    await createStore(clients, namespace, "dropped", { replicas: 1, storage: { retainOnDelete: false } });
+    const namespace = await createNamespace(env.clients, "delete");
+    await createStore(env.clients, namespace, "kept", { replicas: 1, storage: { retainOnDelete: true } });
+    await createStore(env.clients, namespace, "dropped", { replicas: 1, storage: { retainOnDelete: false } });
     await waitForObjects(namespace, "kept");
     await waitForObjects(namespace, "dropped");
     const claims = async () =>
-      (await clients.core.listNamespacedPersistentVolumeClaim({ namespace })).items
+      (await env.clients.core.listNamespacedPersistentVolumeClaim({ namespace })).items
         .map((c) => c.metadata?.name)
         .sort();
     await eventually(async () => (await claims()).length === 2, { timeoutMs: 30_000, what: "2 claims" });
 
-    await deleteStore(clients, namespace, "kept");
-    await deleteStore(clients, namespace, "dropped");
+    await deleteStore(env.clients, namespace, "kept");
+    await deleteStore(env.clients, namespace, "dropped");
     await eventually(
       async () => {
         const left = [
-          ...(await clients.apps.listNamespacedStatefulSet({ namespace })).items,
-          ...(await clients.core.listNamespacedService({ namespace })).items,
-          ...(await clients.core.listNamespacedConfigMap({ namespace, labelSelector: "replistore.io/store" }))
-            .items,
-          ...(await clients.policy.listNamespacedPodDisruptionBudget({ namespace })).items,
-          ...(await clients.batch.listNamespacedCronJob({ namespace })).items,
-          ...(await clients.networking.listNamespacedNetworkPolicy({ namespace })).items,
-          ...(await clients.core.listNamespacedPod({ namespace })).items,
+          ...(await env.clients.apps.listNamespacedStatefulSet({ namespace })).items,
+          ...(await env.clients.core.listNamespacedService({ namespace })).items,
+          ...(
+            await env.clients.core.listNamespacedConfigMap({
+              namespace,
+              labelSelector: "replistore.io/store",
+            })
+          ).items,
+          ...(await env.clients.policy.listNamespacedPodDisruptionBudget({ namespace })).items,
+          ...(await env.clients.batch.listNamespacedCronJob({ namespace })).items,
+          ...(await env.clients.networking.listNamespacedNetworkPolicy({ namespace })).items,
+          ...(await env.clients.core.listNamespacedPod({ namespace })).items,
         ].map((o) => `${o.kind ?? ""} ${o.metadata?.name}`);
         if (left.length > 0) throw new Error(`left: ${left.join(", ")}`);
       },
@@ -303,15 +288,15 @@ describe("operator: a store's lifecycle", () => {
   });
 
   it("keeps working after the apiserver restarts (watches are re-established)", async () => {
-    await plane.restartApiserver();
-    const namespace = await createNamespace(clients, "restart");
-    await createStore(clients, namespace, "orders", { replicas: 1 });
+    await env.plane.restartApiserver();
+    const namespace = await createNamespace(env.clients, "restart");
+    await createStore(env.clients, namespace, "orders", { replicas: 1 });
     await eventually(() => ownedObjects(namespace, "orders"), {
       timeoutMs: 60_000,
       what: "objects after restart",
     });
     await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.observedGeneration === 1,
