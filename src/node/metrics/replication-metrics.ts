@@ -45,7 +45,7 @@ export class ReplicationMetrics {
     });
     this.received = new Counter({
       name: "replistore_replication_received_total",
-      help: "Updates received from peers: applied, buffered (waiting for a predecessor), duplicate, dropped (buffer full)",
+      help: "Updates received from peers, each counted once on arrival: applied at once, buffered (waiting for a predecessor), duplicate, dropped (buffer full)",
       labelNames: ["result"],
       registers: [r],
     });

@@ -15,35 +15,36 @@ export function podState(pod: V1Pod): LeaderPodState {
   return { ready: ready?.status === "True", sinceMs: since ? new Date(since).getTime() : 0 };
 }
 
-/** MultiLeader: how many leader pods are ready; undefined when the cache holds none of them. */
-export function readyLeaders(store: StoreResource, pods: PodLookup): number | undefined {
+/** Leader pods of a MultiLeader store by ordinal, as the cache holds them; undefined otherwise. */
+export function leaderPodStates(
+  store: StoreResource,
+  pods: PodLookup,
+): Map<number, LeaderPodState> | undefined {
   const ml = store.spec.mode === "MultiLeader" ? store.spec.multiLeader : undefined;
   if (!ml) return undefined;
-  let seen = 0;
-  let ready = 0;
+  const states = new Map<number, LeaderPodState>();
   for (let o = 0; o < ml.leaders; o++) {
     const pod = pods(store.metadata.namespace, podName(store, o));
-    if (!pod) continue;
-    seen++;
-    if (podState(pod).ready) ready++;
+    if (pod) states.set(o, podState(pod));
   }
-  return seen > 0 ? ready : undefined;
+  return states;
+}
+
+/** How many leader pods are ready; undefined when the cache holds none of them. */
+export function readyLeaders(states: ReadonlyMap<number, LeaderPodState>): number | undefined {
+  if (states.size === 0) return undefined;
+  return [...states.values()].filter((s) => s.ready).length;
 }
 
 /** Undefined for a store without failover to decide (leaderless, or all-to-all). */
 export function planFailover(
   store: StoreResource,
   previous: ReplicatedStoreStatus | undefined,
-  pods: PodLookup,
+  states: ReadonlyMap<number, LeaderPodState>,
   now: Date,
 ): FailoverDecision | undefined {
   const ml = store.spec.mode === "MultiLeader" ? store.spec.multiLeader : undefined;
   if (!ml || ml.topology === "AllToAll") return undefined;
-  const states = new Map<number, LeaderPodState>();
-  for (let o = 0; o < ml.leaders; o++) {
-    const pod = pods(store.metadata.namespace, podName(store, o));
-    if (pod) states.set(o, podState(pod));
-  }
   return decideFailover({
     leaders: ml.leaders,
     topology: ml.topology,

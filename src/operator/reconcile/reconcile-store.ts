@@ -19,7 +19,7 @@ import type { HandlerResult } from "../work-queue.ts";
 import { reconcileConfigMap } from "./config-map.ts";
 import { reconcileDisruptionBudget } from "./disruption-budget.ts";
 import { type PlannedEvent, specWarningEvents, transitionEvents, writeEvents } from "./events.ts";
-import { type PodLookup, planFailover, readyLeaders } from "./failover.ts";
+import { leaderPodStates, type PodLookup, planFailover, readyLeaders } from "./failover.ts";
 import { refusedModeChange } from "./mode-guard.ts";
 import { reconcileMonitoring } from "./monitoring.ts";
 import { reconcileNetworkPolicy } from "./network-policy.ts";
@@ -82,7 +82,8 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
   }
 
   const { store, previous } = parsed;
-  const failover = deps.pods ? planFailover(store, previous, deps.pods, now) : undefined;
+  const leaderPods = deps.pods ? leaderPodStates(store, deps.pods) : undefined;
+  const failover = leaderPods ? planFailover(store, previous, leaderPods, now) : undefined;
   const scope: ReconcileScope = {
     store,
     ctx: {
@@ -96,7 +97,7 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
     log,
     report: { written: [], problems: [], notes: [] },
   };
-  const leadersReady = deps.pods ? readyLeaders(store, deps.pods) : undefined;
+  const leadersReady = leaderPods ? readyLeaders(leaderPods) : undefined;
   if (leadersReady !== undefined) scope.readyLeaders = leadersReady;
   const failures: unknown[] = [];
   const refusal = await refusedModeChange(scope);

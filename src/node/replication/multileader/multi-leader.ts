@@ -187,14 +187,15 @@ export class MultiLeaderReplicator {
   /** Updates pushed by a peer. Answers with this node's vector once what it applied is durable. */
   async receive(from: string, tuples: UpdateTuple[]): Promise<VectorEntry[]> {
     const { received } = this.metrics;
-    let buffered = 0;
+    const arrived: UpdateTuple[] = [];
     for (const t of tuples) {
       if (this.appliedVector.covers(t[0], t[1]) || this.buffer.has(t[0], t[1])) {
         received.inc({ result: "duplicate" });
-        continue;
+      } else if (this.buffer.add(fromUpdateTuple(t))) {
+        arrived.push(t);
+      } else {
+        received.inc({ result: "dropped" });
       }
-      if (this.buffer.add(fromUpdateTuple(t))) buffered++;
-      else received.inc({ result: "dropped" });
     }
     const commits: Promise<unknown>[] = [];
     for (
@@ -203,16 +204,17 @@ export class MultiLeaderReplicator {
       u = this.buffer.takeReady(this.appliedVector)
     ) {
       commits.push(this.apply(u, false));
-      buffered--;
     }
-    if (commits.length > 0) received.inc({ result: "applied" }, commits.length);
-    if (buffered > 0) received.inc({ result: "buffered" }, buffered);
+    // Each arrival counted once: applied now (with whatever it released), or left waiting.
+    const waiting = arrived.filter((t) => !this.appliedVector.covers(t[0], t[1])).length;
+    if (arrived.length > waiting) received.inc({ result: "applied" }, arrived.length - waiting);
+    if (waiting > 0) received.inc({ result: "buffered" }, waiting);
     // Snapshot before waiting: everything in it was issued no later than our writes, and LMDB
     // commits in order, so once ours are durable all of it is.
     const answer = this.appliedVector.toList();
     await Promise.all(commits);
     if (commits.length > 0) this.scheduleKick();
-    if (from && this.buffer.size > 0)
+    if (waiting > 0)
       this.host.log.debug({ from, buffered: this.buffer.size }, "updates wait for predecessors");
     return answer;
   }
