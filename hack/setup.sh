@@ -4,7 +4,8 @@
 #   1. Debian packages, one apt-get for all that are missing (needs root then): prometheus and
 #      promtool, podman, buildah, runc and debootstrap (the image), chromium (the review page),
 #      openssl and iproute2 (the control plane's certificates, pod networking), and for the one-node
-#      cluster containerd, containernetworking-plugins, iptables, conntrack, socat, busybox-static, curl
+#      cluster containerd, containernetworking-plugins, iptables, conntrack, socat, busybox-static,
+#      curl, and gcc and libc6-dev (hack/cluster/build.sh compiles a static pause binary)
 #   2. Go, which builds steps 3-5 (only checked here; a cached build does not need it)
 #   3. kube-apiserver, kube-controller-manager and etcd        hack/k8s/build.sh
 #   4. the cluster node's binaries                             hack/cluster/build.sh (when it exists)
@@ -33,12 +34,13 @@ fi
 # Debian package -> the commands (or files) that show it is there, whoever installed it; none for
 # busybox-static, since a busybox command may be the dynamic one (the cluster copies it into an image).
 packages=(prometheus podman buildah runc debootstrap chromium openssl iproute2
-  containerd containernetworking-plugins iptables conntrack socat busybox-static curl)
+  containerd containernetworking-plugins iptables conntrack socat busybox-static curl gcc libc6-dev)
 declare -A probes=(
   [prometheus]="prometheus promtool" [podman]=podman [buildah]=buildah [runc]=runc
   [debootstrap]=debootstrap [chromium]=chromium [openssl]=openssl [iproute2]=ip
   [containerd]=containerd [containernetworking-plugins]=/usr/lib/cni/bridge [iptables]=iptables
   [conntrack]=conntrack [socat]=socat [busybox-static]="" [curl]=curl
+  [gcc]=gcc [libc6-dev]=/usr/include/stdio.h
 )
 # Installed with --no-install-recommends, so the recommended packages that matter come by name:
 # podman's network backend (what Debian's podman otherwise pulls in as a recommendation) and a font
