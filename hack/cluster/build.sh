@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Build the one-node cluster's node binaries from the Go module proxy (and pause from C) into a cache
+# outside the repo, keyed by every version they come from and a hash of our wrapper sources:
+#   ${REPLISTORE_CACHE:-$HOME/.cache/replistore}/cluster/<key>/
+#     kubelet kube-scheduler kube-proxy kubectl   Kubernetes $K8S_VERSION (hack/k8s/kube, hack/k8s/versions.env)
+#     coredns                                     CoreDNS with the cluster's plugins only (coredns/)
+#     kube-network-policies                       NetworkPolicy agent as a host process (netpol/)
+#     local-path-provisioner                      the default StorageClass's provisioner (local-path/)
+#     pause                                       static pod sandbox program (pause/pause.c)
+# Idempotent: does nothing when all binaries are there. Concurrent runs wait on a lock instead of
+# building twice. Prints the binary directory as its last line. REPLISTORE_BUILD_JOBS limits parallel
+# compiles (go -p). The control plane (etcd, kube-apiserver, kube-controller-manager) is
+# hack/k8s/build.sh's.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+k8s_dir="$(cd "$here/../k8s" && pwd)"
+# shellcheck source=../k8s/versions.env
+source "$k8s_dir/versions.env"
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+binaries=(kubelet kube-scheduler kube-proxy kubectl coredns kube-network-policies local-path-provisioner pause)
+# Our own sources that go into the binaries: a change to them is a new cache entry.
+sources=(
+  "$k8s_dir/kube/go.mod" "$k8s_dir/kube/go.sum"
+  "$here"/coredns/{go.mod,go.sum,main.go}
+  "$here"/netpol/{go.mod,go.sum,main.go}
+  "$here"/local-path/{go.mod,go.sum}
+  "$here/pause/pause.c"
+)
+source_hash="$(cat "${sources[@]}" | sha256sum | cut -c1-10)"
+key="k8s$K8S_VERSION-coredns$COREDNS_VERSION-netpol$KUBE_NETWORK_POLICIES_VERSION"
+key+="-localpath$LOCAL_PATH_PROVISIONER_VERSION-pause$PAUSE_VERSION-$source_hash"
+cache="${REPLISTORE_CACHE:-$HOME/.cache/replistore}/cluster"
+dest="$cache/$key"
+
+complete() {
+  local b
+  for b in "${binaries[@]}"; do [[ -x "$dest/$b" ]] || return 1; done
+}
+
+if complete; then
+  echo "cluster:build: cached in $dest"
+  echo "$dest"
+  exit 0
+fi
+
+# versions.env and the wrapper modules must name the same versions.
+check_pin() {
+  local dir="$1" module="$2" version="$3"
+  grep -Eq "^[[:space:]]*(require )?$module $version( // indirect)?\$" "$here/$dir/go.mod" ||
+    { echo "cluster:build: $dir/go.mod does not require $module $version (versions.env); update it and run go mod tidy there" >&2; exit 1; }
+}
+check_pin coredns github.com/coredns/coredns "$COREDNS_VERSION"
+check_pin netpol sigs.k8s.io/kube-network-policies "$KUBE_NETWORK_POLICIES_VERSION"
+check_pin local-path github.com/rancher/local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION"
+
+command -v go >/dev/null || { echo "cluster:build: go is not installed (need Go >= 1.25.5)" >&2; exit 1; }
+command -v gcc >/dev/null || { echo "cluster:build: gcc is not installed (apt-get install gcc libc6-dev)" >&2; exit 1; }
+mkdir -p "$cache"
+exec 9>"$cache/.build.lock"
+if ! flock -n 9; then
+  echo "cluster:build: another build is running; waiting for its lock ($cache/.build.lock)"
+  flock 9
+fi
+if complete; then
+  echo "cluster:build: built by another run in $dest"
+  echo "$dest"
+  exit 0
+fi
+
+# Build into a scratch directory and rename it into place, so an interrupted build never leaves a
+# half-filled cache entry that the check above would trust.
+work="$(mktemp -d "$cache/.build.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+flags=(-trimpath -mod=readonly)
+[[ -n "${REPLISTORE_BUILD_JOBS:-}" ]] && flags+=(-p "$REPLISTORE_BUILD_JOBS")
+# Stamp the Kubernetes version as hack/k8s/build.sh does (Kubernetes' hack/lib/version.sh).
+minor="${K8S_VERSION#v1.}"
+minor="${minor%%.*}"
+kube_ldflags="-s -w"
+for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+  kube_ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+  kube_ldflags+=" -X $pkg.gitTreeState=clean"
+done
+export CGO_ENABLED=0
+
+start=$SECONDS
+declare -A took
+# built NAME START: one progress line per binary.
+built() {
+  took[$1]=$((SECONDS - $2))
+  printf 'cluster:build: [%4ds] %-23s %3ds  %s\n' "$((SECONDS - start))" "$1" "${took[$1]}" "$(du -h "$work/$1" | cut -f1)"
+}
+
+echo "cluster:build: building into $dest ($(go version | cut -d' ' -f3))"
+for b in kubelet kube-scheduler kube-proxy kubectl; do
+  t=$SECONDS
+  (cd "$k8s_dir/kube" && go build "${flags[@]}" "-ldflags=$kube_ldflags" -o "$work/$b" "k8s.io/kubernetes/cmd/$b")
+  built "$b" "$t"
+done
+
+t=$SECONDS
+(cd "$here/coredns" && go build "${flags[@]}" "-ldflags=-s -w" -o "$work/coredns" .)
+built coredns "$t"
+
+t=$SECONDS
+(cd "$here/netpol" && go build "${flags[@]}" "-ldflags=-s -w" -o "$work/kube-network-policies" .)
+built kube-network-policies "$t"
+
+t=$SECONDS
+(cd "$here/local-path" && go build "${flags[@]}" \
+  "-ldflags=-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" \
+  -o "$work/local-path-provisioner" github.com/rancher/local-path-provisioner)
+built local-path-provisioner "$t"
+
+t=$SECONDS
+gcc -Os -static -s -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+  "-DPAUSE_VERSION=\"$PAUSE_VERSION\"" -o "$work/pause" "$here/pause/pause.c"
+built pause "$t"
+
+# A binary that does not start is a failed build, not a cache entry. (None of these is long-lived,
+# but none needs the lock either.)
+check() {
+  local name="$1" out
+  shift
+  if ! out="$("$work/$name" "$@" 2>&1 9>&-)"; then
+    printf '%s\n' "$out" >&2
+    echo "cluster:build: $name $* failed: not caching this build" >&2
+    exit 1
+  fi
+  echo "cluster:build: $name: ${out%%$'\n'*}"
+}
+check kubelet --version
+check kube-scheduler --version
+check kube-proxy --version
+check kubectl version --client
+check coredns -version
+check kube-network-policies -version
+check local-path-provisioner --version
+check pause -v
+# Only the plugins we import, in our order, with bind among them (see coredns/main.go).
+"$work/coredns" -plugins 9>&- | grep -qx bind ||
+  { echo "cluster:build: coredns lacks the bind plugin" >&2; exit 1; }
+
+rm -rf "$dest"
+mv "$work" "$dest"
+trap - EXIT
+echo "cluster:build: built in $((SECONDS - start))s into $dest"
+echo "$dest"
