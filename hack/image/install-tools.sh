@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what hack/image/ needs from Debian's packages, only when something is missing (CI runs this
-# before building the image): podman (with buildah for `podman build`), runc (crun cannot run on a
-# hybrid cgroup hierarchy; see podman.sh) and debootstrap (base.sh). Needs root, as apt-get does.
+# Install what hack/image/ needs from Debian's packages, only when something is missing: podman (with
+# buildah for `podman build`), runc (crun cannot run on a hybrid cgroup hierarchy; see podman.sh) and
+# debootstrap (base.sh). Needs root, as apt-get does. hack/setup.sh (run by `npm test`) installs
+# these too, with everything else the tests need; this script is for building the image alone.
 set -euo pipefail
 missing=()
 for tool in podman buildah runc debootstrap; do
