@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Unit tests run in parallel; integration tests start real multi-process stores, so their files run
- * one at a time (the machine has 2 cores) and after the unit tests.
+ * one at a time (the machine has 2 cores) and after the unit tests. The e2e tests run last, on the
+ * real one-node cluster of hack/cluster/up.sh (their global setup starts it and installs the chart).
  * VITEST_JSON_REPORT=<file> adds a JSON report next to the default reporter (.ci/run uses it).
  */
 const jsonReport = process.env.VITEST_JSON_REPORT;
@@ -29,6 +30,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 90_000,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/e2e/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // Each file works in namespaces of its own and leaves the chart installed as it found it.
+          sequence: { groupOrder: 2 },
         },
       },
     ],
