@@ -40,12 +40,23 @@ export default async function setup(): Promise<() => Promise<void>> {
   const output = await script("up.sh");
   const wasUp = output.includes("cluster: already running");
   applyExports(output);
-  const installed = await run("helm", ["status", "replistore", "-n", "replistore-system"], { allowFailure: true });
+  const installed = await run("helm", ["status", "replistore", "-n", "replistore-system"], {
+    allowFailure: true,
+  });
   if (installed.code !== 0) {
     // As in the README, plus --wait so the tests start with the operator running.
     await run(
       "helm",
-      ["install", "replistore", "charts/replistore", "-n", "replistore-system", "--create-namespace", "--wait", "--timeout=3m"],
+      [
+        "install",
+        "replistore",
+        "charts/replistore",
+        "-n",
+        "replistore-system",
+        "--create-namespace",
+        "--wait",
+        "--timeout=3m",
+      ],
       { timeoutMs: 200_000 },
     );
   }

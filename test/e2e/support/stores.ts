@@ -59,7 +59,9 @@ export async function waitStoreReady(
       const status = await storeStatus(namespace, name);
       const ready = condition(status, "Ready");
       if (ready?.status !== "True" || status.readyReplicas !== replicas) {
-        throw new Error(`store ${namespace}/${name}: Ready=${ready?.status} (${ready?.message}), ${status.readyReplicas}/${replicas} ready`);
+        throw new Error(
+          `store ${namespace}/${name}: Ready=${ready?.status} (${ready?.message}), ${status.readyReplicas}/${replicas} ready`,
+        );
       }
       return status;
     },
@@ -82,7 +84,11 @@ export class ClientPod {
   }
 
   /** Creates the pod (project image, idle) with the given labels and waits until it runs. */
-  static async start(namespace: string, name: string, labels: Record<string, string> = {}): Promise<ClientPod> {
+  static async start(
+    namespace: string,
+    name: string,
+    labels: Record<string, string> = {},
+  ): Promise<ClientPod> {
     const pod = {
       apiVersion: "v1",
       kind: "Pod",
@@ -123,6 +129,14 @@ export class ClientPod {
   }
 
   async delete(): Promise<void> {
-    await kubectl(["delete", "pod", this.name, "-n", this.namespace, "--grace-period=0", "--ignore-not-found"]);
+    await kubectl([
+      "delete",
+      "pod",
+      this.name,
+      "-n",
+      this.namespace,
+      "--grace-period=0",
+      "--ignore-not-found",
+    ]);
   }
 }
