@@ -2,8 +2,8 @@
 # host process with the admin kubeconfig; its helper pods (busybox, made by images.sh) create and
 # remove each volume's directory under $CLUSTER_DIR/volumes.
 #
-# NetworkPolicy is not enforced: kube-network-policies (built by build.sh) needs the nftables
-# `queue` expression, and this kernel is built without CONFIG_NFT_QUEUE (see docs/cluster.md).
+# NetworkPolicy is not enforced: kube-network-policies needs the nftables `queue` expression, and
+# this kernel is built without CONFIG_NFT_QUEUE (see docs/development.md).
 
 start_addons() {
   local dir="$CLUSTER_DIR/local-path"

@@ -4,7 +4,6 @@
 #   ${REPLISTORE_CACHE:-$HOME/.cache/replistore}/cluster/<key>/
 #     kubelet kube-scheduler kube-proxy kubectl   Kubernetes $K8S_VERSION (hack/k8s/kube, hack/k8s/versions.env)
 #     coredns                                     CoreDNS with the cluster's plugins only (coredns/)
-#     kube-network-policies                       NetworkPolicy agent as a host process (netpol/)
 #     local-path-provisioner                      the default StorageClass's provisioner (local-path/)
 #     pause                                       static pod sandbox program (pause/pause.c)
 # Idempotent: does nothing when all binaries are there. Concurrent runs wait on a lock instead of
@@ -19,18 +18,16 @@ source "$k8s_dir/versions.env"
 # shellcheck source=versions.env
 source "$here/versions.env"
 
-binaries=(kubelet kube-scheduler kube-proxy kubectl coredns kube-network-policies local-path-provisioner pause)
+binaries=(kubelet kube-scheduler kube-proxy kubectl coredns local-path-provisioner pause)
 # Our own sources that go into the binaries: a change to them is a new cache entry.
 sources=(
   "$k8s_dir/kube/go.mod" "$k8s_dir/kube/go.sum"
   "$here"/coredns/{go.mod,go.sum,main.go}
-  "$here"/netpol/{go.mod,go.sum,main.go}
   "$here"/local-path/{go.mod,go.sum}
   "$here/pause/pause.c"
 )
 source_hash="$(cat "${sources[@]}" | sha256sum | cut -c1-10)"
-key="k8s$K8S_VERSION-coredns$COREDNS_VERSION-netpol$KUBE_NETWORK_POLICIES_VERSION"
-key+="-localpath$LOCAL_PATH_PROVISIONER_VERSION-pause$PAUSE_VERSION-$source_hash"
+key="k8s$K8S_VERSION-coredns$COREDNS_VERSION-localpath$LOCAL_PATH_PROVISIONER_VERSION-pause$PAUSE_VERSION-$source_hash"
 cache="${REPLISTORE_CACHE:-$HOME/.cache/replistore}/cluster"
 dest="$cache/$key"
 
@@ -52,7 +49,6 @@ check_pin() {
     { echo "cluster:build: $dir/go.mod does not require $module $version (versions.env); update it and run go mod tidy there" >&2; exit 1; }
 }
 check_pin coredns github.com/coredns/coredns "$COREDNS_VERSION"
-check_pin netpol sigs.k8s.io/kube-network-policies "$KUBE_NETWORK_POLICIES_VERSION"
 check_pin local-path github.com/rancher/local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION"
 
 command -v go >/dev/null || { echo "cluster:build: go is not installed (need Go >= 1.25.5)" >&2; exit 1; }
@@ -105,10 +101,6 @@ t=$SECONDS
 built coredns "$t"
 
 t=$SECONDS
-(cd "$here/netpol" && go build "${flags[@]}" "-ldflags=-s -w" -o "$work/kube-network-policies" .)
-built kube-network-policies "$t"
-
-t=$SECONDS
 (cd "$here/local-path" && go build "${flags[@]}" \
   "-ldflags=-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" \
   -o "$work/local-path-provisioner" github.com/rancher/local-path-provisioner)
@@ -136,7 +128,6 @@ check kube-scheduler --version
 check kube-proxy --version
 check kubectl version --client
 check coredns -version
-check kube-network-policies -version
 check local-path-provisioner --version
 check pause -v
 # Only the plugins we import, in our order, with bind among them (see coredns/main.go).

@@ -68,11 +68,6 @@ for ipt in iptables ip6tables; do
     done
   done
 done
-if command -v nft >/dev/null; then
-  nft list tables 2>/dev/null | awk '$3 ~ /^(kube-network-policies|kube-proxy)$/ {print $2, $3}' | while read -r family name; do
-    nft delete table "$family" "$name" 2>/dev/null || true
-  done
-fi
 ip link del "$BRIDGE" 2>/dev/null || true
 # veths of pods whose network namespace outlived them
 for link in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do

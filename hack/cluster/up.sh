@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `npm run cluster:up`: a real one-node Kubernetes cluster on this machine, no Docker needed.
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler   (hack/k8s/build.sh)
-#   containerd + runc (Debian) with a CNI bridge, the kubelet, kube-proxy (iptables mode), CoreDNS,
-#   kube-network-policies (NetworkPolicy enforcement) and local-path-provisioner (the default
-#   StorageClass), all as host processes                           (hack/cluster/build.sh)
+#   containerd + runc (Debian) with a CNI bridge, the kubelet, kube-proxy (iptables mode), CoreDNS
+#   and local-path-provisioner (the default StorageClass), all as host processes
+#                                                                    (hack/cluster/build.sh)
+#   NetworkPolicy is not enforced (see docs/development.md).
 #   the pause, helper and project images loaded into containerd     (hack/cluster/images.sh)
 # Returns once the node is Ready and CoreDNS answers, and prints `export KUBECONFIG=...` and
 # `export PATH=...` (kubectl, helm and the kubectl-replistore plugin). Idempotent: on a running
