@@ -17,6 +17,8 @@ k8s_dir="$(cd "$here/../k8s" && pwd)"
 source "$k8s_dir/versions.env"
 # shellcheck source=versions.env
 source "$here/versions.env"
+# shellcheck source=../lib/cached-build.sh
+source "$here/../lib/cached-build.sh"
 
 binaries=(kubelet kube-scheduler kube-proxy kubectl coredns local-path-provisioner pause)
 # Our own sources that go into the binaries: a change to them is a new cache entry.
@@ -36,12 +38,6 @@ complete() {
   for b in "${binaries[@]}"; do [[ -x "$dest/$b" ]] || return 1; done
 }
 
-if complete; then
-  echo "cluster:build: cached in $dest"
-  echo "$dest"
-  exit 0
-fi
-
 # versions.env and the wrapper modules must name the same versions.
 check_pin() {
   local dir="$1" module="$2" version="$3"
@@ -51,35 +47,11 @@ check_pin() {
 check_pin coredns github.com/coredns/coredns "$COREDNS_VERSION"
 check_pin local-path github.com/rancher/local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION"
 
-command -v go >/dev/null || { echo "cluster:build: go is not installed (need Go >= 1.25.5)" >&2; exit 1; }
+cached_build_begin cluster:build "$cache" "$dest" "$dest"
 command -v gcc >/dev/null || { echo "cluster:build: gcc is not installed (apt-get install gcc libc6-dev)" >&2; exit 1; }
-mkdir -p "$cache"
-exec 9>"$cache/.build.lock"
-if ! flock -n 9; then
-  echo "cluster:build: another build is running; waiting for its lock ($cache/.build.lock)"
-  flock 9
-fi
-if complete; then
-  echo "cluster:build: built by another run in $dest"
-  echo "$dest"
-  exit 0
-fi
-
-# Build into a scratch directory and rename it into place, so an interrupted build never leaves a
-# half-filled cache entry that the check above would trust.
-work="$(mktemp -d "$cache/.build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-flags=(-trimpath -mod=readonly)
-[[ -n "${REPLISTORE_BUILD_JOBS:-}" ]] && flags+=(-p "$REPLISTORE_BUILD_JOBS")
-# Stamp the Kubernetes version as hack/k8s/build.sh does (Kubernetes' hack/lib/version.sh).
-minor="${K8S_VERSION#v1.}"
-minor="${minor%%.*}"
-kube_ldflags="-s -w"
-for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
-  kube_ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  kube_ldflags+=" -X $pkg.gitTreeState=clean"
-done
-export CGO_ENABLED=0
+work="$WORK"
+flags=("${GO_FLAGS[@]}")
+kube_ldflags="$(kube_ldflags "$K8S_VERSION")"
 
 start=$SECONDS
 declare -A took
@@ -134,8 +106,6 @@ check pause -v
 "$work/coredns" -plugins 9>&- | grep -qx bind ||
   { echo "cluster:build: coredns lacks the bind plugin" >&2; exit 1; }
 
-rm -rf "$dest"
-mv "$work" "$dest"
-trap - EXIT
+cached_build_commit "$dest"
 echo "cluster:build: built in $((SECONDS - start))s into $dest"
 echo "$dest"

@@ -13,34 +13,14 @@ version="$(awk '$1 == "helm.sh/helm/v4" { print $2 }' "$here/go.mod")"
 cache="${REPLISTORE_CACHE:-$HOME/.cache/replistore}/helm"
 dest="$cache/$version"
 
-if [[ -x "$dest/helm" ]]; then
-  echo "helm:build: cached in $dest"
-  echo "$dest/helm"
-  exit 0
-fi
-
-command -v go >/dev/null || { echo "helm:build: go is not installed (need Go >= 1.26)" >&2; exit 1; }
-mkdir -p "$cache"
-exec 9>"$cache/.build.lock"
-if ! flock -n 9; then
-  echo "helm:build: another build is running; waiting for its lock ($cache/.build.lock)"
-  flock 9
-fi
-if [[ -x "$dest/helm" ]]; then
-  echo "helm:build: built by another run in $dest"
-  echo "$dest/helm"
-  exit 0
-fi
-
-# Build into a scratch directory and rename it into place: an interrupted build never leaves a
-# cache entry that the check above would trust.
-work="$(mktemp -d "$cache/.build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-flags=(-trimpath -mod=readonly)
-[[ -n "${REPLISTORE_BUILD_JOBS:-}" ]] && flags+=(-p "$REPLISTORE_BUILD_JOBS")
+complete() { [[ -x "$dest/helm" ]]; }
+# shellcheck source=../../lib/cached-build.sh
+source "$here/../../lib/cached-build.sh"
+cached_build_begin helm:build "$cache" "$dest" "$dest/helm"
+work="$WORK"
+flags=("${GO_FLAGS[@]}")
 # Stamp the version as helm's own Makefile does, so `helm version` says it.
 ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=$version -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
-export CGO_ENABLED=0
 
 start=$SECONDS
 echo "helm:build: building helm $version ($(go version | cut -d' ' -f3))"
@@ -49,9 +29,7 @@ echo "helm:build: building helm $version ($(go version | cut -d' ' -f3))"
 # A binary that does not start is a failed build, not a cache entry.
 "$work/helm" version --short
 
-rm -rf "$dest"
-mv "$work" "$dest"
-trap - EXIT
+cached_build_commit "$dest"
 du -h "$dest/helm" | sed 's/^/helm:build: /'
 echo "helm:build: built in $((SECONDS - start))s into $dest"
 echo "$dest/helm"
