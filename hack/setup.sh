@@ -8,7 +8,7 @@
 #      curl, and gcc and libc6-dev (hack/cluster/build.sh compiles a static pause binary)
 #   2. Go, which builds steps 3-5 (only checked here; a cached build does not need it)
 #   3. kube-apiserver, kube-controller-manager and etcd        hack/k8s/build.sh
-#   4. the cluster node's binaries                             hack/cluster/build.sh (when it exists)
+#   4. the cluster node's binaries                             hack/cluster/build.sh
 #   5. helm                                                    hack/chart/helm/build.sh
 #   6. the project image (a local base, then the Dockerfile)   hack/image/build.sh (needs root)
 # The builds keep their results in ${REPLISTORE_CACHE:-~/.cache/replistore}/ and do nothing when they
@@ -233,13 +233,7 @@ go_build() {
 
 step_k8s() { go_build "$hack/k8s/build.sh"; }
 step_helm() { go_build "$hack/chart/helm/build.sh"; }
-step_cluster() {
-  if [[ ! -f "$hack/cluster/build.sh" ]]; then
-    echo "skipped: hack/cluster/build.sh does not exist yet" >&3
-    return 0
-  fi
-  go_build "$hack/cluster/build.sh"
-}
+step_cluster() { go_build "$hack/cluster/build.sh"; }
 
 # --- 6. The image ---------------------------------------------------------------------------------
 

@@ -50,7 +50,7 @@ export async function podmanOk(args: string[], timeoutMs?: number): Promise<stri
 export function requireImage(): void {
   const which = spawnSync("sh", ["-c", "command -v podman"], { encoding: "utf8" });
   if (which.status !== 0) {
-    throw new Error("podman is not installed: apt-get install podman buildah runc (.ci/run does it)");
+    throw new Error("podman is not installed: apt-get install podman buildah runc (`npm run setup` does it)");
   }
   const exists = spawnSync(PODMAN, ["image", "exists", IMAGE]);
   if (exists.status !== 0) {

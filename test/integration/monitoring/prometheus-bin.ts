@@ -1,4 +1,4 @@
-/** Where the Debian `prometheus` package put prometheus and promtool (.ci/run installs it). */
+/** Where the Debian `prometheus` package put prometheus and promtool (`npm run setup`, which `npm test` runs first, installs it). */
 import { spawnSync } from "node:child_process";
 
 function find(name: string, env: string): string {
@@ -8,7 +8,7 @@ function find(name: string, env: string): string {
   const path = which.stdout.trim();
   if (which.status !== 0 || !path) {
     throw new Error(
-      `${name} is not installed: apt-get install -y prometheus (Debian's package has prometheus and promtool; .ci/run installs it), or set ${env}`,
+      `${name} is not installed: apt-get install -y prometheus (Debian's package has prometheus and promtool; npm run setup installs it), or set ${env}`,
     );
   }
   return path;

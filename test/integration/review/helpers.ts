@@ -51,7 +51,7 @@ export async function makePartialWrite(
   };
 }
 
-/** Debian's chromium; `.ci/run` installs it. */
+/** Debian's chromium; `npm run setup` (run by `npm test`) installs it. */
 export const CHROMIUM = process.env.REPLISTORE_CHROMIUM ?? "/usr/bin/chromium";
 
 export async function launchChromium(): Promise<Browser> {
