@@ -20,11 +20,7 @@ interface Condition {
 export interface StoreStatus {
   phase?: string;
   readyReplicas?: number;
-  hub?: number;
-  leaders?: number[];
   conditions?: Condition[];
-  lastAntiEntropy?: { completionTime?: string; result?: string };
-  [field: string]: unknown;
 }
 
 export async function createNamespace(name: string, labels: Record<string, string> = {}): Promise<void> {
