@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 /**
  * Unit tests run in parallel; integration tests start real multi-process stores, so their files run
  * one at a time (the machine has 2 cores) and after the unit tests. The e2e tests run last, on the
- * real one-node cluster of hack/cluster/up.sh (their global setup starts it and installs the chart).
+ * real one-node cluster of hack/cluster/up.sh (the first e2e file starts it and installs the chart).
  * VITEST_JSON_REPORT=<file> adds a JSON report next to the default reporter (.ci/run uses it).
  */
 const jsonReport = process.env.VITEST_JSON_REPORT;
@@ -38,6 +38,7 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/e2e/global-setup.ts"],
+          setupFiles: ["test/e2e/setup-cluster.ts"],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,

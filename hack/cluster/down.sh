@@ -15,8 +15,7 @@ if [[ ! -d "$CLUSTER_DIR" ]] && ! ip link show "$BRIDGE" >/dev/null 2>&1; then
   say "nothing to stop (no $CLUSTER_DIR)"
   exit 0
 fi
-mkdir -p "$CLUSTER_DIR/run"
-exec 9>"$CLUSTER_DIR/run/lock"
+exec 9>"$CLUSTER_LOCK"
 flock -n 9 || { say "another cluster:up or cluster:down is running; waiting for it"; flock 9; }
 
 # Every process in a pod's cgroup, in every hierarchy (cgroupfs driver: /kubepods/...).
@@ -93,6 +92,6 @@ done
 leftover="$(compgen -G '/sys/fs/cgroup/*/kubepods' || true)"
 [[ -n "$leftover" ]] && say "warning: cgroups left behind: $leftover"
 
+rm -rf "$CLUSTER_DIR" "$CLUSTER_LOCK"
 exec 9>&-
-rm -rf "$CLUSTER_DIR"
 step "cluster removed ($CLUSTER_DIR deleted)"

@@ -6,6 +6,8 @@
 CLUSTER_DIR="${REPLISTORE_CLUSTER_DIR:-/var/lib/replistore-cluster}"
 # Binaries of ours that kubectl, helm and the plugin are linked from (cluster:up prints a PATH line).
 CLUSTER_BIN="$CLUSTER_DIR/bin"
+# Beside the state directory, not in it: down removes that directory while holding the lock.
+CLUSTER_LOCK="$CLUSTER_DIR.lock"
 KUBECONFIG_PATH="$CLUSTER_DIR/kubeconfig"
 NODE_NAME=replistore-node
 BRIDGE=rscni0

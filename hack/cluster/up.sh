@@ -35,8 +35,7 @@ done
 [[ -x /usr/lib/cni/bridge ]] || missing+=("/usr/lib/cni/bridge")
 ((${#missing[@]} == 0)) || die "missing ${missing[*]}: apt-get install containerd runc containernetworking-plugins iptables conntrack podman buildah busybox-static (or run npm test once, which installs them)"
 
-mkdir -p "$CLUSTER_DIR/run" "$CLUSTER_DIR/logs"
-exec 9>"$CLUSTER_DIR/run/lock"
+exec 9>"$CLUSTER_LOCK"
 flock -n 9 || { say "another cluster:up or cluster:down is running; waiting for it"; flock 9; }
 logs="$CLUSTER_DIR/logs"
 cache="${REPLISTORE_CACHE:-$HOME/.cache/replistore}/cluster-images"
@@ -71,7 +70,7 @@ load_project_image() {
   step "project image $(project_image_name) loaded"
 }
 
-if all_running && kubectl --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz >/dev/null 2>&1; then
+if all_running && "$CLUSTER_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz >/dev/null 2>&1; then
   say "already running (state in $CLUSTER_DIR)"
   load_project_image
   print_exports
@@ -83,6 +82,7 @@ if compgen -G "$CLUSTER_DIR/run/*.pid" >/dev/null || [[ -d "$CLUSTER_DIR/pki" ]]
   bash "$here/down.sh" 9>&-
   flock 9
 fi
+mkdir -p "$CLUSTER_DIR/run" "$CLUSTER_DIR/logs"
 
 step "binaries: building or reusing (hack/k8s/build.sh, hack/cluster/build.sh, hack/chart/helm/build.sh)"
 k8s_bin="$(build k8s "$ROOT/hack/k8s/build.sh")"
