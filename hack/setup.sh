@@ -6,11 +6,12 @@
 #      openssl and iproute2 (the control plane's certificates, pod networking), and for the one-node
 #      cluster containerd, containernetworking-plugins, iptables, conntrack, socat, busybox-static,
 #      curl, and gcc and libc6-dev (hack/cluster/build.sh compiles a static pause binary)
-#   2. Go, which builds steps 3-5 (only checked here; a cached build does not need it)
+#   2. Go, which builds steps 3-6 (only checked here; a cached build does not need it)
 #   3. kube-apiserver, kube-controller-manager and etcd        hack/k8s/build.sh
 #   4. the cluster node's binaries                             hack/cluster/build.sh
-#   5. helm                                                    hack/chart/helm/build.sh
-#   6. the project image (a local base, then the Dockerfile)   hack/image/build.sh (needs root)
+#   5. the cluster's NetworkPolicy agent                       hack/cluster/build-netpol.sh
+#   6. helm                                                    hack/chart/helm/build.sh
+#   7. the project image (a local base, then the Dockerfile)   hack/image/build.sh (needs root)
 # The builds keep their results in ${REPLISTORE_CACHE:-~/.cache/replistore}/ and do nothing when they
 # are there. Each step's output goes to <that cache>/setup/<step>.log and is printed (its last 40
 # lines) only when the step fails. REPLISTORE_SKIP_SETUP=1 skips all of it. See docs/development.md.
@@ -49,7 +50,7 @@ declare -A companions=([podman]="netavark aardvark-dns" [chromium]="fonts-libera
 # Packages whose maintainer scripts would start a service; the tests start their own.
 services=(prometheus containerd)
 
-steps=6
+steps=7
 step_no=0
 step_log="" # the running step's log
 cannot=97 # a step's exit code for "cannot run here" (its result line says what to do)
@@ -234,6 +235,7 @@ go_build() {
 step_k8s() { go_build "$hack/k8s/build.sh"; }
 step_helm() { go_build "$hack/chart/helm/build.sh"; }
 step_cluster() { go_build "$hack/cluster/build.sh"; }
+step_netpol() { go_build "$hack/cluster/build-netpol.sh"; }
 
 # --- 6. The image ---------------------------------------------------------------------------------
 
@@ -262,6 +264,7 @@ run_step packages "Debian packages" step_packages
 run_step go "Go toolchain" step_go inline
 run_step k8s "Kubernetes control plane binaries (hack/k8s/build.sh)" step_k8s
 run_step cluster "cluster node binaries (hack/cluster/build.sh)" step_cluster
+run_step netpol "NetworkPolicy agent (hack/cluster/build-netpol.sh)" step_netpol
 run_step helm "helm (hack/chart/helm/build.sh)" step_helm
 run_step image "project image (hack/image/build.sh)" step_image
 echo "setup: ready in $(since "$setup_start"); logs in $logs/"

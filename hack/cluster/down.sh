@@ -67,6 +67,8 @@ for ipt in iptables ip6tables; do
     done
   done
 done
+# The NetworkPolicy agent removes its table when it stops; not when it was killed.
+nft delete table ip kube-network-policies 2>/dev/null || true
 ip link del "$BRIDGE" 2>/dev/null || true
 # veths of pods whose network namespace outlived them
 for link in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do

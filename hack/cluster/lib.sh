@@ -23,7 +23,7 @@ KUBERNETES_SERVICE_IP=10.96.0.1
 APISERVER_PORT=6443
 CLUSTER_DOMAIN=cluster.local
 # Process names in stop order (daemons that use the apiserver first, its storage last).
-COMPONENTS=(local-path-provisioner coredns kube-proxy kubelet containerd
+COMPONENTS=(local-path-provisioner coredns kube-network-policies kube-proxy kubelet containerd
   kube-scheduler kube-controller-manager kube-apiserver etcd)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -4,12 +4,12 @@
 #   containerd + runc (Debian) with a CNI bridge, the kubelet, kube-proxy (iptables mode), CoreDNS
 #   and local-path-provisioner (the default StorageClass), all as host processes
 #                                                                    (hack/cluster/build.sh)
-#   NetworkPolicy is not enforced (see docs/development.md).
+#   kube-network-policies, enforcing NetworkPolicy                  (hack/cluster/build-netpol.sh)
 #   the pause, helper and project images loaded into containerd     (hack/cluster/images.sh)
 # Returns once the node is Ready and CoreDNS answers, and prints `export KUBECONFIG=...` and
 # `export PATH=...` (kubectl, helm and the kubectl-replistore plugin). Idempotent: on a running
 # cluster it only reloads the project image if it changed, and prints the same lines.
-# `npm run cluster:down` undoes everything. Needs root. See docs/cluster.md.
+# `npm run cluster:down` undoes everything. Needs root. See docs/development.md.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
@@ -84,9 +84,10 @@ if compgen -G "$CLUSTER_DIR/run/*.pid" >/dev/null || [[ -d "$CLUSTER_DIR/pki" ]]
 fi
 mkdir -p "$CLUSTER_DIR/run" "$CLUSTER_DIR/logs"
 
-step "binaries: building or reusing (hack/k8s/build.sh, hack/cluster/build.sh, hack/chart/helm/build.sh)"
+step "binaries: building or reusing (hack/k8s/build.sh, hack/cluster/build.sh and build-netpol.sh, hack/chart/helm/build.sh)"
 k8s_bin="$(build k8s "$ROOT/hack/k8s/build.sh")"
 node_bin="$(build cluster "$here/build.sh")"
+netpol_bin="$(build netpol "$here/build-netpol.sh")"
 helm="$(build helm "$ROOT/hack/chart/helm/build.sh")"
 echo "$node_bin" >"$CLUSTER_DIR/run/node-bin"
 mkdir -p "$CLUSTER_BIN"
@@ -281,6 +282,17 @@ EOF
 start kube-proxy "$logs/kube-proxy.log" "$node_bin/kube-proxy" --config="$CLUSTER_DIR/kube-proxy.yaml"
 wait_for "the node" 90 "$logs/kubelet.log" kubectl get node "$NODE_NAME"
 step "kubelet registered node $NODE_NAME; kube-proxy started"
+
+# --- NetworkPolicy: kube-network-policies (as in kind) judges the first packet of every connection
+# from or to a pod in user space. Fail-open: should the agent die, traffic flows unfiltered (and the
+# e2e NetworkPolicy test fails) rather than every pod going silent. The DNS race workaround is for
+# kernels older than this one's.
+start kube-network-policies "$logs/kube-network-policies.log" "$netpol_bin" \
+  --kubeconfig="$KUBECONFIG_PATH" --hostname-override="$NODE_NAME" --metrics-bind-address= \
+  --fail-open --netfilter-bug-1766-fix=false
+wait_for "the NetworkPolicy agent" 60 "$logs/kube-network-policies.log" \
+  grep -q '"nftables rules installed"' "$logs/kube-network-policies.log"
+step "NetworkPolicy agent started (kube-network-policies $KUBE_NETWORK_POLICIES_VERSION)"
 
 # --- DNS: CoreDNS as a host process on the node's address, behind the usual kube-dns Service.
 cat >"$CLUSTER_DIR/Corefile" <<EOF
