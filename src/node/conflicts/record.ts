@@ -1,46 +1,20 @@
 import { createHash } from "node:crypto";
+import type { Static } from "typebox";
+import type {
+  ConflictKind as ConflictKindSchema,
+  ConflictRecord,
+  ConflictVersion as ConflictVersionSchema,
+  Resolution as ResolutionSchema,
+} from "../../wire/conflict.ts";
 
 /**
- * A conflict record as stored and replicated. `partial_write`: a write failed its quorum but
- * stayed on some owners. `concurrent`: writes to one key that neither saw the other (multi-leader).
+ * A conflict record as stored and replicated; its one definition is the schema in
+ * src/wire/conflict.ts, which nodes check every replicated record against.
  */
-export type ConflictKind = "partial_write" | "concurrent";
-
-export interface ConflictVersion {
-  /** HLC version string `wall:logical:node`. */
-  version: string;
-  /** The value's bytes; null for a delete; undefined when no node that saw it kept the value. */
-  value: Uint8Array | null | undefined;
-  origin: string;
-  /** What this version is in the conflict. */
-  role: "partial" | "replaced" | "concurrent";
-}
-
-export interface Resolution {
-  by: string;
-  at: string;
-  /** The version kept, or null when a new value was written. */
-  kept: string | null;
-  /** The version the resolution wrote; it wins over every version in the record. */
-  written: string;
-  note: string;
-}
-
-export interface ConflictRecord {
-  id: string;
-  key: string;
-  kind: ConflictKind;
-  versions: ConflictVersion[];
-  /** The version last-write-wins applied when the conflict was detected. */
-  applied: string;
-  detectedAt: string;
-  detectedBy: string;
-  status: "pending" | "resolved";
-  resolution: Resolution | null;
-  /** Owners that stored a partial write, and those that did not. */
-  ownersReached?: string[];
-  ownersFailed?: string[];
-}
+export type ConflictKind = Static<typeof ConflictKindSchema>;
+export type ConflictVersion = Static<typeof ConflictVersionSchema>;
+export type Resolution = Static<typeof ResolutionSchema>;
+export type { ConflictRecord };
 
 /** Same conflict, same id, on whichever node detects it: that is what de-duplicates. */
 export function conflictId(kind: ConflictKind, key: string, versions: readonly string[]): string {

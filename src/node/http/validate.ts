@@ -1,25 +1,11 @@
+import { keyProblem, MAX_KEY_BYTES } from "../../wire/key.ts";
 import { HttpError } from "./errors.ts";
 
-export const MAX_KEY_BYTES = 1024;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what keys may not hold
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+export { MAX_KEY_BYTES };
 
 export function validateKey(key: string): string {
-  const bytes = Buffer.byteLength(key);
-  if (bytes < 1 || bytes > MAX_KEY_BYTES) {
-    throw new HttpError(
-      400,
-      "invalid_key",
-      `key must be 1 to ${MAX_KEY_BYTES} bytes of UTF-8; got ${bytes} bytes`,
-    );
-  }
-  if (CONTROL.test(key)) {
-    throw new HttpError(
-      400,
-      "invalid_key",
-      "key must not contain control characters (U+0000-U+001F, U+007F-U+009F)",
-    );
-  }
+  const problem = keyProblem(key);
+  if (problem) throw new HttpError(400, "invalid_key", problem);
   return key;
 }
 

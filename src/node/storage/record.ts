@@ -1,3 +1,4 @@
+import type { RecordTuple } from "../../wire/record.ts";
 import { compareTimestamps, type Timestamp } from "../clock/hlc.ts";
 
 /**
@@ -10,7 +11,7 @@ export interface VersionedRecord {
 }
 
 /** Compact tuple encoding used on disk and on the wire (msgpack): [wall, logical, node, value]. */
-export type RecordTuple = [number, number, string, Uint8Array | null];
+export type { RecordTuple };
 
 export function toTuple(rec: VersionedRecord): RecordTuple {
   return [rec.version.wall, rec.version.logical, rec.version.node, rec.value];

@@ -2,6 +2,7 @@
  * One replicated write in multi-leader mode, as kept in the outbox and sent between nodes.
  * Tuples rather than objects: a busy leader sends thousands per second and encoding is the cost.
  */
+import type { UpdateTuple } from "../../../wire/multi-leader.ts";
 import type { Timestamp } from "../../clock/hlc.ts";
 import type { VersionedRecord } from "../../storage/record.ts";
 import { nodeOf, type VectorEntry } from "./version-vector.ts";
@@ -23,16 +24,7 @@ export interface Update {
 }
 
 /** [origin, seq, wall, logical, key, value, deps, seenBy]; the HLC node is the origin's node. */
-export type UpdateTuple = [
-  string,
-  number,
-  number,
-  number,
-  string,
-  Uint8Array | null,
-  VectorEntry[],
-  string[],
-];
+export type { UpdateTuple };
 
 export function toUpdateTuple(u: Update): UpdateTuple {
   const { version, value } = u.record;

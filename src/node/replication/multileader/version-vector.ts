@@ -7,10 +7,11 @@
  * sequence applied in order, with that update's HLC (wall, logical) so a vector also says which
  * versions of a key it has seen (see concurrency.ts).
  */
+import type { VectorEntry } from "../../../wire/multi-leader.ts";
 import { compareTimestamps, type Timestamp } from "../../clock/hlc.ts";
 
 /** [origin, seq, wall, logical]: one vector entry on the wire and on disk. */
-export type VectorEntry = [string, number, number, number];
+export type { VectorEntry };
 
 export interface OriginState {
   seq: number;
