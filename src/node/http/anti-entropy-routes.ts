@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { pack, unpack } from "msgpackr";
+import type { Static, TSchema } from "typebox";
 import {
   AE_APPLY,
   AE_KEYS,
@@ -10,32 +11,56 @@ import {
   AE_REPORT,
   AE_SUMMARY,
   AE_UNLOCK,
-  type ApplyRequest,
-  type KeysRequest,
-  type LevelRequest,
-  type LockRequest,
-  type PurgeRequest,
-  type RecordsRequest,
-  type RepairReport,
   type TreeSummary,
-  type UnlockRequest,
 } from "../../antientropy/protocol.ts";
+import {
+  ApplyRequest,
+  KeysRequest,
+  LevelRequest,
+  LockRequest,
+  PurgeRequest,
+  RecordsRequest,
+  RepairReport,
+  UnlockRequest,
+} from "../../wire/anti-entropy.ts";
+import { type Checker, checker, decode } from "../../wire/decode.ts";
+import { WireError, type WireErrorCode } from "../../wire/errors.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import { MSGPACK } from "../peers/protocol.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import { fromTuple, toTuple } from "../storage/record.ts";
 import { HttpError, sendError } from "./errors.ts";
 
+/** One compiled check per message, made once at start. */
+const checks = {
+  level: checker(LevelRequest),
+  keys: checker(KeysRequest),
+  records: checker(RecordsRequest),
+  apply: checker(ApplyRequest),
+  purge: checker(PurgeRequest),
+  lock: checker(LockRequest),
+  unlock: checker(UnlockRequest),
+  report: checker(RepairReport),
+};
+
 /** Endpoints the repair job drives; internal, behind the store's token like peer traffic. */
 export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
   const { node } = opts;
 
-  const body = <T>(req: FastifyRequest): T => {
+  // Every body is checked against its message's schema before the node acts on any of it.
+  const body = <S extends TSchema>(
+    req: FastifyRequest,
+    c: Checker<S>,
+    what: string,
+    code: WireErrorCode = "invalid_request",
+  ): Static<S> => {
+    let raw: unknown;
     try {
-      return unpack(req.body as Buffer) as T;
+      raw = unpack(req.body as Buffer);
     } catch {
-      throw new HttpError(400, "invalid_request", "body is not msgpack");
+      throw new WireError(code, `${what}: body is not msgpack`);
     }
+    return decode(c, raw, code, what);
   };
   const send = (reply: FastifyReply, value: unknown, status = 200) =>
     reply.code(status).type(MSGPACK).send(pack(value));
@@ -56,6 +81,8 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
         return await fn(req, reply);
       } catch (err) {
         if (err instanceof HttpError) return sendError(reply, err.status, err.body);
+        if (err instanceof WireError)
+          return sendError(reply, err.status, { error: err.code, message: err.message });
         if (err instanceof RangeError)
           return sendError(reply, 400, { error: "invalid_request", message: err.message });
         throw err;
@@ -77,7 +104,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_LEVEL,
     handle((req, reply) => {
-      const r = body<LevelRequest>(req);
+      const r = body(req, checks.level, "level request");
       return send(reply, { hashes: treeOf(r.set).hashes(r.level, r.parents) });
     }),
   );
@@ -85,7 +112,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_KEYS,
     handle((req, reply) => {
-      const r = body<KeysRequest>(req);
+      const r = body(req, checks.keys, "keys request");
       treeOf(r.set);
       return send(reply, { entries: node.keysInSegments(r.set, r.segments) });
     }),
@@ -94,7 +121,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_RECORDS,
     handle((req, reply) => {
-      const r = body<RecordsRequest>(req);
+      const r = body(req, checks.records, "records request");
       return send(reply, {
         records: r.keys.map((k) => {
           const rec = node.readLocal(k);
@@ -108,7 +135,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     AE_APPLY,
     { bodyLimit: 1024 * 1024 * 1024 },
     handle(async (req, reply) => {
-      const r = body<ApplyRequest>(req);
+      const r = body(req, checks.apply, "apply request");
       // Repaired records get the same clock check as peer batches: a version minted by a clock
       // too far ahead is refused (and counted), the rest move our HLC past what we store.
       const maxOffset = node.config().clock.maxOffsetMs;
@@ -128,7 +155,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_PURGE,
     handle(async (req, reply) => {
-      const r = body<PurgeRequest>(req);
+      const r = body(req, checks.purge, "purge request");
       treeOf(r.set);
       return send(reply, { purged: await node.purgeTombstones(r.set) });
     }),
@@ -137,7 +164,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_LOCK,
     handle((req, reply) => {
-      const r = body<LockRequest>(req);
+      const r = body(req, checks.lock, "lock request", "invalid_lock");
       const res = node.repairLease.acquire(r.holder, r.ttlMs);
       return send(reply, res, res.acquired ? 200 : 409);
     }),
@@ -146,14 +173,16 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_UNLOCK,
     handle((req, reply) =>
-      send(reply, { released: node.repairLease.release(body<UnlockRequest>(req).holder) }),
+      send(reply, {
+        released: node.repairLease.release(body(req, checks.unlock, "unlock request", "invalid_lock").holder),
+      }),
     ),
   );
 
   app.post(
     AE_REPORT,
     handle((req, reply) => {
-      node.lastRepair = body<RepairReport>(req);
+      node.lastRepair = body(req, checks.report, "repair report", "invalid_report");
       return send(reply, { ok: true });
     }),
   );

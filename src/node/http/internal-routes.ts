@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { pack, unpack } from "msgpackr";
+import { decodeBatch } from "../../wire/decode-batch.ts";
+import { WireError } from "../../wire/errors.ts";
 import { handleBatch } from "../peers/batch-handler.ts";
 import { BATCH_PATH, type BatchRequest, MSGPACK, PING_PATH } from "../peers/protocol.ts";
 import type { ReplicaNode } from "../replica-node.ts";
@@ -18,11 +20,19 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: Replica
   app.post(BATCH_PATH, { bodyLimit: 1024 * 1024 * 1024 }, async (req, reply) => {
     if (!node.ready)
       return sendError(reply, 503, { error: "not_ready", message: "node is starting or shutting down" });
-    let batch: BatchRequest;
+    let raw: unknown;
     try {
-      batch = unpack(req.body as Buffer) as BatchRequest;
+      raw = unpack(req.body as Buffer);
     } catch {
       return sendError(reply, 400, { error: "invalid_batch", message: "body is not a msgpack batch" });
+    }
+    let batch: BatchRequest;
+    try {
+      batch = decodeBatch(raw);
+    } catch (err) {
+      if (err instanceof WireError)
+        return sendError(reply, err.status, { error: err.code, message: err.message });
+      throw err;
     }
     const res = await handleBatch(node, batch);
     return reply

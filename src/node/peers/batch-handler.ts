@@ -17,6 +17,8 @@ import {
   OP_ML_PUSH,
   OP_ML_VECTOR,
   OP_PUT,
+  type OpRefusal,
+  type PeerOp,
   type PeerResult,
 } from "./protocol.ts";
 
@@ -43,8 +45,9 @@ const refusalLogEveryMs = 10_000;
 const lastRefusalLog = new Map<string, number>();
 
 /**
- * Serves one batch from a peer. The sender's clock is checked before anything is applied: a
- * batch from a clock too far ahead is refused whole, so its future versions never land here.
+ * Serves one batch from a peer, already checked against its schema (src/wire/decode-batch.ts). The
+ * sender's clock is checked before anything is applied: a batch from a clock too far ahead is
+ * refused whole; then each record's version is checked (futureRecord).
  * All puts of a batch are issued together and so share one LMDB commit.
  */
 export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise<BatchResponse> {
@@ -66,8 +69,11 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
   node.clock.observe(req.clock[0], req.clock[1]);
   node.metrics.peerBatchOps.observe(req.ops.length);
 
+  const maxOffsetMs = node.maxOffsetMs();
   const results = await Promise.all(
     req.ops.map(async (op): Promise<PeerResult> => {
+      const refusal = futureRecord(node, req.from, op, maxOffsetMs);
+      if (refusal) return refusal;
       switch (op[0]) {
         case OP_PUT: {
           const r = await node.applyLocal(op[1], fromTuple(op[2]));
@@ -93,4 +99,31 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
   );
   const t = node.clock.now();
   return { clock: [t.wall, t.logical], results };
+}
+
+/**
+ * The max clock offset rule applied to each record, as the anti-entropy apply route does: the
+ * batch's clock being fine says nothing about the versions it carries, and one stored version from
+ * the far future would hide every later write to its key. Refused per op, so the rest of a batch
+ * (other clients' writes) still lands; the sender counts the refused op as no ack.
+ */
+function futureRecord(
+  node: BatchTarget,
+  from: string,
+  op: PeerOp,
+  maxOffsetMs: number,
+): OpRefusal | undefined {
+  let wall: number;
+  if (op[0] === OP_PUT) wall = op[2][0];
+  else if (op[0] === OP_ML_PUSH) wall = op[2].reduce((max, u) => Math.max(max, u[2]), 0);
+  else return undefined;
+  const verdict = checkPeerClock(node.clock, wall, maxOffsetMs);
+  if (verdict.ok) return undefined;
+  node.metrics.clockRefused.inc({ peer: from, direction: "in" });
+  const what = op[0] === OP_PUT ? `the record for key ${JSON.stringify(op[1])}` : "an update";
+  return {
+    refused: "record_from_future",
+    message: `${what} has version wall ${wall}, ${verdict.offsetMs} ms ahead of this node's clock (clock.maxOffset ${maxOffsetMs} ms); not stored`,
+    offsetMs: verdict.offsetMs,
+  };
 }

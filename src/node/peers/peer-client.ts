@@ -1,5 +1,7 @@
 import { pack, unpack } from "msgpackr";
 import { Pool } from "undici";
+import { checker } from "../../wire/decode.ts";
+import { BatchResponse as BatchResponseSchema } from "../../wire/peer-batch.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import { tupleBytes } from "../replication/multileader/update.ts";
@@ -9,6 +11,7 @@ import {
   BATCH_PATH,
   type BatchRequest,
   type BatchResponse,
+  isOpRefusal,
   MSGPACK,
   OP_ML_PUSH,
   OP_PUT,
@@ -16,6 +19,9 @@ import {
   type PeerResult,
   PING_PATH,
 } from "./protocol.ts";
+
+/** The answer's envelope, checked before any of it is trusted; each caller reads its own op's result. */
+const responseShape = checker(BatchResponseSchema);
 
 export interface PeerContext {
   readonly selfId: string;
@@ -156,7 +162,14 @@ export class PeerClient {
     this.ctx.clock.observe(res.clock[0], res.clock[1]);
     const results = res.results ?? [];
     batch.forEach((q, i) => {
-      q.resolve(results[i] ?? null);
+      const r = results[i] ?? null;
+      if (!isOpRefusal(r)) {
+        q.resolve(r);
+        return;
+      }
+      // The peer took the batch but not this op's record: a failure of this op alone, never an ack.
+      this.ctx.onRefused(this.id, -r.offsetMs, true);
+      q.reject(new ClockOffsetError(this.id, -r.offsetMs, `peer ${this.id} refused: ${r.message}`));
     });
   }
 
@@ -176,7 +189,11 @@ export class PeerClient {
     if (res.statusCode !== 200 && res.statusCode !== 409) {
       throw new Error(`HTTP ${res.statusCode}: ${buf.toString("utf8").slice(0, 200)}`);
     }
-    return unpack(buf) as BatchResponse;
+    const answer: unknown = unpack(buf);
+    if (!responseShape.check(answer)) {
+      throw new Error(`malformed batch response: ${responseShape.explain(answer)}`);
+    }
+    return answer as BatchResponse;
   }
 
   private markDown(): void {

@@ -1,0 +1,34 @@
+/**
+ * The receiver's check of a peer batch, before anything in it is applied: the envelope first, then
+ * each op against the schema of its code. A malformed batch is refused whole, so a bad op can never
+ * leave half a batch stored.
+ */
+import { checker, decode } from "./decode.ts";
+import { WireError } from "./errors.ts";
+import { BatchEnvelope, type BatchRequest, OP_NAMES, OP_PUT, OpSchemas, type PeerOp } from "./peer-batch.ts";
+
+const envelope = checker(BatchEnvelope);
+const ops = new Map(Object.entries(OpSchemas).map(([code, schema]) => [Number(code), checker(schema)]));
+const KNOWN_CODES = [...ops.keys()].join(", ");
+
+export function decodeBatch(value: unknown): BatchRequest {
+  const batch = decode(envelope, value, "invalid_batch", "batch");
+  batch.ops.forEach((op, i) => {
+    const code = op[0];
+    const check = typeof code === "number" ? ops.get(code) : undefined;
+    if (typeof code !== "number" || !check) {
+      throw new WireError(
+        "invalid_batch",
+        `ops[${i}][0] is not an op code (${KNOWN_CODES}); got ${String(code)}`,
+      );
+    }
+    if (check.check(op)) return;
+    const root = `ops[${i}]`;
+    const problem = check.explain(op, root);
+    // A put whose record is wrong is a bad record; anything else about an op is a bad batch.
+    const inRecord = code === OP_PUT && problem.startsWith(`${root}[2]`);
+    throw new WireError(inRecord ? "invalid_record" : "invalid_batch", `${OP_NAMES[code]} op: ${problem}`);
+  });
+  // Each op was just checked against the schema of its own code, which is a branch of PeerOp.
+  return { from: batch.from, clock: batch.clock, ops: batch.ops as PeerOp[] };
+}

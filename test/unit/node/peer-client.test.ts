@@ -1,0 +1,87 @@
+/**
+ * The sender's side of the peer protocol: an op the receiver refused inside a well-formed answer
+ * (a record from the future) fails that op alone, as a clock refusal the coordinator counts as no
+ * ack and does not hint; an answer that is not a batch response is a peer failure, never a result.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pack } from "msgpackr";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { HybridClock } from "../../../src/node/clock/hlc.ts";
+import { ClockOffsetError, PeerUnavailableError } from "../../../src/node/peers/errors.ts";
+import { PeerClient, type PeerContext } from "../../../src/node/peers/peer-client.ts";
+import { OP_PUT } from "../../../src/node/peers/protocol.ts";
+
+/** What the fake peer answers to the next batch. */
+let answer: unknown;
+let server: Server;
+let url: string;
+const clients: PeerClient[] = [];
+const refusals: Array<{ peer: string; byPeer: boolean }> = [];
+
+function context(): PeerContext {
+  return {
+    selfId: "node-0",
+    clock: new HybridClock("node-0"),
+    token: undefined,
+    maxOffsetMs: () => 500,
+    timeoutMs: () => 5_000,
+    onOffset: () => {},
+    onRefused: (peer, _offsetMs, byPeer) => refusals.push({ peer, byPeer }),
+    onHealthChange: () => {},
+  };
+}
+
+function client(): PeerClient {
+  const c = new PeerClient("node-1", url, context());
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/msgpack" }).end(pack(answer)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  refusals.length = 0;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe("PeerClient", () => {
+  it("fails a refused op with a ClockOffsetError and resolves the others of the batch", async () => {
+    answer = {
+      clock: [Date.now(), 0],
+      results: [
+        { refused: "record_from_future", message: 'the record for key "a" is ahead', offsetMs: 9_000_000 },
+        [1, null],
+      ],
+    };
+    const peer = client();
+    const record: [number, number, string, null] = [Date.now(), 0, "node-0", null];
+    const [refused, applied] = await Promise.allSettled([
+      peer.send([OP_PUT, "a", record]),
+      peer.send([OP_PUT, "b", record]),
+    ]);
+    expect(refused.status).toBe("rejected");
+    const reason = (refused as PromiseRejectedResult).reason as Error;
+    expect(reason).toBeInstanceOf(ClockOffsetError);
+    expect(reason.message).toContain('the record for key "a" is ahead');
+    expect(applied).toEqual({ status: "fulfilled", value: [1, null] });
+    expect(refusals).toEqual([{ peer: "node-1", byPeer: true }]);
+  });
+
+  it("treats an answer that is not a batch response as the peer failing", async () => {
+    answer = { clock: "noon", results: [[1, null]] };
+    const peer = client();
+    const sent = peer.send([OP_PUT, "a", [Date.now(), 0, "node-0", null]]);
+    await expect(sent).rejects.toBeInstanceOf(PeerUnavailableError);
+    await expect(sent).rejects.toThrow(/malformed batch response: body.clock/);
+  });
+});
