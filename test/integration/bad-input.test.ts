@@ -146,6 +146,26 @@ describe("bad input", () => {
         expect(typeof reply.body.error).toBe("string");
       }
     });
+
+    it("QUERY, with or without a Content-Type, and methods HTTP does not define are 405 with Allow", async () => {
+      for (const [method, path, headers, allow] of [
+        ["QUERY", "/v1/kv/x", {}, "GET, PUT, DELETE"],
+        ["QUERY", "/v1/kv/x", { "content-type": "application/json" }, "GET, PUT, DELETE"],
+        ["QUERY", "/v1/conflicts", {}, "GET"],
+        ["FOO", "/v1/kv/x", {}, "GET, PUT, DELETE"],
+        ["BREW", "/v1/admin/drain", {}, "POST"],
+        ["FOO", "/v1/status?x=1", {}, "GET"],
+      ] as const) {
+        const reply = await store.client(0).request(method as "GET", path, {
+          headers: { ...headers },
+          body: method === "QUERY" ? "{}" : undefined,
+        });
+        expectError(reply, 405, "method_not_allowed");
+        expect(reply.headers.allow, `${method} ${path}`).toBe(allow);
+      }
+      // the node still serves the same connection pool afterwards
+      expect((await store.client(0).status()).status).toBe(200);
+    });
   });
 
   describe("authentication", () => {

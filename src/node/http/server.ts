@@ -7,9 +7,9 @@ import { conflictRoutes } from "./conflict-routes.ts";
 import { HttpError, sendError } from "./errors.ts";
 import { internalRoutes } from "./internal-routes.ts";
 import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
+import { clientErrorHandler, installMethodCheck } from "./method-check.ts";
 import { installOpenApi } from "./openapi.ts";
 import { opsRoutes } from "./ops-routes.ts";
-import { allowedMethods } from "./route-table.ts";
 import { statusRoutes } from "./status-routes.ts";
 import { MAX_KEY_BYTES } from "./validate.ts";
 
@@ -24,6 +24,7 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
     bodyLimit: 1024 * 1024 * 1024,
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    clientErrorHandler,
     keepAliveTimeout: 65_000,
     // Errors raised before routing (a malformed percent-encoding) still get the JSON error shape.
     frameworkErrors: (err, _req, reply) => {
@@ -55,6 +56,7 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
     }
   });
   installAuth(app, node.token);
+  installMethodCheck(app);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpError) return sendError(reply, err.status, err.body);
@@ -70,16 +72,9 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
     return sendError(reply, 500, { error: "internal", message: "internal error on this node; see its log" });
   });
 
+  // A known path with a wrong method never gets here: installMethodCheck answers it with 405.
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?", 1)[0]!;
-    const allowed = allowedMethods(path);
-    if (allowed && !allowed.includes(req.method)) {
-      reply.header("allow", allowed.join(", "));
-      return sendError(reply, 405, {
-        error: "method_not_allowed",
-        message: `${req.method} is not supported on ${path}; use ${allowed.join(", ")}`,
-      });
-    }
     return sendError(reply, 404, {
       error: "not_found",
       message: `no route ${req.method} ${path}; the API is under /v1/`,
