@@ -135,7 +135,13 @@ export const schemas: Record<string, Schema> = {
       value: { type: "string", description: "write this UTF-8 text instead" },
       valueBase64: { type: "string", description: "write these bytes instead" },
       delete: { type: "boolean", const: true, description: "delete the key" },
-      resolvedBy: { type: "string", minLength: 1, description: "who decided (a name or an email)" },
+      resolvedBy: {
+        type: "string",
+        minLength: 1,
+        pattern: "\\S",
+        description:
+          "who decided (a name or an email); must hold a character other than white space, and is stored trimmed",
+      },
       note: { type: "string", description: "why, for whoever reads this later" },
     },
     oneOf: [
@@ -380,6 +386,9 @@ export const routeDocs: Record<string, RouteDoc> = {
       },
       400: error("`invalid_request`, `unknown_member`"),
       401: UNAUTHORIZED,
+      409: error(
+        "`drain_refused`: the members left after the drain would be fewer than the replication factor; lower the factor first",
+      ),
     },
   },
   "GET /healthz": {

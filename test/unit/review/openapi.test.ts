@@ -129,4 +129,23 @@ describe("GET /openapi.json", () => {
     }
     expect(doc.paths["/v1/status"]?.get?.security).toBeUndefined();
   });
+
+  it("lists drain's 409 drain_refused", () => {
+    const responses = (
+      doc.paths["/v1/admin/drain"]?.post as { responses?: Record<string, { description?: string }> }
+    )?.responses;
+    expect(responses?.["409"]?.description).toMatch(/`drain_refused`/);
+  });
+
+  it("states the rules resolvedBy is checked against: a string with a character other than white space", () => {
+    const schemas = (
+      doc as unknown as { components: { schemas: Record<string, { properties: Record<string, object> }> } }
+    ).components.schemas;
+    const resolvedBy = schemas.ResolveRequest?.properties.resolvedBy;
+    expect(resolvedBy).toMatchObject({ type: "string", minLength: 1 });
+    const ajv = new Ajv2020({ strict: false });
+    const valid = ajv.compile(resolvedBy as object);
+    for (const blank of ["", " ", "\t \n"]) expect(valid(blank), JSON.stringify(blank)).toBe(false);
+    for (const name of ["ana", " ana@example.com "]) expect(valid(name), name).toBe(true);
+  });
 });
