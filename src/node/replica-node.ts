@@ -114,11 +114,15 @@ export class ReplicaNode implements ReplicaContext {
       maxOffsetMs: () => this.cfg.clock.maxOffsetMs,
       timeoutMs: () => this.cfg.limits.requestTimeoutMs,
       onOffset: (peer, ms) => this.recordOffset(peer, ms),
-      onRefused: (peer, offsetMs, byPeer) => {
+      onRefused: (peer, offsetMs, byPeer, record) => {
         this.metrics.clockRefused.inc({ peer, direction: byPeer ? "out" : "in" });
         this.log.warn(
-          { peer, offsetMs },
-          byPeer ? "peer refused our clock" : "refused peer answer: clock ahead",
+          { peer, offsetMs, ...(record ? { refused: record } : {}) },
+          record
+            ? "peer refused a record: its version is ahead of the peer's clock"
+            : byPeer
+              ? "peer refused our clock"
+              : "refused peer answer: clock ahead",
         );
       },
       onHealthChange: (peer, up) => {

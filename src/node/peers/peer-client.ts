@@ -30,8 +30,11 @@ export interface PeerContext {
   maxOffsetMs(): number;
   timeoutMs(): number;
   onOffset(peer: string, offsetMs: number): void;
-  /** A clock refusal: `byPeer` when the peer refused us, otherwise we refused the peer's answer. */
-  onRefused(peer: string, offsetMs: number, byPeer: boolean): void;
+  /**
+   * A clock refusal: `byPeer` when the peer refused us, otherwise we refused the peer's answer.
+   * `record` is the peer's sentence when it refused one record of a batch rather than our clock.
+   */
+  onRefused(peer: string, offsetMs: number, byPeer: boolean, record?: string): void;
   onHealthChange(peer: string, up: boolean): void;
 }
 
@@ -168,7 +171,7 @@ export class PeerClient {
         return;
       }
       // The peer took the batch but not this op's record: a failure of this op alone, never an ack.
-      this.ctx.onRefused(this.id, -r.offsetMs, true);
+      this.ctx.onRefused(this.id, -r.offsetMs, true, r.message);
       q.reject(new ClockOffsetError(this.id, -r.offsetMs, `peer ${this.id} refused: ${r.message}`));
     });
   }

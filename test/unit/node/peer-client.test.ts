@@ -17,7 +17,7 @@ let answer: unknown;
 let server: Server;
 let url: string;
 const clients: PeerClient[] = [];
-const refusals: Array<{ peer: string; byPeer: boolean }> = [];
+const refusals: Array<{ peer: string; byPeer: boolean; record: string | undefined }> = [];
 
 function context(): PeerContext {
   return {
@@ -27,7 +27,7 @@ function context(): PeerContext {
     maxOffsetMs: () => 500,
     timeoutMs: () => 5_000,
     onOffset: () => {},
-    onRefused: (peer, _offsetMs, byPeer) => refusals.push({ peer, byPeer }),
+    onRefused: (peer, _offsetMs, byPeer, record) => refusals.push({ peer, byPeer, record }),
     onHealthChange: () => {},
   };
 }
@@ -74,7 +74,7 @@ describe("PeerClient", () => {
     expect(reason).toBeInstanceOf(ClockOffsetError);
     expect(reason.message).toContain('the record for key "a" is ahead');
     expect(applied).toEqual({ status: "fulfilled", value: [1, null] });
-    expect(refusals).toEqual([{ peer: "node-1", byPeer: true }]);
+    expect(refusals).toEqual([{ peer: "node-1", byPeer: true, record: 'the record for key "a" is ahead' }]);
   });
 
   it("treats an answer that is not a batch response as the peer failing", async () => {
