@@ -16,6 +16,10 @@ import { containerSecurityContext } from "./security.ts";
 export const NODE_CONTAINER = "node";
 export const CONFIG_VOLUME = "config";
 export const TMP_VOLUME = "tmp";
+/** The startup probe: every 2 s, up to 60 failures, so a node has 2 minutes to start before the kubelet restarts it. */
+const STARTUP_PERIOD_SECONDS = 2;
+const STARTUP_FAILURE_THRESHOLD = 60;
+export const STARTUP_BUDGET_MS = STARTUP_PERIOD_SECONDS * STARTUP_FAILURE_THRESHOLD * 1000;
 
 export function storeImage(store: StoreResource, ctx: BuildContext): string {
   return store.spec.image ?? ctx.image;
@@ -46,9 +50,9 @@ export function nodeContainer(store: StoreResource, ctx: BuildContext): V1Contai
     // Startup gives a node time to open its storage and rebuild its trees before liveness counts.
     startupProbe: {
       httpGet: { path: "/healthz", port: PORT_NAME },
-      periodSeconds: 2,
+      periodSeconds: STARTUP_PERIOD_SECONDS,
       timeoutSeconds: 2,
-      failureThreshold: 60,
+      failureThreshold: STARTUP_FAILURE_THRESHOLD,
     },
     livenessProbe: {
       httpGet: { path: "/healthz", port: PORT_NAME },

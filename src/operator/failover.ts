@@ -6,14 +6,20 @@
  *   re-applies spec.multiLeader.hub).
  * - Circle: the ring is every leader whose pod has not been unready for `failoverAfter`, in
  *   ordinal order; a leader that is ready again goes back in at once (ring healing).
+ * A pod that has not been ready yet (a new store, a scale-up, a recreated pod: not ready since
+ * before its container started, never restarted) is starting, not failing: it gets the kubelet's
+ * startup budget on top of `failoverAfter`, counted from its creation, so pods that come up seconds
+ * apart on a busy node do not move the hub for good or churn the ring while the store is created.
  * The nodes already route around a peer they cannot reach; writing the decision into the config
  * makes every node agree on it, and shows it in status and events.
  */
 
 export interface LeaderPodState {
   ready: boolean;
-  /** When the pod's Ready condition last changed (ms since the epoch); its creation time if none. */
+  /** When the pod's Ready condition last changed (ms since the epoch); its creation time if none or starting. */
   sinceMs: number;
+  /** Not ready yet since its creation: not ready since before its container started, never restarted. */
+  starting?: boolean;
 }
 
 export interface FailoverInput {
@@ -21,6 +27,8 @@ export interface FailoverInput {
   topology: "Circle" | "Star" | "AllToAll";
   specHub: number;
   failoverAfterMs: number;
+  /** Added to failoverAfterMs for a starting pod: how long the kubelet lets a node start. */
+  startingGraceMs: number;
   /** The hub in force (status.hub) before this reconcile; undefined for a new store. */
   previousHub: number | undefined;
   /** The ring in force (status.leaders for Circle) before this reconcile. */
@@ -53,9 +61,10 @@ export function decideFailover(input: FailoverInput): FailoverDecision {
   const failed = (o: number): boolean => {
     const pod = input.pods.get(o);
     if (!pod || pod.ready) return false;
+    const grace = input.failoverAfterMs + (pod.starting ? input.startingGraceMs : 0);
     const downFor = input.nowMs - pod.sinceMs;
-    if (downFor >= input.failoverAfterMs) return true;
-    const left = input.failoverAfterMs - downFor;
+    if (downFor >= grace) return true;
+    const left = grace - downFor;
     recheckAfterMs = Math.min(recheckAfterMs ?? left, left);
     return false;
   };

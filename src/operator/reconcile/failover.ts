@@ -4,15 +4,31 @@ import { parseDuration } from "../../api/duration.ts";
 import type { ReplicatedStoreStatus } from "../../api/status.ts";
 import type { StoreResource } from "../../builders/context.ts";
 import { podName } from "../../builders/names.ts";
+import { NODE_CONTAINER, STARTUP_BUDGET_MS } from "../../builders/node-container.ts";
 import { decideFailover, type FailoverDecision, type LeaderPodState } from "../failover.ts";
 
 /** A pod from the cache, by namespace and name. */
 export type PodLookup = (namespace: string, name: string) => V1Pod | undefined;
 
 export function podState(pod: V1Pod): LeaderPodState {
-  const ready = pod.status?.conditions?.find((c) => c.type === "Ready");
-  const since = ready?.lastTransitionTime ?? pod.metadata?.creationTimestamp;
-  return { ready: ready?.status === "True", sinceMs: since ? new Date(since).getTime() : 0 };
+  const condition = pod.status?.conditions?.find((c) => c.type === "Ready");
+  const ready = condition?.status === "True";
+  const node = pod.status?.containerStatuses?.find((c) => c.name === NODE_CONTAINER);
+  const startedAt = node?.state?.running?.startedAt;
+  const notReadySince = condition?.lastTransitionTime;
+  // Not ready since before its container started, never restarted: it has not been ready yet.
+  const starting =
+    !ready &&
+    (node?.restartCount ?? 0) === 0 &&
+    (!startedAt || !notReadySince || time(notReadySince) <= time(startedAt));
+  const since = starting
+    ? pod.metadata?.creationTimestamp
+    : (notReadySince ?? pod.metadata?.creationTimestamp);
+  return { ready, sinceMs: since ? time(since) : 0, ...(starting ? { starting } : {}) };
+}
+
+function time(value: Date | string): number {
+  return new Date(value).getTime();
 }
 
 /** Leader pods of a MultiLeader store by ordinal, as the cache holds them; undefined otherwise. */
@@ -50,6 +66,7 @@ export function planFailover(
     topology: ml.topology,
     specHub: ml.hub,
     failoverAfterMs: parseDuration(ml.failoverAfter),
+    startingGraceMs: STARTUP_BUDGET_MS,
     previousHub: previous?.topology === "Star" ? previous.hub : undefined,
     previousRing: previous?.topology === "Circle" ? previous.leaders : undefined,
     specChanged: previous?.observedGeneration !== store.metadata.generation,

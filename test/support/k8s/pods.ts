@@ -13,6 +13,10 @@ export async function setPodReady(
   const pod = await clients.core.readNamespacedPod({ namespace, name });
   const now = new Date();
   const status = ready ? "True" : "False";
+  // Its containers run since the first report (backdated, as a kubelet starts them before they are
+  // ready): the operator tells a pod that became unready from one that has not been ready yet.
+  const startedAt =
+    pod.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? new Date(now.getTime() - 2_000);
   pod.status = {
     ...pod.status,
     phase: "Running",
@@ -23,6 +27,15 @@ export async function setPodReady(
       { type: "ContainersReady", status, lastTransitionTime: now },
       { type: "Ready", status, lastTransitionTime: now },
     ],
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+      name: c.name,
+      image: c.image ?? "",
+      imageID: "",
+      ready,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt } },
+    })),
   };
   await clients.core.replaceNamespacedPodStatus({ namespace, name, body: pod });
 }

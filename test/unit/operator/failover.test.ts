@@ -1,9 +1,13 @@
+import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { decideFailover, type FailoverInput, type LeaderPodState } from "../../../src/operator/failover.ts";
+import { podState } from "../../../src/operator/reconcile/failover.ts";
 
 const NOW = 1_000_000;
 const up: LeaderPodState = { ready: true, sinceMs: NOW - 60_000 };
 const downFor = (ms: number): LeaderPodState => ({ ready: false, sinceMs: NOW - ms });
+/** Created `ms` ago and not ready yet. */
+const startingFor = (ms: number): LeaderPodState => ({ ready: false, sinceMs: NOW - ms, starting: true });
 
 function input(over: Partial<FailoverInput>, pods: LeaderPodState[]): FailoverInput {
   return {
@@ -11,6 +15,7 @@ function input(over: Partial<FailoverInput>, pods: LeaderPodState[]): FailoverIn
     topology: "Star",
     specHub: 0,
     failoverAfterMs: 10_000,
+    startingGraceMs: 120_000,
     previousHub: undefined,
     previousRing: undefined,
     specChanged: false,
@@ -47,6 +52,15 @@ describe("decideFailover: Star", () => {
     expect(decideFailover(input({}, [downFor(60_000), downFor(60_000)])).hub).toBe(0);
   });
 
+  it("does not move the hub off a pod that has not been ready yet, within the startup budget", () => {
+    // A new store on a busy node: the spokes came up first.
+    const starting = decideFailover(input({ previousHub: 0 }, [startingFor(30_000), up, up]));
+    expect(starting).toMatchObject({ hub: 0, events: [], recheckAfterMs: 100_000 });
+    const neverStarted = decideFailover(input({ previousHub: 0 }, [startingFor(130_000), up, up]));
+    expect(neverStarted.hub).toBe(1);
+    expect(neverStarted.events[0]).toMatchObject({ reason: "HubFailover" });
+  });
+
   it("does not fail over for a pod the cache has not seen yet", () => {
     const d = decideFailover({ ...input({}, [up, up]), pods: new Map([[1, up]]) });
     expect(d.hub).toBe(0);
@@ -68,11 +82,72 @@ describe("decideFailover: Circle", () => {
     expect(d.events[0]).toMatchObject({ type: "Normal", reason: "RingHealed" });
   });
 
+  it("keeps leaders that have not been ready yet in the ring while the store starts", () => {
+    const d = decideFailover(input(circle, [up, startingFor(20_000), startingFor(20_000)]));
+    expect(d.ring).toEqual([0, 1, 2]);
+    expect(d.events).toEqual([]);
+  });
+
   it("keeps every leader when all of them are down", () => {
     expect(decideFailover(input(circle, [downFor(60_000), downFor(60_000)])).ring).toEqual([0, 1]);
   });
 
   it("writes nothing new when nothing changed", () => {
     expect(decideFailover(input({ ...circle, previousRing: [0, 1, 2] }, [up, up, up])).events).toEqual([]);
+  });
+});
+
+describe("podState", () => {
+  const created = "2026-01-01T00:00:00Z";
+  function pod(
+    ready: string,
+    readySince: string,
+    node?: { startedAt?: string; restartCount?: number },
+  ): V1Pod {
+    return {
+      metadata: { creationTimestamp: new Date(created) },
+      status: {
+        conditions: [{ type: "Ready", status: ready, lastTransitionTime: new Date(readySince) }],
+        ...(node
+          ? {
+              containerStatuses: [
+                {
+                  name: "node",
+                  image: "replistore",
+                  imageID: "",
+                  ready: ready === "True",
+                  restartCount: node.restartCount ?? 0,
+                  ...(node.startedAt ? { state: { running: { startedAt: new Date(node.startedAt) } } } : {}),
+                },
+              ],
+            }
+          : {}),
+      },
+    };
+  }
+  const at = (iso: string) => new Date(iso).getTime();
+
+  it("takes a pod not ready since before its container started as starting, from its creation", () => {
+    expect(podState(pod("False", "2026-01-01T00:00:05Z", { startedAt: "2026-01-01T00:00:20Z" }))).toEqual({
+      ready: false,
+      sinceMs: at(created),
+      starting: true,
+    });
+    // Pending: no container yet.
+    expect(podState(pod("False", "2026-01-01T00:00:05Z"))).toMatchObject({ starting: true });
+  });
+
+  it("takes a pod that became unready after its container started, or was restarted, as failing", () => {
+    const hung = podState(pod("False", "2026-01-01T00:05:00Z", { startedAt: "2026-01-01T00:00:20Z" }));
+    expect(hung).toEqual({ ready: false, sinceMs: at("2026-01-01T00:05:00Z") });
+    const restarted = pod("False", "2026-01-01T00:05:00Z", {
+      startedAt: "2026-01-01T00:05:30Z",
+      restartCount: 1,
+    });
+    expect(podState(restarted).starting).toBeUndefined();
+    expect(podState(pod("True", "2026-01-01T00:00:30Z", { startedAt: "2026-01-01T00:00:20Z" }))).toEqual({
+      ready: true,
+      sinceMs: at("2026-01-01T00:00:30Z"),
+    });
   });
 });
