@@ -38,6 +38,9 @@ export function run(command: string, args: string[], options: CommandOptions = {
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  // A command that exits before reading its stdin (most never read it) closes the pipe under us:
+  // EPIPE, harmless, but an uncaught error event would fail the whole test file.
+  child.stdin.on("error", () => {});
   child.stdin.end(options.input ?? "");
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
