@@ -11,12 +11,9 @@
  * relabelling of `serviceMonitorScrapeConfigs`, as the Prometheus Operator writes it, so a wrong
  * selector or port name in the operator's ServiceMonitor leaves the job without targets.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   CoreV1Api,
   DiscoveryV1Api,
@@ -25,10 +22,9 @@ import {
   type V1Pod,
   type V1Service,
 } from "@kubernetes/client-node";
-import { dump } from "js-yaml";
-import { eventually } from "../../support/eventually.ts";
 import { tailFile } from "../../support/logs.ts";
 import { freePort } from "../../support/ports.ts";
+import { startPrometheus } from "../../support/prometheus-process.ts";
 
 export const PROMETHEUS = process.env.PROMETHEUS ?? "/usr/bin/prometheus";
 export const PROMTOOL = process.env.PROMTOOL ?? "/usr/bin/promtool";
@@ -274,48 +270,16 @@ export class PrometheusProcess {
     ruleFiles: string[];
     evaluationInterval: string;
   }): Promise<PrometheusProcess> {
-    const dir = await mkdtemp(join(tmpdir(), "replistore-e2e-prometheus-"));
-    const port = await freePort();
-    const configPath = join(dir, "prometheus.yml");
-    await writeFile(
-      configPath,
-      dump({
+    const started = await startPrometheus({
+      binary: PROMETHEUS,
+      config: {
         global: { evaluation_interval: options.evaluationInterval },
         rule_files: options.ruleFiles,
         scrape_configs: options.scrapeConfigs,
-      }),
-    );
-    const logPath = join(dir, "prometheus.log");
-    const fd = openSync(logPath, "a");
-    let child: ChildProcess;
-    try {
-      child = spawn(
-        PROMETHEUS,
-        [
-          `--config.file=${configPath}`,
-          `--storage.tsdb.path=${join(dir, "data")}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          "--storage.tsdb.retention.time=1d",
-        ],
-        { stdio: ["ignore", fd, fd] },
-      );
-    } finally {
-      closeSync(fd);
-    }
-    // Never outlive the test process, even when it dies before afterAll.
-    const killOnExit = () => child.kill("SIGKILL");
-    process.once("exit", killOnExit);
-    child.once("exit", () => process.off("exit", killOnExit));
-    const server = new PrometheusProcess(`http://127.0.0.1:${port}`, dir, child, logPath);
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`prometheus exited: ${server.log()}`);
-        const res = await fetch(`${server.url}/-/ready`);
-        if (res.status !== 200) throw new Error(`/-/ready: ${res.status}`);
       },
-      { timeoutMs: 60_000, intervalMs: 250, what: "prometheus ready" },
-    );
-    return server;
+      readyTimeoutMs: 60_000,
+    });
+    return new PrometheusProcess(started.url, started.dir, started.child, started.logPath);
   }
 
   log(lines = 30): string {

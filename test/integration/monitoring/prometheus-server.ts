@@ -2,15 +2,10 @@
  * A real Prometheus (Debian's package) on loopback for tests: a fresh TSDB in a temporary directory,
  * scrape and rule evaluation every second, queried through its HTTP API.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { dump } from "js-yaml";
-import { eventually } from "../../support/eventually.ts";
+import type { ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { tailFile } from "../../support/logs.ts";
-import { freePort } from "../../support/ports.ts";
+import { startPrometheus } from "../../support/prometheus-process.ts";
 import { prometheus } from "./prometheus-bin.ts";
 
 export interface ScrapeJob {
@@ -50,8 +45,6 @@ export class PrometheusServer {
   }
 
   static async start(options: { jobs: ScrapeJob[]; ruleFiles: string[] }): Promise<PrometheusServer> {
-    const dir = await mkdtemp(join(tmpdir(), "replistore-prometheus-"));
-    const port = await freePort();
     const config = {
       global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
       rule_files: options.ruleFiles,
@@ -64,39 +57,12 @@ export class PrometheusServer {
         })),
       })),
     };
-    const configPath = join(dir, "prometheus.yml");
-    await writeFile(configPath, dump(config));
-    const logPath = join(dir, "prometheus.log");
-    const fd = openSync(logPath, "a");
-    let child: ChildProcess;
-    try {
-      child = spawn(
-        prometheus(),
-        [
-          `--config.file=${configPath}`,
-          `--storage.tsdb.path=${join(dir, "data")}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          "--storage.tsdb.retention.time=1d",
-          "--web.enable-lifecycle",
-        ],
-        { stdio: ["ignore", fd, fd] },
-      );
-    } finally {
-      closeSync(fd);
-    }
-    const killOnExit = () => child.kill("SIGKILL");
-    process.once("exit", killOnExit);
-    child.once("exit", () => process.off("exit", killOnExit));
-    const server = new PrometheusServer(`http://127.0.0.1:${port}`, dir, child, logPath);
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`prometheus exited: ${server.log()}`);
-        const res = await fetch(`${server.url}/-/ready`);
-        if (res.status !== 200) throw new Error(`/-/ready: ${res.status}`);
-      },
-      { timeoutMs: 30_000, what: "prometheus is ready" },
-    );
-    return server;
+    const started = await startPrometheus({
+      binary: prometheus(),
+      config,
+      extraArgs: ["--web.enable-lifecycle"],
+    });
+    return new PrometheusServer(started.url, started.dir, started.child, started.logPath);
   }
 
   log(lines = 30): string {
