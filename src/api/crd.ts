@@ -7,6 +7,7 @@ import type { TSchema } from "typebox";
 import Value from "typebox/value";
 import { GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from "./names.ts";
 import { ReplicatedStore } from "./replicated-store.ts";
+import { crdValidations } from "./rules.ts";
 
 /** A JSON-Schema node as the CRD's openAPIV3Schema spells it (plain JSON, `x-kubernetes-*` keys). */
 export type JsonSchemaProps = { [key: string]: unknown };
@@ -171,7 +172,11 @@ export function openApiSchema(): JsonSchemaProps {
       },
       // Only `type` and name/generateName are allowed here: the apiserver documents the rest.
       metadata: { type: "object", ...(name ? { properties: { name } } : {}) },
-      spec: properties.spec,
+      // The cross-field rules join here, not in the schema, so rules.ts can read the spec's type
+      // without the schema importing it back.
+      spec: isRecord(properties.spec)
+        ? { ...properties.spec, "x-kubernetes-validations": crdValidations() }
+        : properties.spec,
       status: properties.status,
     },
   };

@@ -7,7 +7,6 @@
  */
 import Type, { type Static } from "typebox";
 import { API_VERSION, KIND } from "./names.ts";
-import { crdValidations } from "./rules.ts";
 import {
   CRON_PATTERN,
   DNS_LABEL_PATTERN,
@@ -245,7 +244,6 @@ export const ReplicatedStoreSpec = Type.Object(
     ...strict,
     default: {},
     description: "Desired state of the store.",
-    "x-kubernetes-validations": crdValidations(),
   },
 );
 export type ReplicatedStoreSpec = Static<typeof ReplicatedStoreSpec>;

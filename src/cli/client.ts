@@ -1,6 +1,6 @@
 /** HTTP to a store's nodes with undici; connection failures become one sentence saying what to do. */
 import { type Dispatcher, request } from "undici";
-import { UserError } from "../runtime/user-error.ts";
+import { UserError } from "../errors.ts";
 import { apiErrorFrom } from "./api-error.ts";
 import type { Target } from "./target.ts";
 

@@ -4,7 +4,7 @@
  */
 import { hostname, userInfo } from "node:os";
 import { type Command, Option } from "commander";
-import { UserError } from "../runtime/user-error.ts";
+import { UserError } from "../errors.ts";
 import { positiveInt } from "./options.ts";
 import { readValue } from "./value-input.ts";
 

@@ -3,9 +3,9 @@
  * or a store started by `replistore up` (--store NAME, or the only one running).
  */
 import { join } from "node:path";
+import { UserError } from "../errors.ts";
 import { readToken } from "../runtime/token.ts";
 import { findRunningStores, isUpRunning, readUpState, type UpState } from "../runtime/up-state.ts";
-import { UserError } from "../runtime/user-error.ts";
 
 export interface TargetFlags {
   endpoint?: string;

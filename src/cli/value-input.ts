@@ -1,6 +1,6 @@
 /** Where `kv put` gets the value: the argument, --file (or "-"), or piped stdin. */
 import { readFileSync } from "node:fs";
-import { UserError } from "../runtime/user-error.ts";
+import { UserError } from "../errors.ts";
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 /** Which cluster the operator talks to: --kubeconfig, else $KUBECONFIG, in-cluster, or ~/.kube/config. */
 import { existsSync, readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
-import { UserError } from "../runtime/user-error.ts";
+import { UserError } from "../errors.ts";
 
 const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 

@@ -4,7 +4,7 @@ import { loadAll, YAMLException } from "js-yaml";
 import { KIND } from "../api/names.ts";
 import type { ReplicatedStore } from "../api/replicated-store.ts";
 import { validateManifest } from "../api/validate.ts";
-import { UserError } from "./user-error.ts";
+import { UserError } from "../errors.ts";
 
 export interface LoadedManifest {
   manifest: ReplicatedStore;

@@ -1,7 +1,7 @@
 /** The local stand-in for the auth Secret: one random token per store, kept across runs. */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { UserError } from "./user-error.ts";
+import { UserError } from "../errors.ts";
 
 function isErrno(err: unknown, code: string): boolean {
   return err instanceof Error && "code" in err && err.code === code;

@@ -6,9 +6,9 @@ import { linkSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import Type, { type Static } from "typebox";
 import Value from "typebox/value";
+import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { isProcessAlive } from "./process-alive.ts";
-import { UserError } from "./user-error.ts";
 
 export const UpState = Type.Object({
   pid: Type.Integer({ description: "the replistore up process" }),

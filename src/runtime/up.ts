@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ReplicatedStore } from "../api/replicated-store.ts";
+import { UserError } from "../errors.ts";
 import { writeClusterFile } from "./cluster-file.ts";
 import { tailLines } from "./log-tail.ts";
 import { type LocalMember, localMembers } from "./members.ts";
@@ -20,7 +21,6 @@ import { startUpReview, type UpReviewAddress } from "./review.ts";
 import { listenForStop } from "./signals.ts";
 import { ensureToken } from "./token.ts";
 import { claimUpState, findRunningStores, releaseUpState, type UpState, updateUpState } from "./up-state.ts";
-import { UserError } from "./user-error.ts";
 
 export interface UpOptions {
   file: string;

@@ -4,7 +4,7 @@
  */
 import type { Member } from "../../config/cluster-config.ts";
 import { loadClusterConfig } from "../../config/load.ts";
-import { UserError } from "../../runtime/user-error.ts";
+import { UserError } from "../../errors.ts";
 import { NodeClient, Traffic } from "./node-client.ts";
 
 export function membersFromConfig(path: string): Member[] {

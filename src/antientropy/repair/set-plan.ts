@@ -3,9 +3,9 @@
  * lists it; an owner that lists nothing for it simply holds none of its keys (trees are created on
  * the first write), which is exactly the replica repair must fill.
  */
-import type { TreeShape, TreeSummary } from "../protocol.ts";
+import type { TreeShape } from "../protocol.ts";
 import type { NodeClient } from "./node-client.ts";
-import type { MemberView } from "./summaries.ts";
+import { configOf, type MemberView } from "./summaries.ts";
 
 export interface OwnerView {
   id: string;
@@ -89,9 +89,4 @@ export function sameShape(owners: readonly OwnerView[]): boolean {
       o.shape.levelSizes.length === first.levelSizes.length &&
       o.shape.levelSizes.every((n, i) => n === first.levelSizes[i]),
   );
-}
-
-/** "generation N (hash)": what must be equal on every owner for their trees to be comparable. */
-export function configOf(summary: TreeSummary | undefined): string | undefined {
-  return summary ? `generation ${summary.generation} (${summary.configHash})` : undefined;
 }

@@ -5,7 +5,6 @@
  */
 import { AE_SUMMARY, type TreeSummary } from "../protocol.ts";
 import type { NodeClient } from "./node-client.ts";
-import { configOf } from "./set-plan.ts";
 
 export interface MemberView {
   /** Position in the member list (the pod ordinal). */
@@ -74,4 +73,9 @@ function describeUnsettled(members: readonly MemberView[]): string {
     .map((m) => `${m.id}: ${configOf(m.summary)}`)
     .join(", ");
   return `waiting for every member to run the same config (${gens})`;
+}
+
+/** "generation N (hash)": what must be equal on every owner for their trees to be comparable. */
+export function configOf(summary: TreeSummary | undefined): string | undefined {
+  return summary ? `generation ${summary.generation} (${summary.configHash})` : undefined;
 }

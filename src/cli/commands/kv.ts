@@ -1,6 +1,6 @@
 /** `replistore kv get|put|delete`: one key at a time against any node of the store. */
 import { type Command, Option } from "commander";
-import { UserError } from "../../runtime/user-error.ts";
+import { UserError } from "../../errors.ts";
 import { callStore, jsonBody } from "../client.ts";
 import { positiveInt } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";

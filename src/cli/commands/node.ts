@@ -1,7 +1,7 @@
 /** `replistore node`: one replica node in the foreground (what `up` spawns and each pod runs). */
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { UserError } from "../../runtime/user-error.ts";
+import { UserError } from "../../errors.ts";
 import { listenAddress } from "../options.ts";
 
 interface NodeFlags {

@@ -15,8 +15,8 @@ import {
 } from "../../antientropy/repair/summary.ts";
 import { defaultTerminationLog, writeTerminationLog } from "../../antientropy/repair/termination-log.ts";
 import type { Member } from "../../config/cluster-config.ts";
+import { UserError } from "../../errors.ts";
 import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
-import { UserError } from "../../runtime/user-error.ts";
 import { durationMs, type OutputFormat, outputOption } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
 import { resolveTarget } from "../target.ts";

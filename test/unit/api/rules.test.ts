@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReplicatedStoreSpec } from "../../../src/api/replicated-store.ts";
+import { openApiSchema } from "../../../src/api/crd.ts";
 import { CROSS_FIELD_RULES, crdValidations } from "../../../src/api/rules.ts";
 import { validateManifest } from "../../../src/api/validate.ts";
 import { manifest } from "./manifests.ts";
@@ -129,10 +129,11 @@ describe("cross-field rules", () => {
     expect(result.ok && result.warnings).toEqual([]);
   });
 
-  it("puts every rule into the spec schema as a CRD validation with a spec-relative fieldPath", () => {
-    const validations = (ReplicatedStoreSpec as unknown as Record<string, unknown>)[
-      "x-kubernetes-validations"
-    ];
+  it("puts every rule into the CRD's spec schema as a validation with a spec-relative fieldPath", () => {
+    const spec = (openApiSchema().properties as Record<string, unknown> | undefined)?.spec as
+      | Record<string, unknown>
+      | undefined;
+    const validations = spec?.["x-kubernetes-validations"];
     expect(validations).toEqual(crdValidations());
     for (const v of crdValidations()) {
       expect(v.fieldPath).toMatch(/^\.[a-zA-Z.]+$/);

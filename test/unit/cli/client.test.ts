@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/cli/api-error.ts";
 import { callStore } from "../../../src/cli/client.ts";
-import { UserError } from "../../../src/runtime/user-error.ts";
+import { UserError } from "../../../src/errors.ts";
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
 const servers: Server[] = [];

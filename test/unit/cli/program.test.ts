@@ -3,7 +3,7 @@ import { ApiError } from "../../../src/cli/api-error.ts";
 import { exitCodeFor } from "../../../src/cli/exit.ts";
 import { buildProgram } from "../../../src/cli/program.ts";
 import { ClusterConfigError } from "../../../src/config/load.ts";
-import { UserError } from "../../../src/runtime/user-error.ts";
+import { UserError } from "../../../src/errors.ts";
 
 /** Parses argv the way main.ts does and returns the exit code and everything printed. */
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
+import { UserError } from "../../../src/errors.ts";
 import { readManifestFile } from "../../../src/runtime/read-manifest.ts";
-import { UserError } from "../../../src/runtime/user-error.ts";
 import { tempDir } from "./helpers.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../../deploy/samples/leaderless.yaml", import.meta.url));

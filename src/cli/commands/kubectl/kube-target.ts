@@ -14,6 +14,7 @@ import {
 } from "@kubernetes/client-node";
 import { GROUP, PLURAL, VERSION } from "../../../api/names.ts";
 import type { ReplicatedStoreStatus } from "../../../api/status.ts";
+import { UserError } from "../../../errors.ts";
 import { listStorePods, podEndpoints, type StorePod } from "../../../review/store-pods.ts";
 import {
   ApiserverRefusedError,
@@ -22,7 +23,6 @@ import {
   type UpstreamRequest,
   type UpstreamResponse,
 } from "../../../review/upstream.ts";
-import { UserError } from "../../../runtime/user-error.ts";
 import { apiErrorFrom } from "../../api-error.ts";
 
 export interface KubeFlags {
