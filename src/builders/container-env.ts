@@ -1,6 +1,6 @@
 /** Environment shared by node and repair containers. */
 import type { V1EnvVar } from "@kubernetes/client-node";
-import { NODE_RUNTIME_FLAGS } from "../runtime/node-runtime-flags.ts";
+import { NODE_RUNTIME_FLAGS } from "../config/node-runtime-flags.ts";
 import { type StoreResource, TOKEN_KEY } from "./context.ts";
 
 /** The same V8 flags `replistore up` passes on the command line (see node-runtime-flags.ts for why). */

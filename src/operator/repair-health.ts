@@ -1,6 +1,6 @@
 /**
  * The last anti-entropy run, read from the repair Job and its pod's termination message (the JSON
- * summary `replistore repair` writes, see antientropy/repair/summary.ts), and the
+ * summary `replistore repair` writes, see src/repair/summary.ts), and the
  * AntiEntropyHealthy condition. Pure, unit-tested.
  *
  * AntiEntropyHealthy:

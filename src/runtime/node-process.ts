@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, closeSync, openSync } from "node:fs";
+import { NODE_RUNTIME_FLAGS } from "../config/node-runtime-flags.ts";
 import { restartDelay, STABLE_AFTER_MS } from "./backoff.ts";
-import { NODE_RUNTIME_FLAGS } from "./node-runtime-flags.ts";
 
 export interface NodeLaunch {
   id: string;

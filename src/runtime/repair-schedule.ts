@@ -6,8 +6,8 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { Cron } from "croner";
+import { NODE_RUNTIME_FLAGS } from "../config/node-runtime-flags.ts";
 import { UserError } from "../errors.ts";
-import { NODE_RUNTIME_FLAGS } from "./node-runtime-flags.ts";
 
 /** Checks the schedule before any node starts, so a typo stops `up` with a message, not later. */
 export function checkRepairSchedule(schedule: string): void {

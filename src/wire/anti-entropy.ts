@@ -1,10 +1,23 @@
 /**
  * Anti-entropy messages between the repair job and the nodes (msgpack bodies). Keys are grouped by
  * owner set (the N members that own them); every owner of a set keeps the same segment tree over
- * (key, version) of that set's keys. See src/antientropy/protocol.ts for the paths.
+ * (key, version) of that set's keys. Nodes check every body against these schemas; the repair Job is typed
+ * with them.
  */
 import Type, { type Static } from "typebox";
 import { Bytes, Key, Logical, NodeId, RecordTuple, Wall } from "./record.ts";
+
+/** Paths under the store's token; the peer port only once peers authenticate. */
+export const AE_PREFIX = "/internal/v1/ae";
+export const AE_SUMMARY = `${AE_PREFIX}/summary`; // GET  -> TreeSummary (JSON)
+export const AE_LEVEL = `${AE_PREFIX}/level`; // POST LevelRequest -> LevelResponse
+export const AE_KEYS = `${AE_PREFIX}/keys`; // POST KeysRequest -> KeysResponse
+export const AE_RECORDS = `${AE_PREFIX}/records`; // POST RecordsRequest -> RecordsResponse
+export const AE_APPLY = `${AE_PREFIX}/apply`; // POST ApplyRequest -> ApplyResponse
+export const AE_PURGE = `${AE_PREFIX}/purge`; // POST PurgeRequest -> PurgeResponse
+export const AE_LOCK = `${AE_PREFIX}/lock`; // POST LockRequest -> 200 LockResponse | 409 LockResponse
+export const AE_UNLOCK = `${AE_PREFIX}/unlock`; // POST UnlockRequest -> 200
+export const AE_REPORT = `${AE_PREFIX}/report`; // POST RepairReport -> 200
 
 const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const Index = Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 });

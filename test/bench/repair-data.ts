@@ -3,8 +3,8 @@
  * the quorum path) and divergence (newer versions applied to one node only).
  */
 import { pack, unpack } from "msgpackr";
-import { AE_APPLY, type ApplyResponse } from "../../src/antientropy/protocol.ts";
 import { fromTuple, type RecordTuple, recordSize } from "../../src/node/storage/record.ts";
+import { AE_APPLY, type ApplyResponse } from "../../src/wire/anti-entropy.ts";
 import { send } from "../support/client.ts";
 import type { Store } from "../support/store.ts";
 

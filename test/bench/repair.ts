@@ -9,7 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { formatBytes, type RepairSummary } from "../../src/antientropy/repair/summary.ts";
+import { formatBytes, type RepairSummary } from "../../src/repair/summary.ts";
 import { metricValue } from "../support/metrics.ts";
 import { CLI, REPO_ROOT } from "../support/node-process.ts";
 import { startStore } from "../support/store.ts";

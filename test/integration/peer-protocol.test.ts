@@ -5,8 +5,8 @@
  */
 import { pack, unpack } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AE_APPLY, AE_LOCK, AE_REPORT, AE_UNLOCK } from "../../src/antientropy/protocol.ts";
 import { BATCH_PATH, OP_GET, OP_PUT } from "../../src/node/peers/protocol.ts";
+import { AE_APPLY, AE_LOCK, AE_REPORT, AE_UNLOCK } from "../../src/wire/anti-entropy.ts";
 import { metricValue, type Reply, type Store, send, startStore, uniqueKey } from "../support/index.ts";
 
 const TOKEN = "peer-protocol-secret";

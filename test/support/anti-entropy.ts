@@ -3,16 +3,16 @@
  * repair job run as a real process, and "every owner holds the same newest version" checks.
  */
 import { pack, unpack } from "msgpackr";
+import { HashRing } from "../../src/node/ring/hash-ring.ts";
+import type { RecordTuple } from "../../src/node/storage/record.ts";
+import type { RepairSummary } from "../../src/repair/summary.ts";
 import {
   AE_APPLY,
   AE_LOCK,
   AE_UNLOCK,
   type ApplyResponse,
   type LockResponse,
-} from "../../src/antientropy/protocol.ts";
-import type { RepairSummary } from "../../src/antientropy/repair/summary.ts";
-import { HashRing } from "../../src/node/ring/hash-ring.ts";
-import type { RecordTuple } from "../../src/node/storage/record.ts";
+} from "../../src/wire/anti-entropy.ts";
 import { type CliResult, runCli } from "./cli.ts";
 import { send } from "./client.ts";
 import type { Store } from "./store.ts";

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { NODE_RUNTIME_FLAGS } from "../../src/runtime/node-runtime-flags.ts";
+import { NODE_RUNTIME_FLAGS } from "../../src/config/node-runtime-flags.ts";
 import { send } from "./client.ts";
 import { tailFile } from "./logs.ts";
 

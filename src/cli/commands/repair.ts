@@ -4,18 +4,13 @@
  * compared and repaired (or another run holds the lock); 1 lists what was skipped.
  */
 import { type Command, Option } from "commander";
-import { runRepair } from "../../antientropy/repair/job.ts";
-import { membersFromConfig, membersFromStatus } from "../../antientropy/repair/members.ts";
-import { Progress } from "../../antientropy/repair/progress.ts";
-import {
-  exitCodeOf,
-  renderText,
-  skippedDigest,
-  terminationMessage,
-} from "../../antientropy/repair/summary.ts";
-import { defaultTerminationLog, writeTerminationLog } from "../../antientropy/repair/termination-log.ts";
 import type { Member } from "../../config/cluster-config.ts";
 import { UserError } from "../../errors.ts";
+import { runRepair } from "../../repair/job.ts";
+import { membersFromConfig, membersFromStatus } from "../../repair/members.ts";
+import { Progress } from "../../repair/progress.ts";
+import { exitCodeOf, renderText, skippedDigest, terminationMessage } from "../../repair/summary.ts";
+import { defaultTerminationLog, writeTerminationLog } from "../../repair/termination-log.ts";
 import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
 import { durationMs, type OutputFormat, outputOption } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";

@@ -4,36 +4,9 @@
  * counter orders events within one millisecond or behind a peer's clock, and the node id breaks
  * the remaining ties identically on every node.
  */
-export interface Timestamp {
-  readonly wall: number;
-  readonly logical: number;
-  readonly node: string;
-}
+export { compareTimestamps, formatTimestamp, parseTimestamp, type Timestamp } from "../../wire/version.ts";
 
-/** Negative, zero or positive, like a sort comparator. Total order: ties fall to the node id. */
-export function compareTimestamps(a: Timestamp, b: Timestamp): number {
-  if (a.wall !== b.wall) return a.wall - b.wall;
-  if (a.logical !== b.logical) return a.logical - b.logical;
-  return a.node < b.node ? -1 : a.node > b.node ? 1 : 0;
-}
-
-export function formatTimestamp(ts: Timestamp): string {
-  return `${ts.wall}:${ts.logical}:${ts.node}`;
-}
-
-/** Parses `wall:logical:node`; the node id may itself contain colons. */
-export function parseTimestamp(text: string): Timestamp | undefined {
-  const first = text.indexOf(":");
-  const second = first < 0 ? -1 : text.indexOf(":", first + 1);
-  if (second < 0) return undefined;
-  const wall = Number(text.slice(0, first));
-  const logical = Number(text.slice(first + 1, second));
-  const node = text.slice(second + 1);
-  if (!Number.isSafeInteger(wall) || !Number.isSafeInteger(logical) || wall < 0 || logical < 0 || !node) {
-    return undefined;
-  }
-  return { wall, logical, node };
-}
+import type { Timestamp } from "../../wire/version.ts";
 
 export type PhysicalClock = () => number;
 

@@ -11,9 +11,6 @@ import {
   AE_REPORT,
   AE_SUMMARY,
   AE_UNLOCK,
-  type TreeSummary,
-} from "../../antientropy/protocol.ts";
-import {
   ApplyRequest,
   KeysRequest,
   LevelRequest,
@@ -21,6 +18,7 @@ import {
   PurgeRequest,
   RecordsRequest,
   RepairReport,
+  type TreeSummary,
   UnlockRequest,
 } from "../../wire/anti-entropy.ts";
 import { type Checker, checker, decode } from "../../wire/decode.ts";

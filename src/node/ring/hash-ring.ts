@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { fmix32 } from "../../wire/segment-hash.ts";
 
 /**
  * Consistent hashing with virtual nodes: each member owns many small arcs of a 32-bit ring, so a
@@ -63,14 +64,4 @@ export function hashKey(key: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return fmix32(h);
-}
-
-/** murmur3's 32-bit finalizer: every input bit affects every output bit. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

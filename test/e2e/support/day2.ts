@@ -64,7 +64,7 @@ for (const url of urls) {
 console.log(JSON.stringify(out));
 `;
 
-// The anti-entropy apply endpoint (src/antientropy/protocol.ts AE_APPLY), msgpack as the repair job
+// The anti-entropy apply endpoint (src/wire/anti-entropy.ts AE_APPLY), msgpack as the repair job
 // sends it: the only way to give one replica a version the others lack, as a lost replica would.
 const APPLY_SCRIPT = `
 import { pack, unpack } from "msgpackr";

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RepairSummary } from "../../../src/antientropy/repair/summary.ts";
+import type { RepairSummary } from "../../../src/repair/summary.ts";
 import { applyTo, freshTuple, lockAs, runRepair, unlockAs, versionText } from "../../support/anti-entropy.ts";
 import { type Expected, expectConverged } from "../../support/convergence.ts";
 import {

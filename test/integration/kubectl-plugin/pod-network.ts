@@ -13,7 +13,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterConfig } from "../../../src/config/cluster-config.ts";
-import { NODE_RUNTIME_FLAGS } from "../../../src/runtime/node-runtime-flags.ts";
+import { NODE_RUNTIME_FLAGS } from "../../../src/config/node-runtime-flags.ts";
 import { StoreClient } from "../../support/client.ts";
 import { buildClusterConfig, type DeepPartial, writeClusterFile } from "../../support/cluster-file.ts";
 import { eventually } from "../../support/eventually.ts";

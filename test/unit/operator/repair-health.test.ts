@@ -1,6 +1,5 @@
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { terminationMessage } from "../../../src/antientropy/repair/summary.ts";
 import { parsePendingGauge } from "../../../src/operator/conflict-probes.ts";
 import { transitionEvents } from "../../../src/operator/reconcile/events.ts";
 import {
@@ -13,6 +12,7 @@ import {
   runFromJob,
 } from "../../../src/operator/repair-health.ts";
 import { computeStatus } from "../../../src/operator/store-status.ts";
+import { terminationMessage } from "../../../src/repair/summary.ts";
 import { store } from "../builders/fixtures.ts";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");

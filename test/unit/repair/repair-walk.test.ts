@@ -1,9 +1,9 @@
 /** The repair job's tree walk and key table against real segment trees held in memory. */
 import { describe, expect, it } from "vitest";
-import { segmentOf, versionHash } from "../../../src/antientropy/hashing.ts";
-import { KeyTable } from "../../../src/antientropy/repair/key-table.ts";
-import { classify, decodeHashes, walkTrees } from "../../../src/antientropy/repair/tree-walk.ts";
-import { SegmentTree, treeShape } from "../../../src/antientropy/segment-tree.ts";
+import { SegmentTree, treeShape } from "../../../src/node/antientropy/segment-tree.ts";
+import { KeyTable } from "../../../src/repair/key-table.ts";
+import { classify, decodeHashes, walkTrees } from "../../../src/repair/tree-walk.ts";
+import { segmentOf, versionHash } from "../../../src/wire/segment-hash.ts";
 
 function fill(tree: SegmentTree, keys: Map<string, number>): void {
   for (const [key, wall] of keys) {

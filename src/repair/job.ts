@@ -3,8 +3,8 @@
  * set in turn, report to the nodes, give the lock back. Nothing is kept between runs, so a run that
  * died half-way is simply run again.
  */
-import type { Member } from "../../config/cluster-config.ts";
-import { AE_REPORT } from "../protocol.ts";
+import type { Member } from "../config/cluster-config.ts";
+import { AE_REPORT } from "../wire/anti-entropy.ts";
 import { LeaseKeeper, newHolder, tryLock } from "./lock.ts";
 import { NodeCallError, NodeClient, Traffic } from "./node-client.ts";
 import type { Progress } from "./progress.ts";

@@ -1,8 +1,8 @@
-import type { Timestamp } from "../node/clock/hlc.ts";
-import type { HashRing } from "../node/ring/hash-ring.ts";
-import type { VersionedRecord } from "../node/storage/record.ts";
-import { segmentOf, versionHash } from "./hashing.ts";
-import type { SetSummary, TreeShape } from "./protocol.ts";
+import type { SetSummary, TreeShape } from "../../wire/anti-entropy.ts";
+import { segmentOf, versionHash } from "../../wire/segment-hash.ts";
+import type { Timestamp } from "../clock/hlc.ts";
+import type { HashRing } from "../ring/hash-ring.ts";
+import type { VersionedRecord } from "../storage/record.ts";
 import { SegmentTree } from "./segment-tree.ts";
 
 /** The owner set a key belongs to, as the id every node computes the same way. */

@@ -1,4 +1,4 @@
-import type { LockResponse } from "./protocol.ts";
+import type { LockResponse } from "../../wire/anti-entropy.ts";
 
 /**
  * The repair lock, held in memory by one node (the job picks the lowest reachable ordinal). It

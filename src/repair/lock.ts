@@ -6,7 +6,7 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { AE_LOCK, AE_UNLOCK, type LockRequest, type LockResponse } from "../protocol.ts";
+import { AE_LOCK, AE_UNLOCK, type LockRequest, type LockResponse } from "../wire/anti-entropy.ts";
 import { NodeCallError, type NodeClient } from "./node-client.ts";
 
 export const LOCK_TTL_MS = 60_000;

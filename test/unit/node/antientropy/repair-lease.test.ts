@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RepairLease } from "../../../src/antientropy/repair-lease.ts";
+import { RepairLease } from "../../../../src/node/antientropy/repair-lease.ts";
 
 describe("RepairLease", () => {
   it("lets one holder in at a time until it releases or its lease expires", () => {

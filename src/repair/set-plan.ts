@@ -3,7 +3,7 @@
  * lists it; an owner that lists nothing for it simply holds none of its keys (trees are created on
  * the first write), which is exactly the replica repair must fill.
  */
-import type { TreeShape } from "../protocol.ts";
+import type { TreeShape } from "../wire/anti-entropy.ts";
 import type { NodeClient } from "./node-client.ts";
 import { configOf, type MemberView } from "./summaries.ts";
 

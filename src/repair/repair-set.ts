@@ -3,7 +3,7 @@
  * differing leaf segments, one keys request per owner lists those segments' versions, the newest
  * records go to the owners that lack them, and the owners then purge the tombstones they agree on.
  */
-import { segmentOf } from "../hashing.ts";
+
 import {
   AE_KEYS,
   AE_LEVEL,
@@ -13,7 +13,8 @@ import {
   type LevelRequest,
   type LevelResponse,
   type PurgeResponse,
-} from "../protocol.ts";
+} from "../wire/anti-entropy.ts";
+import { segmentOf } from "../wire/segment-hash.ts";
 import { KeyTable } from "./key-table.ts";
 import { NodeCallError } from "./node-client.ts";
 import { type OwnerView, type SetTask, sameShape } from "./set-plan.ts";

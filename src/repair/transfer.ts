@@ -3,7 +3,7 @@
  * owner that holds the newest version, and applied in bounded batches to every owner that lacks
  * it. Applying is last-write-wins on the node, so a batch repeated after a crash changes nothing.
  */
-import type { RecordTuple } from "../../node/storage/record.ts";
+
 import {
   AE_APPLY,
   AE_RECORDS,
@@ -11,7 +11,8 @@ import {
   type ApplyResponse,
   type RecordsRequest,
   type RecordsResponse,
-} from "../protocol.ts";
+} from "../wire/anti-entropy.ts";
+import type { RecordTuple } from "../wire/record.ts";
 import { type KeyTable, ownersIn } from "./key-table.ts";
 import type { NodeClient } from "./node-client.ts";
 

@@ -4,8 +4,17 @@
  * The segment hash uses its own seed: ring placement already uses the key's hash, and keys of one
  * owner set come from a few contiguous ring arcs, so reusing it would crowd them into few segments.
  */
-import type { Timestamp } from "../node/clock/hlc.ts";
-import { fmix32 } from "../node/ring/hash-ring.ts";
+import type { Timestamp } from "./version.ts";
+
+/** murmur3's 32-bit finalizer: every input bit affects every output bit. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
 
 const SEGMENT_SEED = 0x9747b28c;
 const VERSION_SEED = 0x2f0e1eed;

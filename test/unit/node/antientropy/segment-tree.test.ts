@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { segmentOf, versionHash } from "../../../src/antientropy/hashing.ts";
-import { SegmentTree, treeShape } from "../../../src/antientropy/segment-tree.ts";
-import { TreeRegistry } from "../../../src/antientropy/tree-registry.ts";
-import { HashRing } from "../../../src/node/ring/hash-ring.ts";
+import { SegmentTree, treeShape } from "../../../../src/node/antientropy/segment-tree.ts";
+import { TreeRegistry } from "../../../../src/node/antientropy/tree-registry.ts";
+import { HashRing } from "../../../../src/node/ring/hash-ring.ts";
+import { segmentOf, versionHash } from "../../../../src/wire/segment-hash.ts";
 
 const v = (wall: number, node = "a") => ({ wall, logical: 0, node });
 const words = (bytes: Uint8Array) => [

@@ -4,7 +4,7 @@
  * (its representative) is asked for children. With one stale replica of three, that is two of the
  * three owners asked, and only under the nodes that differ.
  */
-import type { TreeShape } from "../protocol.ts";
+import type { TreeShape } from "../wire/anti-entropy.ts";
 
 /** `reps[o]` is the first owner whose hash equals owner o's (o itself when it is the first). */
 export type Reps = Uint8Array;

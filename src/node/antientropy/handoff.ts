@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
-import type { PeerClient } from "../node/peers/peer-client.ts";
-import { OP_PUT } from "../node/peers/protocol.ts";
-import type { HashRing } from "../node/ring/hash-ring.ts";
-import { toTuple, type VersionedRecord } from "../node/storage/record.ts";
+import type { PeerClient } from "../peers/peer-client.ts";
+import { OP_PUT } from "../peers/protocol.ts";
+import type { HashRing } from "../ring/hash-ring.ts";
+import { toTuple, type VersionedRecord } from "../storage/record.ts";
 
 export interface HandoffStatus {
   /** "pending": a pass is scheduled (e.g. for writes that arrived after the last one started). */

@@ -2,7 +2,7 @@
  * The newest version of each compared key and which owners already hold it. Owners are bits of a
  * mask (a set has at most 30 owners), so a million keys cost one small array each, not a map each.
  */
-import { compareTimestamps, type Timestamp } from "../../node/clock/hlc.ts";
+import { compareTimestamps, type Timestamp } from "../wire/version.ts";
 
 /** [wall, logical, node, mask of owners holding exactly this version] */
 type Entry = [number, number, string, number];

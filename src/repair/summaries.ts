@@ -3,7 +3,7 @@
  * the newest config, is waited for (bounded): comparing trees built for different rings would
  * show every key as different.
  */
-import { AE_SUMMARY, type TreeSummary } from "../protocol.ts";
+import { AE_SUMMARY, type TreeSummary } from "../wire/anti-entropy.ts";
 import type { NodeClient } from "./node-client.ts";
 
 export interface MemberView {

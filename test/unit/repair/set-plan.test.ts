@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { TreeSummary } from "../../../src/antientropy/protocol.ts";
-import type { NodeClient } from "../../../src/antientropy/repair/node-client.ts";
-import { planSets } from "../../../src/antientropy/repair/set-plan.ts";
-import type { MemberView } from "../../../src/antientropy/repair/summaries.ts";
+import type { NodeClient } from "../../../src/repair/node-client.ts";
+import { planSets } from "../../../src/repair/set-plan.ts";
+import type { MemberView } from "../../../src/repair/summaries.ts";
+import type { TreeSummary } from "../../../src/wire/anti-entropy.ts";
 
 const shape = { segments: 16, fanout: 4 } as TreeSummary["shape"];
 const set = { id: "a,b", owners: ["a", "b"], keys: 3, root: "0000abcd" };

@@ -4,7 +4,7 @@
  */
 import { pack, unpack } from "msgpackr";
 import { Pool } from "undici";
-import { MSGPACK } from "../../node/peers/protocol.ts";
+import { MSGPACK } from "../wire/peer-batch.ts";
 
 export interface PathTraffic {
   bytesSent: number;

@@ -2,9 +2,9 @@
  * Who the store's members are: from the nodes' own config file (what a Job mounts), or from any one
  * node's GET /v1/status (what a person at a terminal has).
  */
-import type { Member } from "../../config/cluster-config.ts";
-import { loadClusterConfig } from "../../config/load.ts";
-import { UserError } from "../../errors.ts";
+import type { Member } from "../config/cluster-config.ts";
+import { loadClusterConfig } from "../config/load.ts";
+import { UserError } from "../errors.ts";
 import { NodeClient, Traffic } from "./node-client.ts";
 
 export function membersFromConfig(path: string): Member[] {

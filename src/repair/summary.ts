@@ -2,7 +2,7 @@
  * What a repair run reports: printed (text, JSON or YAML), written to the Kubernetes termination
  * log for the operator, and sent to the nodes for their metrics.
  */
-import type { RepairReport } from "../protocol.ts";
+import type { RepairReport } from "../wire/anti-entropy.ts";
 import type { PathTraffic } from "./node-client.ts";
 import type { SetResult } from "./repair-set.ts";
 import type { SkippedSet } from "./set-plan.ts";

@@ -3,12 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type RepairSummary,
-  renderText,
-  terminationMessage,
-} from "../../../src/antientropy/repair/summary.ts";
-import { defaultTerminationLog } from "../../../src/antientropy/repair/termination-log.ts";
+import { type RepairSummary, renderText, terminationMessage } from "../../../src/repair/summary.ts";
+import { defaultTerminationLog } from "../../../src/repair/termination-log.ts";
 
 function summary(skipped: number): RepairSummary {
   return {

@@ -1,4 +1,4 @@
-import type { TreeShape } from "./protocol.ts";
+import type { TreeShape } from "../../wire/anti-entropy.ts";
 
 /**
  * A Tictac-style hash tree: leaves are segments holding the XOR of their keys' version hashes,
