@@ -40,7 +40,10 @@ export interface CustomResourceDefinition {
       served: boolean;
       storage: boolean;
       schema: { openAPIV3Schema: JsonSchemaProps };
-      subresources: { status: Record<string, never> };
+      subresources: {
+        status: Record<string, never>;
+        scale: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+      };
       additionalPrinterColumns: PrinterColumn[];
     }[];
   };
@@ -187,6 +190,12 @@ export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
   { name: "Replicas", type: "integer", jsonPath: ".spec.replicas", description: "Desired replica pods." },
   { name: "Ready", type: "integer", jsonPath: ".status.readyReplicas", description: "Ready replica pods." },
   {
+    name: "Phase",
+    type: "string",
+    jsonPath: ".status.phase",
+    description: "Pending, Progressing, Ready or Degraded.",
+  },
+  {
     name: "Quorum",
     type: "string",
     jsonPath: ".status.quorum",
@@ -197,13 +206,6 @@ export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
     type: "integer",
     jsonPath: ".status.conflictsPending",
     description: "Conflicts waiting for review.",
-  },
-  {
-    name: "Phase",
-    type: "string",
-    jsonPath: ".status.phase",
-    description: "Pending, Progressing, Ready or Degraded.",
-    priority: 1,
   },
   { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp", description: "Time since creation." },
 ];
@@ -232,7 +234,16 @@ export function replicatedStoreCrd(): CustomResourceDefinition {
           served: true,
           storage: true,
           schema: { openAPIV3Schema: openApiSchema() },
-          subresources: { status: {} },
+          // kubectl scale sets spec.replicas through this, so it goes through the same rules
+          // (CEL: factor and leaders within replicas) and the same drain as an edit.
+          subresources: {
+            status: {},
+            scale: {
+              specReplicasPath: ".spec.replicas",
+              statusReplicasPath: ".status.replicas",
+              labelSelectorPath: ".status.selector",
+            },
+          },
           additionalPrinterColumns: PRINTER_COLUMNS.map((column) => ({ ...column })),
         },
       ],

@@ -52,7 +52,8 @@ function defaultText(node: SchemaNode, required: boolean): string {
   return required ? "required" : "";
 }
 
-const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+// `*` would read as emphasis (and a formatter rewrites it as `_`); the cron messages are full of them.
+const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("*", "\\*").replaceAll("\n", " ");
 
 function rows(node: SchemaNode, path: string, out: string[][]): void {
   const required = new Set(node.required ?? []);

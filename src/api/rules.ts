@@ -5,6 +5,7 @@
  * cases. In CEL `self` is the spec after apiserver defaulting, so defaulted objects exist but the
  * optional N/W/R may not.
  */
+import { CRON_FIELD_RULES } from "./cron-rules.ts";
 import { effectiveReplication, majority } from "./quorum.ts";
 import type { ReplicatedStoreSpec } from "./replicated-store.ts";
 
@@ -174,6 +175,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     explain: (spec) =>
       `spec.limits.maxValueSize (${spec.limits.maxValueSize}) must be more than zero: use e.g. 1Mi`,
   },
+  ...CRON_FIELD_RULES,
 ];
 
 /** Accepted but worth saying: the operator sets a warning condition, `up` prints them. */

@@ -71,6 +71,12 @@ export const ReplicatedStoreStatus = Type.Object(
     ),
     replicas: Type.Optional(Type.Integer({ minimum: 0, description: "Replica pods that exist." })),
     readyReplicas: Type.Optional(Type.Integer({ minimum: 0, description: "Replica pods that are ready." })),
+    selector: Type.Optional(
+      Type.String({
+        description:
+          "Label selector of the node pods, for the scale subresource (kubectl scale, autoscalers).",
+      }),
+    ),
     quorum: Type.Optional(
       Type.String({
         description:

@@ -3,6 +3,7 @@
  * enforces, plus the defaults that depend on other fields (N, W, R), filled in on the result.
  */
 import Value from "typebox/value";
+import { backwardRanges } from "./cron-rules.ts";
 import { effectiveReplication } from "./quorum.ts";
 import { ReplicatedStore } from "./replicated-store.ts";
 import { CROSS_FIELD_RULES, MANIFEST_WARNINGS } from "./rules.ts";
@@ -29,6 +30,7 @@ export function validateManifest(input: unknown): ManifestValidation {
   }
   const { spec } = candidate;
   const errors = CROSS_FIELD_RULES.filter((rule) => !rule.holds(spec)).map((rule) => rule.explain(spec));
+  if (errors.length === 0) errors.push(...backwardRanges(spec.antiEntropy.schedule));
   if (errors.length > 0) return { ok: false, errors };
   const warnings = MANIFEST_WARNINGS.filter((w) => w.applies(spec)).map((w) => w.explain(spec));
   const { factor, writeQuorum, readQuorum } = effectiveReplication(spec);

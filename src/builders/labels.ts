@@ -45,6 +45,13 @@ export function nodeSelectorLabels(store: StoreResource): Record<string, string>
   };
 }
 
+/** The node pods' selector as a string, as the scale subresource's labelSelectorPath wants it. */
+export function nodeLabelSelector(store: StoreResource): string {
+  return Object.entries(nodeSelectorLabels(store))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(",");
+}
+
 /** controller: the store is the one owner that reconciles it; blockOwnerDeletion: foreground deletes wait for it. */
 export function ownerReference(store: StoreResource): V1OwnerReference {
   return {

@@ -57,6 +57,8 @@ export interface StatusInput {
   /** Said in the Ready message without degrading the store (e.g. monitoring skipped). */
   notes: readonly string[];
   now: Date;
+  /** The node pods' label selector, published for the scale subresource (kubectl scale, HPA). */
+  selector?: string;
   /** How long pods may stay unready before the store is Degraded (default 10 min). */
   progressDeadlineMs?: number;
   /** MultiLeader: leader pods ready (from the operator's pod cache), when known. */
@@ -280,6 +282,7 @@ export function computeStatus(input: StatusInput): StatusResult {
     phase,
     replicas: sts?.replicas ?? 0,
     readyReplicas: ready,
+    ...(input.selector !== undefined ? { selector: input.selector } : {}),
     quorum: quorumString(spec),
     conditions: mergeConditions(previous?.conditions, inputs, input.generation, now),
   };

@@ -1,6 +1,7 @@
 /** Status from the StatefulSet the cache holds, written only when it changed. */
 import type { V1StatefulSet } from "@kubernetes/client-node";
 import type { ReplicatedStoreStatus } from "../../api/status.ts";
+import { nodeLabelSelector } from "../../builders/labels.ts";
 import { statefulSetName } from "../../builders/names.ts";
 import { mergeConditions } from "../conditions.ts";
 import { STATEFUL_SETS } from "../resource-kinds.ts";
@@ -39,6 +40,7 @@ export async function storeStatus(
     problems: scope.report.problems,
     notes: scope.report.notes,
     now,
+    selector: nodeLabelSelector(store),
     ...(progressDeadlineMs !== undefined ? { progressDeadlineMs } : {}),
     ...(scope.ctx.failover ? { failover: scope.ctx.failover } : {}),
     ...(scope.report.progressing ? { progressing: scope.report.progressing } : {}),

@@ -70,6 +70,11 @@ const VIOLATIONS: Record<string, Json> = {
   "clock-offset-positive": { clock: { maxOffset: "0s" } },
   "request-timeout-positive": { limits: { requestTimeout: "0" } },
   "max-value-size-positive": { limits: { maxValueSize: "0Mi" } },
+  "schedule-minute": { antiEntropy: { schedule: "99 * * * *" } },
+  "schedule-hour": { antiEntropy: { schedule: "0 0-24 * * *" } },
+  "schedule-day-of-month": { antiEntropy: { schedule: "0 0 0 * *" } },
+  "schedule-month": { antiEntropy: { schedule: "0 0 * */0 *" } },
+  "schedule-day-of-week": { antiEntropy: { schedule: "0 0 * * 1#2" } },
 };
 
 describe("ReplicatedStore CRD on a real apiserver", () => {
@@ -209,7 +214,8 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
       rows: { cells: unknown[] }[];
     };
     const columns = table.columnDefinitions.map((c) => c.name);
-    expect(columns).toEqual(["Name", "Mode", "Replicas", "Ready", "Quorum", "Conflicts", "Phase", "Age"]);
+    expect(columns).toEqual(["Name", "Mode", "Replicas", "Ready", "Phase", "Quorum", "Conflicts", "Age"]);
+    expect(table.columnDefinitions.filter((c) => c.priority > 0)).toEqual([]);
     const cells = Object.fromEntries(columns.map((name, i) => [name, table.rows[0]?.cells[i]]));
     expect(cells).toMatchObject({
       Name: "columns",

@@ -32,7 +32,9 @@ import {
   conditionOf,
   createStore,
   patchSpec,
+  readScale,
   readStore,
+  scaleStore,
   startOperator,
   storeEvents,
   waitForEvent,
@@ -117,9 +119,16 @@ describe.skipIf(unavailable !== undefined)(
       expect(refused.message).toContain(
         "spec.replication.factor must be at most spec.replicas: lower factor or raise replicas",
       );
+      // kubectl scale goes through the scale subresource: the same rule holds there
+      const scaled = await refusal(() => scaleStore(clients, namespace, "orders", 2));
+      expect(scaled.code).toBe(422);
+      expect(scaled.message).toContain(
+        "spec.replication.factor must be at most spec.replicas: lower factor or raise replicas",
+      );
+      expect((await readStore(clients, namespace, "orders")).spec.replicas).toBe(4);
     });
 
-    it("scales 4 -> 3 only after orders-3 drained and handed off; no key is lost", async () => {
+    it("scales 4 -> 3 (kubectl scale) only after orders-3 drained and handed off; no key is lost", async () => {
       // keys written while all four run
       const before = new Map<string, string>();
       for (let i = 0; i < 200; i++) {
@@ -179,7 +188,7 @@ describe.skipIf(unavailable !== undefined)(
 
       // orders-3 is down when the scale-down starts: the drain fails, says why, and holds
       await pods.kill(3);
-      await patchSpec(clients, namespace, "orders", { replicas: 3 });
+      await scaleStore(clients, namespace, "orders", 3);
       const failing = await waitForStatus(
         clients,
         namespace,
@@ -269,6 +278,14 @@ describe.skipIf(unavailable !== undefined)(
       const reasons = (await storeEvents(clients, namespace, "orders")).map((e) => e.reason);
       expect(reasons).toEqual(expect.arrayContaining(["Draining", "DrainFailed", "Recovered", "Ready"]));
       expect((await readStore(clients, namespace, "orders")).spec.replicas).toBe(3);
+      expect(await readScale(clients, namespace, "orders")).toMatchObject({
+        spec: { replicas: 3 },
+        status: {
+          replicas: 3,
+          selector:
+            "app.kubernetes.io/name=replistore,app.kubernetes.io/instance=orders,app.kubernetes.io/component=node",
+        },
+      });
     });
   },
 );

@@ -109,6 +109,35 @@ export async function patchSpec(
   );
 }
 
+/** What `kubectl scale rstore/<name> --replicas=N` sends: a patch of the scale subresource. */
+export async function scaleStore(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  replicas: number,
+): Promise<void> {
+  await clients.custom.patchNamespacedCustomObjectScale(
+    { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { spec: { replicas } } },
+    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+  );
+}
+
+export interface StoreScale {
+  spec: { replicas: number };
+  status: { replicas: number; selector?: string };
+}
+
+/** The scale subresource as `kubectl get --subresource=scale` and autoscalers read it. */
+export async function readScale(clients: KubeClients, namespace: string, name: string): Promise<StoreScale> {
+  return (await clients.custom.getNamespacedCustomObjectScale({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    name,
+  })) as StoreScale;
+}
+
 export async function deleteStore(clients: KubeClients, namespace: string, name: string): Promise<void> {
   await clients.custom.deleteNamespacedCustomObject({
     group: GROUP,

@@ -52,20 +52,28 @@ describe("replicatedStoreCrd", () => {
   });
 
   it("has the status subresource", () => {
-    expect(version?.subresources).toEqual({ status: {} });
+    expect(version?.subresources).toEqual({
+      status: {},
+      scale: {
+        specReplicasPath: ".spec.replicas",
+        statusReplicasPath: ".status.replicas",
+        labelSelectorPath: ".status.selector",
+      },
+    });
   });
 
-  it("prints mode, replicas ready, quorum, conflicts pending and age", () => {
+  it("prints mode, replicas, ready, phase, quorum, conflicts pending and age, all without -o wide", () => {
     const columns = version?.additionalPrinterColumns ?? [];
     expect(columns.map((c) => [c.name, c.jsonPath])).toEqual([
       ["Mode", ".spec.mode"],
       ["Replicas", ".spec.replicas"],
       ["Ready", ".status.readyReplicas"],
+      ["Phase", ".status.phase"],
       ["Quorum", ".status.quorum"],
       ["Conflicts", ".status.conflictsPending"],
-      ["Phase", ".status.phase"],
       ["Age", ".metadata.creationTimestamp"],
     ]);
+    expect(columns.filter((c) => (c.priority ?? 0) > 0)).toEqual([]);
   });
 
   it.each(PRINTER_COLUMNS.filter((c) => !c.jsonPath.startsWith(".metadata")))(

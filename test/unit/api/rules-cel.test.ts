@@ -55,7 +55,32 @@ function* specs(): Generator<Record<string, unknown>> {
     yield { clock: { maxOffset: zeroish }, limits: { requestTimeout: zeroish } };
   }
   for (const size of ["0", "0Mi", "0.0Ki", "1", "1Mi", "10"]) yield { limits: { maxValueSize: size } };
+  for (const schedule of SCHEDULES) yield { antiEntropy: { schedule } };
 }
+
+/** Each field good and bad: values at and past the bounds, names, ranges, steps, lists, `?`. */
+const SCHEDULES = [
+  "*/15 * * * *",
+  "@daily",
+  "0 0 * * *",
+  "59 23 31 12 6",
+  "60 * * * *",
+  "0 24 * * *",
+  "0 0 0 * *",
+  "0 0 32 * *",
+  "0 0 * 0 *",
+  "0 0 * 13 *",
+  "0 0 * * 7",
+  "0 0 ? * ?",
+  "? * * * *",
+  "0 0 * JAN-Mar sun,MON-fri",
+  "0 0 * JANUARY *",
+  "*/0 * * * *",
+  "1-5/2,7,9 */6 1-15 */2 1-5",
+  "0 0 L * *",
+  "0 0 * * 1#2",
+  "  5   4 * * *  ",
+];
 
 function withoutUndefined(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));

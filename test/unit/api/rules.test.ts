@@ -91,6 +91,41 @@ const CASES: RuleCase[] = [
     message: "spec.limits.maxValueSize (0Mi) must be more than zero: use e.g. 1Mi",
     boundary: { limits: { maxValueSize: "1" } },
   },
+  {
+    id: "schedule-minute",
+    bad: { antiEntropy: { schedule: "99 * * * *" } },
+    message:
+      'spec.antiEntropy.schedule "99 * * * *": the minute (1st field) "99" is not valid: use 0-59, *, ranges a-b, steps /n and lists a,b, e.g. "*/15 * * * *"',
+    boundary: { antiEntropy: { schedule: "0-59/30,59 * * * *" } },
+  },
+  {
+    id: "schedule-hour",
+    bad: { antiEntropy: { schedule: "0 24 * * *" } },
+    message:
+      'spec.antiEntropy.schedule "0 24 * * *": the hour (2nd field) "24" is not valid: use 0-23, *, ranges a-b, steps /n and lists a,b, e.g. "*/15 * * * *"',
+    boundary: { antiEntropy: { schedule: "0 23 * * *" } },
+  },
+  {
+    id: "schedule-day-of-month",
+    bad: { antiEntropy: { schedule: "0 0 32 * *" } },
+    message:
+      'spec.antiEntropy.schedule "0 0 32 * *": the day of month (3rd field) "32" is not valid: use 1-31, *, ranges a-b, steps /n and lists a,b, e.g. "*/15 * * * *"',
+    boundary: { antiEntropy: { schedule: "0 0 31 * ?" } },
+  },
+  {
+    id: "schedule-month",
+    bad: { antiEntropy: { schedule: "0 0 1 JANUARY *" } },
+    message:
+      'spec.antiEntropy.schedule "0 0 1 JANUARY *": the month (4th field) "JANUARY" is not valid: use 1-12 or JAN-DEC, *, ranges a-b, steps /n and lists a,b, e.g. "*/15 * * * *"',
+    boundary: { antiEntropy: { schedule: "0 0 1 jan-Dec/3 *" } },
+  },
+  {
+    id: "schedule-day-of-week",
+    bad: { antiEntropy: { schedule: "0 0 * * 7" } },
+    message:
+      'spec.antiEntropy.schedule "0 0 * * 7": the day of week (5th field) "7" is not valid: use 0-6 (Sunday is 0) or SUN-SAT, *, ranges a-b, steps /n and lists a,b, e.g. "*/15 * * * *"',
+    boundary: { antiEntropy: { schedule: "0 0 * * MON-FRI,0" } },
+  },
 ];
 
 describe("cross-field rules", () => {

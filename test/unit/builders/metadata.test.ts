@@ -2,7 +2,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { buildConfigMap } from "../../../src/builders/config-map.ts";
 import { buildPodDisruptionBudget } from "../../../src/builders/disruption-budget.ts";
-import { nodeSelectorLabels } from "../../../src/builders/labels.ts";
+import { nodeLabelSelector, nodeSelectorLabels } from "../../../src/builders/labels.ts";
 import { boundedName, repairCronJobName } from "../../../src/builders/names.ts";
 import { buildNetworkPolicy } from "../../../src/builders/network-policy.ts";
 import { buildPrometheusRule } from "../../../src/builders/prometheus-rule.ts";
@@ -67,6 +67,15 @@ describe("every object a store owns", () => {
     expect(matches).toBe(false);
     const nodePodLabels = buildStatefulSet(s, ctx).spec?.template.metadata?.labels ?? {};
     expect(Object.entries(selector).every(([k, v]) => nodePodLabels[k] === v)).toBe(true);
+  });
+
+  it("writes the same selector as a string for the scale subresource", () => {
+    const text = nodeLabelSelector(s);
+    expect(text).toBe(
+      "app.kubernetes.io/name=replistore,app.kubernetes.io/instance=orders,app.kubernetes.io/component=node",
+    );
+    const parsed = Object.fromEntries(text.split(",").map((pair) => pair.split("=")));
+    expect(parsed).toEqual(nodeSelectorLabels(s));
   });
 });
 

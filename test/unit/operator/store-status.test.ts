@@ -37,6 +37,13 @@ function condition(status: ReplicatedStoreStatus, type: string) {
 }
 
 describe("computeStatus", () => {
+  it("publishes the pods' selector and count for the scale subresource", () => {
+    const { status } = run({ selector: "app.kubernetes.io/instance=orders", statefulSet: sts(2) });
+    expect(status.selector).toBe("app.kubernetes.io/instance=orders");
+    expect(status.replicas).toBe(3);
+    expect(run().status.selector).toBeUndefined();
+  });
+
   it("all replicas ready: Ready, quorum available, not progressing, not degraded", () => {
     const { status } = run();
     expect(status).toMatchObject({
