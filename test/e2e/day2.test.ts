@@ -217,7 +217,8 @@ describe("day-2 operations on a real node", () => {
     const claimsBefore = await claims();
     expect([...claimsBefore.keys()].sort()).toEqual(claimNames([0, 1, 2, 3, 4]));
 
-    await patchReplicas(3);
+    // as an operator would type it: through the CRD's scale subresource
+    await kubectl(["scale", `rstore/${STORE}`, "-n", NS, "--replicas=3"]);
     // Looked at continuously until the StatefulSet has gone down: the order of what happened is the proof.
     const samples: Sample[] = [];
     let nudged = 0;
