@@ -24,6 +24,8 @@ export interface AlertCase {
 
 const STORE = { namespace: "shop", job: "orders-peers" };
 const OPERATOR = { namespace: "replistore-system", job: "replistore-operator" };
+/** A kubelet's volume series: the claim's namespace (kube-prometheus-stack honours it), its own job. */
+const KUBELET = { namespace: "shop", job: "kubelet", node: "worker-1" };
 
 /** `name{labels}` with the store's (or given) scrape labels first. */
 function series(name: string, labels: Record<string, string>, base: Record<string, string> = STORE): string {
@@ -54,6 +56,120 @@ export const ALERT_CASES: AlertCase[] = [
     name: "does not fire while a node has been down for less than 5 minutes",
     series: [[series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1 1 0x3 1x6"]],
     evalTime: "5m",
+    fires: [],
+  },
+  {
+    alert: "ReplistoreTargetMissing",
+    name: "fires when the nodes count a member that Prometheus has no target for",
+    series: [
+      [series("replistore_peer_up", { ...node0, peer: "orders-1" }), "1x15"],
+      [series("replistore_peer_up", { ...node0, peer: "orders-2" }), "1x15"],
+      [series("up", { pod: "orders-0", instance: "10.0.0.10:7070" }), "1x15"],
+      [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x15"],
+    ],
+    evalTime: "12m",
+    fires: [{ labels: { ...STORE, peer: "orders-2" } }],
+  },
+  {
+    alert: "ReplistoreTargetMissing",
+    name: "does not fire while every member has a target, up or down",
+    series: [
+      [series("replistore_peer_up", { ...node0, peer: "orders-1" }), "1x15"],
+      [series("replistore_peer_up", { ...node0, peer: "orders-2" }), "0x15"],
+      [series("up", { pod: "orders-0", instance: "10.0.0.10:7070" }), "1x15"],
+      [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x15"],
+      [series("up", { pod: "orders-2", instance: "10.0.0.12:7070" }), "0x15"],
+    ],
+    evalTime: "12m",
+    fires: [],
+  },
+  {
+    alert: "ReplistoreVolumeAlmostFull",
+    name: "fires when a node's data volume has under 10% free, and not for another app's volume",
+    series: [
+      [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x10"],
+      [
+        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
+        "100x10",
+      ],
+      [
+        series("kubelet_volume_stats_available_bytes", {
+          ...KUBELET,
+          persistentvolumeclaim: "data-orders-1",
+        }),
+        "5x10",
+      ],
+      [
+        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-other-0" }),
+        "100x10",
+      ],
+      [
+        series("kubelet_volume_stats_available_bytes", { ...KUBELET, persistentvolumeclaim: "data-other-0" }),
+        "1x10",
+      ],
+    ],
+    evalTime: "7m",
+    fires: [{ labels: { ...STORE, persistentvolumeclaim: "data-orders-1" } }],
+  },
+  {
+    alert: "ReplistoreVolumeAlmostFull",
+    name: "does not fire with 50% free",
+    series: [
+      [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x10"],
+      [
+        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
+        "100x10",
+      ],
+      [
+        series("kubelet_volume_stats_available_bytes", {
+          ...KUBELET,
+          persistentvolumeclaim: "data-orders-1",
+        }),
+        "50x10",
+      ],
+    ],
+    evalTime: "7m",
+    fires: [],
+  },
+  {
+    alert: "ReplistoreVolumeFillingUp",
+    name: "fires when a volume under 40% free keeps filling at a rate that ends within a day",
+    // 3% of the volume an hour: 30% free after 10 hours, full 10 hours later.
+    series: [
+      [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x600"],
+      [
+        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
+        "100x600",
+      ],
+      [
+        series("kubelet_volume_stats_available_bytes", {
+          ...KUBELET,
+          persistentvolumeclaim: "data-orders-1",
+        }),
+        "60-0.05x600",
+      ],
+    ],
+    evalTime: "10h",
+    fires: [{ labels: { ...STORE, persistentvolumeclaim: "data-orders-1" } }],
+  },
+  {
+    alert: "ReplistoreVolumeFillingUp",
+    name: "does not fire for a volume that is low but no longer filling",
+    series: [
+      [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x600"],
+      [
+        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
+        "100x600",
+      ],
+      [
+        series("kubelet_volume_stats_available_bytes", {
+          ...KUBELET,
+          persistentvolumeclaim: "data-orders-1",
+        }),
+        "30x600",
+      ],
+    ],
+    evalTime: "10h",
     fires: [],
   },
   {

@@ -84,6 +84,18 @@ function grew(x: string, window: string, by: string): string {
   return `sum by (${by}) (increase(${x}[${window}])) > 0\nor\nsum by (${by}) (${x} unless ${x} offset ${window}) > 0`;
 }
 
+const VOLUME_FREE_RATIO = "kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes";
+
+/**
+ * A kubelet volume series of the store's data claims (`data-<pod>`, the StatefulSet's claim
+ * template), given the store's `job` from its node targets so the alert names the store like the
+ * others do.
+ */
+function storeVolumes(t: AlertTarget, series: string): string {
+  const claims = `label_replace(${metric("up", t.upSelector)}, "persistentvolumeclaim", "data-$1", "pod", "(.+)")`;
+  return `max by (${STORE}, persistentvolumeclaim) (\n  ${series}\n  * on (namespace, persistentvolumeclaim) group_left (job) (${claims} * 0 + 1)\n)`;
+}
+
 interface Definition {
   alert: string;
   scope: "store" | "operator";
@@ -109,6 +121,45 @@ const DEFINITIONS: Definition[] = [
     summary: (s) => `A node of ${s} cannot be scraped`,
     description:
       "{{ $labels.pod }} ({{ $labels.instance }}) has not answered /metrics for 5 minutes: it is down, restarting or hung. The other owners serve its keys while W and R of them remain.",
+  },
+  {
+    alert: "ReplistoreTargetMissing",
+    scope: "store",
+    severity: "warning",
+    for: "10m",
+    // `up` says nothing about a target that was never discovered: compare with the members the
+    // nodes themselves count (every node exports replistore_peer_up for each other member).
+    expr: (t, n) =>
+      `count by (${STORE}, peer) (${n("replistore_peer_up")})\n` +
+      `unless on (${STORE}, peer)\n` +
+      `label_replace(${metric("up", t.upSelector)}, "peer", "$1", "pod", "(.+)")`,
+    summary: (s) => `Prometheus has no scrape target for a node of ${s}`,
+    description:
+      "The other nodes count {{ $labels.peer }} as a member, but Prometheus has had no target for it for 10 minutes: its pod is gone, the ServiceMonitor does not select it, or the NetworkPolicy keeps Prometheus out. Its metrics and alerts are missing.",
+  },
+  {
+    alert: "ReplistoreVolumeAlmostFull",
+    scope: "store",
+    severity: "critical",
+    for: "5m",
+    expr: (t) => `${storeVolumes(t, VOLUME_FREE_RATIO)} < 0.10`,
+    summary: (s) => `A data volume of ${s} is almost full`,
+    description:
+      "{{ $labels.persistentvolumeclaim }} has less than 10% free space. When it is full the node refuses writes (LMDB cannot grow) and its keys lose a replica. Grow the volume or the store.",
+  },
+  {
+    alert: "ReplistoreVolumeFillingUp",
+    scope: "store",
+    severity: "warning",
+    for: "1h",
+    // Under 40% free and, at the rate of the last 6 hours, full within a day.
+    expr: (t) =>
+      `${storeVolumes(t, VOLUME_FREE_RATIO)} < 0.40\n` +
+      `and\n` +
+      `${storeVolumes(t, "predict_linear(kubelet_volume_stats_available_bytes[6h], 24 * 3600)")} < 0`,
+    summary: (s) => `A data volume of ${s} will be full within a day`,
+    description:
+      "{{ $labels.persistentvolumeclaim }} has under 40% free space and at the rate of the last 6 hours fills up within 24 hours. Grow the volume, add replicas, or find what writes so much.",
   },
   {
     alert: "ReplistorePeerUnreachable",

@@ -3,6 +3,7 @@
  * builder) pass `promtool check rules`, and `promtool test rules` makes each alert fire and not fire
  * (deploy/prometheus/tests/rules.test.yaml; the same cases rendered for the store's rules).
  */
+
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrometheusRule } from "../../../src/builders/prometheus-rule.ts";
 import { promtoolTests } from "../../../src/monitoring/alert-tests.ts";
 import type { AlertRule } from "../../../src/monitoring/alerts.ts";
+import { ALERT_NAMES } from "../../../src/monitoring/alerts.ts";
 import { RULES_FILE, RULES_TEST_FILE } from "../../../src/monitoring/files.ts";
 import { store } from "../../unit/builders/fixtures.ts";
 import { promtool } from "./prometheus-bin.ts";
@@ -36,7 +38,7 @@ describe("promtool", () => {
   it("check rules accepts the shipped rule file", () => {
     const result = run(["check", "rules", RULES_FILE]);
     expect(result.code, result.output).toBe(0);
-    expect(result.output).toMatch(/SUCCESS: 15 rules found/);
+    expect(result.output).toContain(`SUCCESS: ${ALERT_NAMES.length} rules found`);
   });
 
   it("test rules: every shipped alert fires and stays quiet as its cases say", () => {
