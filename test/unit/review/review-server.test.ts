@@ -3,11 +3,12 @@
  * what is forwarded to a node (path, whitelisted query, token, body) and what comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StoreDirectory } from "../../../src/review/directory.ts";
+import type { StoreDirectory } from "../../../src/client/discovery/directory.ts";
+import type { NodeEndpoint, NodeRequest } from "../../../src/client/endpoint.ts";
+import { UnreachableError } from "../../../src/client/errors.ts";
 import { buildReviewServer } from "../../../src/review/server.ts";
-import { type NodeEndpoint, UnreachableError, type UpstreamRequest } from "../../../src/review/upstream.ts";
 
-const calls: { node: string; req: UpstreamRequest }[] = [];
+const calls: { node: string; req: NodeRequest }[] = [];
 
 function endpoint(name: string, answer: "down" | number): NodeEndpoint {
   return {
@@ -18,6 +19,7 @@ function endpoint(name: string, answer: "down" | number): NodeEndpoint {
       return {
         status: answer,
         contentType: "application/json",
+        headers: {},
         body: Buffer.from(
           JSON.stringify(answer === 200 ? { items: [], next: null } : { error: "nope", message: "no" }),
         ),
