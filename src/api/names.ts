@@ -6,3 +6,10 @@ export const KIND = "ReplicatedStore";
 export const PLURAL = "replicatedstores";
 export const SINGULAR = "replicatedstore";
 export const SHORT_NAMES: readonly string[] = ["rstore"];
+
+/**
+ * Where a store's node listens in its pod, and the name of that container port: the operator, the
+ * review page and `kubectl replistore` find nodes by them.
+ */
+export const NODE_PORT = 7070;
+export const PORT_NAME = "http";

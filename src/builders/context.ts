@@ -29,9 +29,7 @@ export interface BuildContext {
   scaleDown?: { pods: number; members: number };
 }
 
-/** Where a node listens, and what every pod of a store mounts. The image's entrypoint is `replistore`. */
-export const NODE_PORT = 7070;
-export const PORT_NAME = "http";
+/** What every pod of a store mounts (its port is in api/names.ts). The image's entrypoint is `replistore`. */
 export const CONFIG_DIR = "/etc/replistore";
 export const CONFIG_KEY = "cluster.json";
 export const CONFIG_PATH = `${CONFIG_DIR}/${CONFIG_KEY}`;

@@ -2,8 +2,10 @@
  * A store's members as the nodes see them: pod `<name>-<i>` at its stable DNS name under the headless
  * peers Service. Pod IPs change on every restart; these names do not.
  */
+
+import { NODE_PORT } from "../api/names.ts";
 import type { Member } from "../config/cluster-config.ts";
-import { type BuildContext, NODE_PORT, type StoreResource } from "./context.ts";
+import type { BuildContext, StoreResource } from "./context.ts";
 import { peersServiceName, podName } from "./names.ts";
 
 export function memberUrl(store: StoreResource, ordinal: number, ctx: BuildContext): string {

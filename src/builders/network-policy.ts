@@ -11,7 +11,8 @@
  * not authentication: with spec.auth every request still needs the token.
  */
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from "@kubernetes/client-node";
-import { type BuildContext, NODE_PORT, type StoreResource } from "./context.ts";
+import { NODE_PORT } from "../api/names.ts";
+import type { BuildContext, StoreResource } from "./context.ts";
 import {
   CLIENT_OF_LABEL,
   MONITORING_LABEL,

@@ -1,5 +1,6 @@
 /** The `replistore node` container of a replica pod. */
 import type { V1Container, V1ResourceRequirements } from "@kubernetes/client-node";
+import { NODE_PORT, PORT_NAME } from "../api/names.ts";
 import { nodeOptionsEnv, tokenEnv } from "./container-env.ts";
 import {
   type BuildContext,
@@ -7,8 +8,6 @@ import {
   CONFIG_PATH,
   DATA_DIR,
   DATA_VOLUME,
-  NODE_PORT,
-  PORT_NAME,
   type StoreResource,
 } from "./context.ts";
 import { containerSecurityContext } from "./security.ts";

@@ -3,8 +3,9 @@
  * lists pods that are not ready too: a node failing its readiness probe is exactly one to watch.
  * Prometheus names the job after the Service (`<name>-peers`), which the alert rules select on.
  */
+
+import { PORT_NAME } from "../api/names.ts";
 import type { StoreResource } from "./context.ts";
-import { PORT_NAME } from "./context.ts";
 import { ownedMetadata, storeLabels } from "./labels.ts";
 import { serviceMonitorName } from "./names.ts";
 import { MONITORING_API_VERSION, type UnstructuredObject } from "./unstructured.ts";

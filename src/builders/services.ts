@@ -5,7 +5,8 @@
  * any node coordinates any request.
  */
 import type { V1Service, V1ServicePort } from "@kubernetes/client-node";
-import { NODE_PORT, PORT_NAME, type StoreResource } from "./context.ts";
+import { NODE_PORT, PORT_NAME } from "../api/names.ts";
+import type { StoreResource } from "./context.ts";
 import { nodeSelectorLabels, ownedMetadata } from "./labels.ts";
 import { clientServiceName, peersServiceName } from "./names.ts";
 

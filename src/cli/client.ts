@@ -1,13 +1,28 @@
-/** HTTP to a store's nodes with undici; connection failures become one sentence saying what to do. */
-import { type Dispatcher, request } from "undici";
+/**
+ * `replistore kv|status|conflicts` to a store's nodes through src/client: the target's URLs are
+ * asked in turn, and every failure becomes one sentence saying what to do (a UserError or, for a
+ * node's own error answer, an ApiError; both exit 1).
+ */
+import { apiErrorFrom } from "../client/api-error.ts";
+import { callFirst } from "../client/call-first.ts";
+import { jsonOf } from "../client/decode-answer.ts";
+import {
+  DEFAULT_TIMEOUT_MS,
+  type NodeEndpoint,
+  type NodeMethod,
+  type NodeResponse,
+  withQuery,
+} from "../client/endpoint.ts";
+import { NoNodeReachableError, UnreachableError } from "../client/errors.ts";
+import { httpEndpoint } from "../client/http-endpoint.ts";
 import { UserError } from "../errors.ts";
-import { apiErrorFrom } from "./api-error.ts";
 import type { Target } from "./target.ts";
 
 export interface StoreResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** the URL of the node that answered */
   url: string;
 }
 
@@ -19,93 +34,66 @@ export interface CallOptions {
   accept?: readonly number[];
 }
 
-/** Failures before the request reached a node: safe to try the next one, even for a write. */
-const CONNECT_ERRORS = new Set([
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
-function errorCode(err: unknown): string {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if ("code" in e && typeof e.code === "string" && e.code !== "") return e.code;
+/** What a failure to get any answer says at a terminal. */
+function unreachableMessage(err: unknown, target: Target, timeoutMs: number): UserError | undefined {
+  if (err instanceof NoNodeReachableError) {
+    const what = target.store ? `store ${target.store}` : "the store";
+    const failures = err.unreachable.map((e) => `${e.node} (${e.reason})`).join(", ");
+    return new UserError(
+      `cannot reach ${what} at ${failures}: is it running? start it with replistore up -f store.yaml`,
+    );
   }
-  return "";
+  if (!(err instanceof UnreachableError)) return undefined;
+  if (err.stage === "timeout") {
+    return new UserError(`no answer from ${err.node} within ${timeoutMs / 1000}s: ${err.advice ?? ""}`);
+  }
+  // The connection broke after a write may have reached the node: not sent anywhere else.
+  const cause = err.cause instanceof Error ? err.cause.message : err.reason;
+  return new UserError(`request to ${err.node} failed: ${cause}`);
 }
 
-const REASONS: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "host not found",
-  UND_ERR_CONNECT_TIMEOUT: "connect timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-};
-
-function buildUrl(base: string, path: string, query: CallOptions["query"]): URL {
-  const url = new URL(base.replace(/\/+$/, "") + path);
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined) url.searchParams.set(key, String(value));
-  }
-  return url;
+/** The node at `url`; a failure the connection-error list does not know names the node it hit. */
+function nodeAt(url: string): NodeEndpoint {
+  const node = httpEndpoint(url, url);
+  return {
+    name: url,
+    call: (req) =>
+      node.call(req).catch((err: unknown) => {
+        if (err instanceof UnreachableError) throw err;
+        throw new UserError(`request to ${url} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }),
+  };
 }
 
 export async function callStore(
   target: Target,
-  method: Dispatcher.HttpMethod,
+  method: NodeMethod,
   path: string,
   options: CallOptions = {},
 ): Promise<StoreResponse> {
-  const timeout = options.timeoutMs ?? 10_000;
-  const failures: string[] = [];
-  for (const base of target.urls) {
-    const url = buildUrl(base, path, options.query);
-    const headers: Record<string, string> = {};
-    if (target.token !== undefined) headers.authorization = `Bearer ${target.token}`;
-    if (options.body !== undefined) headers["content-type"] = "application/octet-stream";
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        method,
-        headers,
-        body: options.body,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-    } catch (err) {
-      const code = errorCode(err);
-      if (CONNECT_ERRORS.has(code)) {
-        failures.push(`${base} (${REASONS[code] ?? code})`);
-        continue;
-      }
-      if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-        throw new UserError(
-          `no answer from ${base} within ${timeout / 1000}s: the node may be overloaded or stuck`,
-        );
-      }
-      throw new UserError(`request to ${base} failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const body = Buffer.from(await res.body.arrayBuffer());
-    const response: StoreResponse = { status: res.statusCode, headers: res.headers, body, url: base };
-    if (res.statusCode >= 400 && !options.accept?.includes(res.statusCode)) {
-      throw apiErrorFrom(res.statusCode, body, base, target.token !== undefined);
-    }
-    return response;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let res: NodeResponse;
+  try {
+    res = await callFirst(target.urls.map(nodeAt), {
+      method,
+      path: withQuery(path, options.query),
+      timeoutMs,
+      ...(options.body !== undefined ? { body: options.body, contentType: "application/octet-stream" } : {}),
+      ...(target.token !== undefined ? { token: target.token } : {}),
+    });
+  } catch (err) {
+    throw unreachableMessage(err, target, timeoutMs) ?? err;
   }
-  const what = target.store ? `store ${target.store}` : "the store";
-  throw new UserError(
-    `cannot reach ${what} at ${failures.join(", ")}: is it running? start it with replistore up -f store.yaml`,
-  );
+  if (res.status >= 400 && !options.accept?.includes(res.status)) {
+    const error = apiErrorFrom(res, res.node);
+    if (res.status === 401 && target.token === undefined) {
+      error.message += " (no token was sent: pass --token or set REPLISTORE_TOKEN)";
+    }
+    throw error;
+  }
+  return { status: res.status, headers: res.headers, body: res.body, url: res.node };
 }
 
 export function jsonBody(response: StoreResponse): unknown {
-  try {
-    return JSON.parse(response.body.toString("utf8"));
-  } catch {
-    throw new UserError(`${response.url} answered HTTP ${response.status} with a body that is not JSON`);
-  }
+  return jsonOf(response, response.url);
 }

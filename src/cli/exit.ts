@@ -1,8 +1,8 @@
 /** How a failed command ends: usage errors exit 2, everything else prints `error: <message>` and exits 1. */
 import { CommanderError } from "commander";
+import { ApiError } from "../client/api-error.ts";
 import { ClusterConfigError } from "../config/load.ts";
 import { UserError } from "../errors.ts";
-import { ApiError } from "./api-error.ts";
 
 const CLEAN_EXITS = new Set(["commander.helpDisplayed", "commander.version"]);
 

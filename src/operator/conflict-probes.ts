@@ -12,7 +12,8 @@
  * `/v1/conflicts?status=pending` would page through every record and its values.
  */
 import type { Logger } from "pino";
-import { askNode, type NodeAccess, nodeError } from "./node-access.ts";
+import { describeAnswer } from "../client/api-error.ts";
+import { failureOf, type NodeAccess, nodeRequest } from "./node-access.ts";
 import { keyOf } from "./store-key.ts";
 
 export interface ConflictReading {
@@ -121,11 +122,11 @@ export class ConflictProbes {
       // Ready pods first; two tries at most, so a store whose pods cannot be reached costs little.
       for (const endpoint of this.nodes.endpoints(store.namespace, pods).slice(0, ATTEMPTS)) {
         try {
-          const answer = await askNode(endpoint, "GET", "/metrics");
-          const pending = answer.status === 200 ? parsePendingGauge(answer.text) : undefined;
+          const answer = await endpoint.call(nodeRequest("GET", "/metrics"));
+          const pending = answer.status === 200 ? parsePendingGauge(answer.body.toString("utf8")) : undefined;
           if (pending === undefined) {
             failures.push(
-              `${endpoint.name}: ${answer.status === 200 ? "no replistore_conflicts_pending in /metrics" : nodeError(answer)}`,
+              `${endpoint.name}: ${answer.status === 200 ? "no replistore_conflicts_pending in /metrics" : describeAnswer(answer)}`,
             );
             continue;
           }
@@ -134,7 +135,7 @@ export class ConflictProbes {
           if (changed && this.entries.get(store.uid) === entry) this.onChange(key);
           return;
         } catch (error) {
-          failures.push(error instanceof Error ? error.message : String(error));
+          failures.push(failureOf(endpoint, error));
         }
       }
       this.log.debug(

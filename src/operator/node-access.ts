@@ -7,8 +7,9 @@
  * The token, when the store has `auth`, comes from its Secret (read when needed, kept a minute).
  */
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { listStorePods, type PodRoute, podEndpoints, type StorePod } from "../review/store-pods.ts";
-import { type NodeEndpoint, UnreachableError, type UpstreamResponse } from "../review/upstream.ts";
+import { listStorePods, type PodRoute, podEndpoints, type StorePod } from "../client/discovery/store-pods.ts";
+import type { NodeEndpoint, NodeRequest } from "../client/endpoint.ts";
+import { UnreachableError } from "../client/errors.ts";
 import { isNotFound } from "./api-errors.ts";
 import { type ApiStats, countRead } from "./api-stats.ts";
 
@@ -16,10 +17,19 @@ const TOKEN_CACHE_MS = 60_000;
 /** A node that does not answer in this long is treated as unreachable for this round. */
 export const NODE_TIMEOUT_MS = 5_000;
 
-export interface NodeAnswer {
-  status: number;
-  body: unknown;
-  text: string;
+/** A request to one node with the operator's timeout, a JSON body and the token when there is one. */
+export function nodeRequest(
+  method: NodeRequest["method"],
+  path: string,
+  options: { token?: string | undefined; body?: unknown } = {},
+): NodeRequest {
+  return {
+    method,
+    path,
+    timeoutMs: NODE_TIMEOUT_MS,
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.body !== undefined ? { body: Buffer.from(JSON.stringify(options.body)) } : {}),
+  };
 }
 
 export class NodeAccess {
@@ -72,43 +82,8 @@ export class NodeAccess {
   }
 }
 
-/** One request to one node; an unreachable node or a timeout is an UnreachableError. */
-export async function askNode(
-  endpoint: NodeEndpoint,
-  method: "GET" | "POST",
-  path: string,
-  options: { token?: string | undefined; body?: unknown; timeoutMs?: number } = {},
-): Promise<NodeAnswer> {
-  let res: UpstreamResponse;
-  try {
-    res = await endpoint.call({
-      method,
-      path,
-      ...(options.token !== undefined ? { token: options.token } : {}),
-      ...(options.body !== undefined ? { body: Buffer.from(JSON.stringify(options.body)) } : {}),
-      timeoutMs: options.timeoutMs ?? NODE_TIMEOUT_MS,
-    });
-  } catch (error) {
-    if (error instanceof UnreachableError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UnreachableError(endpoint.name, message);
-  }
-  const text = res.body.toString("utf8");
-  let body: unknown;
-  if (res.contentType.includes("json")) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-  }
-  return { status: res.status, body, text };
-}
-
-/** `{"error", "message"}` from a node, or the status line, for messages. */
-export function nodeError(answer: NodeAnswer): string {
-  const body = answer.body as { error?: unknown; message?: unknown } | undefined;
-  if (body && typeof body.message === "string")
-    return `${String(body.error ?? answer.status)}: ${body.message}`;
-  return `HTTP ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ""}`;
+/** Why `endpoint` gave no answer, naming the node (the client's UnreachableError already does). */
+export function failureOf(endpoint: NodeEndpoint, error: unknown): string {
+  if (error instanceof UnreachableError) return error.message;
+  return `${endpoint.name}: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -4,7 +4,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { PodRoute } from "../review/store-pods.ts";
+import type { PodRoute } from "../client/discovery/store-pods.ts";
 import type { ApiStats } from "./api-stats.ts";
 import { ConflictProbes } from "./conflict-probes.ts";
 import { NodeAccess } from "./node-access.ts";

@@ -15,7 +15,7 @@ import {
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { MANAGED_BY, MULTI_LEADER_LABEL, STORE_LABEL } from "../builders/labels.ts";
-import type { PodRoute } from "../review/store-pods.ts";
+import type { PodRoute } from "../client/discovery/store-pods.ts";
 import { apiErrorMessage } from "./api-errors.ts";
 import { type ApiStats, newApiStats } from "./api-stats.ts";
 import { Applier } from "./applier.ts";

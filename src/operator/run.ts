@@ -4,9 +4,9 @@
  * a candidate with fresh state, as client-go controllers do.
  */
 import { pino } from "pino";
-import { kubeDirectory } from "../review/kube-directory.ts";
+import { kubeDirectory } from "../client/discovery/kube-directory.ts";
+import type { PodRoute } from "../client/discovery/store-pods.ts";
 import { startReviewServer } from "../review/server.ts";
-import type { PodRoute } from "../review/store-pods.ts";
 import { startHealthServer } from "./health-server.ts";
 import { Operator, type OperatorOptions } from "./operator.ts";
 

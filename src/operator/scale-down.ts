@@ -17,7 +17,7 @@
  * from the StatefulSet's replicas (S) and the ConfigMap's member count (M) in the cache, so an
  * operator restarted mid-way carries on (at worst draining again, which is idempotent).
  */
-import type { HandoffStatus } from "../node/antientropy/handoff.ts";
+import type { HandoffStatus } from "../wire/node-status.ts";
 
 export type ScaleDownPhase = "drain" | "handover";
 
@@ -57,7 +57,7 @@ export interface NodeView {
   handoff?: HandoffView;
 }
 
-/** The part of a node's handoff status (node/antientropy/handoff.ts) a drain is judged by. */
+/** The part of a node's handoff status (src/wire/node-status.ts) a drain is judged by. */
 export type HandoffView = Omit<HandoffStatus, "startedAt" | "finishedAt">;
 
 /** What to do about one leaving node during the drain phase. */

@@ -18,8 +18,10 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import type { StoreDirectory } from "./directory.ts";
-import { ApiserverRefusedError, callFirst, NoNodeReachableError, type UpstreamRequest } from "./upstream.ts";
+import { callFirst } from "../client/call-first.ts";
+import type { StoreDirectory } from "../client/discovery/directory.ts";
+import type { NodeRequest } from "../client/endpoint.ts";
+import { ApiserverRefusedError, NoNodeReachableError, UnreachableError } from "../client/errors.ts";
 
 const STATIC_FILES: Record<string, string> = {
   "/": "index.html",
@@ -102,7 +104,7 @@ export function buildReviewServer(directory: StoreDirectory): FastifyInstance {
     const forward = async (
       req: FastifyRequest<{ Params: { store: string; id?: string } }>,
       reply: FastifyReply,
-      upstream: Omit<UpstreamRequest, "token">,
+      upstream: Omit<NodeRequest, "token">,
     ) => {
       const endpoints = await directory.endpoints(req.params.store);
       if (endpoints === undefined) {
@@ -121,6 +123,10 @@ export function buildReviewServer(directory: StoreDirectory): FastifyInstance {
           return fail(reply, 502, "unreachable", `cannot reach store ${req.params.store}: ${err.message}`);
         }
         if (err instanceof ApiserverRefusedError) return fail(reply, 502, "apiserver_refused", err.message);
+        // A write the node may have received before the connection broke: not sent to another node.
+        if (err instanceof UnreachableError) {
+          return fail(reply, 502, "unreachable", `cannot reach store ${req.params.store}: ${err.message}`);
+        }
         throw err;
       }
     };

@@ -1,5 +1,5 @@
 /** `replistore up`'s conflict review page (src/review), for its one store. */
-import { localDirectory } from "../review/local-directory.ts";
+import { localDirectory } from "../client/discovery/local-directory.ts";
 import { type ReviewServer, startReviewServer } from "../review/server.ts";
 
 export interface UpReviewAddress {

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Command, Option } from "commander";
 import pkg from "../../../package.json" with { type: "json" };
+import { POD_ROUTES, type PodRoute } from "../../client/discovery/store-pods.ts";
 import { UserError } from "../../errors.ts";
-import { POD_ROUTES, type PodRoute } from "../../review/store-pods.ts";
 import { durationMs, listenAddress, positiveInt } from "../options.ts";
 
 interface OperatorFlags {

@@ -1,6 +1,7 @@
 /** `replistore status`: the store as one node sees it, plus each member's own role and pending hints. */
 import type { Command } from "commander";
-import { callStore, jsonBody } from "../client.ts";
+import { decodeStatus } from "../../client/decode-answer.ts";
+import { callStore, type StoreResponse } from "../client.ts";
 import { formatStructured, writeOut } from "../output.ts";
 import { type MemberSelfReport, readSelfReport, readStatus, renderStatus } from "../status-view.ts";
 import type { Target } from "../target.ts";
@@ -8,12 +9,14 @@ import { addClientOptions, type ClientFlags, targetOf } from "../target-options.
 
 const MEMBER_TIMEOUT_MS = 1_500;
 
+const statusOf = (res: StoreResponse) => decodeStatus(res, res.url);
+
 async function selfReport(target: Target, url: string): Promise<MemberSelfReport | undefined> {
   try {
     const res = await callStore({ ...target, urls: [url] }, "GET", "/v1/status", {
       timeoutMs: MEMBER_TIMEOUT_MS,
     });
-    return readSelfReport(jsonBody(res));
+    return readSelfReport(statusOf(res));
   } catch {
     return undefined; // shown as unreachable; the answering node's HEALTHY column says more
   }
@@ -21,7 +24,7 @@ async function selfReport(target: Target, url: string): Promise<MemberSelfReport
 
 async function status(flags: ClientFlags): Promise<void> {
   const target = targetOf(flags);
-  const body = jsonBody(await callStore(target, "GET", "/v1/status", { timeoutMs: flags.timeout }));
+  const body = statusOf(await callStore(target, "GET", "/v1/status", { timeoutMs: flags.timeout }));
   if (flags.output !== "text") {
     writeOut(formatStructured(body, flags.output));
     return;

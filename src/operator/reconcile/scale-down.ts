@@ -12,18 +12,14 @@
 import type { V1ConfigMap, V1StatefulSet } from "@kubernetes/client-node";
 import { CONFIG_KEY } from "../../builders/context.ts";
 import { configMapName, podName, statefulSetName } from "../../builders/names.ts";
-import type { StorePod } from "../../review/store-pods.ts";
-import { askNode, nodeError } from "../node-access.ts";
+import { describeAnswer } from "../../client/api-error.ts";
+import { decodeStatus } from "../../client/decode-answer.ts";
+import type { StorePod } from "../../client/discovery/store-pods.ts";
+import type { NodeResponse } from "../../client/endpoint.ts";
+import { failureOf, nodeRequest } from "../node-access.ts";
 import type { StoreObservers } from "../observers.ts";
 import { CONFIG_MAPS, STATEFUL_SETS } from "../resource-kinds.ts";
-import {
-  checkHandover,
-  drainStep,
-  type HandoffView,
-  type NodeView,
-  planScaleDown,
-  type ScaleDownPlan,
-} from "../scale-down.ts";
+import { checkHandover, drainStep, type NodeView, planScaleDown, type ScaleDownPlan } from "../scale-down.ts";
 import { liveObject } from "./apply-owned.ts";
 import type { ReconcileScope } from "./scope.ts";
 
@@ -67,27 +63,24 @@ async function viewOf(
   if (!pod) return { id, error: `pod ${id} does not exist` };
   const [endpoint] = observers.nodes.endpoints(namespace, [pod]);
   if (!endpoint) return { id, error: `pod ${id} has no IP (phase ${pod.phase}): its node is not running` };
+  let answer: NodeResponse;
   try {
-    const answer = await askNode(endpoint, "GET", "/v1/status", { token });
-    if (answer.status !== 200) return { id, error: `${id} answered ${nodeError(answer)}` };
-    const body = answer.body as {
-      generation?: number;
-      members?: { id: string }[];
-      node?: { role?: string };
-      handoff?: HandoffView;
-    };
+    answer = await endpoint.call(nodeRequest("GET", "/v1/status", { token }));
+  } catch (error) {
+    return { id, error: `${id} could not be reached: ${failureOf(endpoint, error)}` };
+  }
+  if (answer.status !== 200) return { id, error: `${id} answered ${describeAnswer(answer)}` };
+  try {
+    const status = decodeStatus(answer, id);
     return {
       id,
-      ...(body.generation !== undefined ? { generation: body.generation } : {}),
-      ...(body.members ? { members: body.members.map((m) => m.id) } : {}),
-      ...(body.node?.role ? { role: body.node.role } : {}),
-      ...(body.handoff ? { handoff: body.handoff } : {}),
+      generation: status.generation,
+      members: status.members.map((m) => m.id),
+      role: status.node.role,
+      ...(status.handoff ? { handoff: status.handoff } : {}),
     };
   } catch (error) {
-    return {
-      id,
-      error: `${id} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    return { id, error: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -194,13 +187,15 @@ async function drain(
       const pod = pods.find((p) => p.name === id);
       const [endpoint] = pod ? observers.nodes.endpoints(namespace, [pod]) : [];
       if (!endpoint) continue;
-      const answer = await askNode(endpoint, "POST", "/v1/admin/drain", { token, body: { leaving } });
+      const answer = await endpoint.call(
+        nodeRequest("POST", "/v1/admin/drain", { token, body: { leaving } }),
+      );
       if (answer.status === 202) {
         observers.drainsSent.set(key, Date.now());
         states.push(`${id} draining`);
         scope.log.info({ node: id, leaving }, "drain started");
       } else {
-        failures.push(`${id} refused the drain: ${nodeError(answer)}`);
+        failures.push(`${id} refused the drain: ${describeAnswer(answer)}`);
         states.push(`${id} refused`);
       }
     }

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ApiError } from "../../../src/cli/api-error.ts";
 import { callStore } from "../../../src/cli/client.ts";
+import { ApiError } from "../../../src/client/api-error.ts";
 import { UserError } from "../../../src/errors.ts";
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../../src/cli/api-error.ts";
 import { exitCodeFor } from "../../../src/cli/exit.ts";
 import { buildProgram } from "../../../src/cli/program.ts";
+import { ApiError } from "../../../src/client/api-error.ts";
 import { ClusterConfigError } from "../../../src/config/load.ts";
 import { UserError } from "../../../src/errors.ts";
 

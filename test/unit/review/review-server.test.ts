@@ -3,21 +3,24 @@
  * what is forwarded to a node (path, whitelisted query, token, body) and what comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StoreDirectory } from "../../../src/review/directory.ts";
+import type { StoreDirectory } from "../../../src/client/discovery/directory.ts";
+import type { NodeEndpoint, NodeRequest } from "../../../src/client/endpoint.ts";
+import { UnreachableError } from "../../../src/client/errors.ts";
 import { buildReviewServer } from "../../../src/review/server.ts";
-import { type NodeEndpoint, UnreachableError, type UpstreamRequest } from "../../../src/review/upstream.ts";
 
-const calls: { node: string; req: UpstreamRequest }[] = [];
+const calls: { node: string; req: NodeRequest }[] = [];
 
-function endpoint(name: string, answer: "down" | number): NodeEndpoint {
+function endpoint(name: string, answer: "down" | "dropped" | number): NodeEndpoint {
   return {
     name,
     async call(req) {
       calls.push({ node: name, req });
       if (answer === "down") throw new UnreachableError(name, "connection refused");
+      if (answer === "dropped") throw new UnreachableError(name, "connection reset", { stage: "dropped" });
       return {
         status: answer,
         contentType: "application/json",
+        headers: {},
         body: Buffer.from(
           JSON.stringify(answer === 200 ? { items: [], next: null } : { error: "nope", message: "no" }),
         ),
@@ -32,10 +35,12 @@ const directory: StoreDirectory = {
   stores: async () => [
     { id: "ns/a", namespace: "ns", name: "a", auth: true },
     { id: "ns/down", namespace: "ns", name: "down" },
+    { id: "ns/dropping", namespace: "ns", name: "dropping" },
   ],
   endpoints: async (id) => {
     if (id === "ns/a") return [endpoint("a-0", "down"), endpoint("a-1", 200)];
     if (id === "ns/down") return [endpoint("d-0", "down")];
+    if (id === "ns/dropping") return [endpoint("x-0", "dropped"), endpoint("x-1", 200)];
     return undefined;
   },
 };
@@ -74,7 +79,10 @@ describe("review server", () => {
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ error: "forbidden" });
     const ok = await app.inject({ url: "/api/stores", headers: api });
-    expect(ok.json()).toMatchObject({ stores: [{ id: "ns/a" }, { id: "ns/down" }], reachedVia: "test" });
+    expect(ok.json()).toMatchObject({
+      stores: [{ id: "ns/a" }, { id: "ns/down" }, { id: "ns/dropping" }],
+      reachedVia: "test",
+    });
   });
 
   it("forwards to the first node that answers, with the page's token and only the known query parameters", async () => {
@@ -125,5 +133,27 @@ describe("review server", () => {
     });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: "unknown_store" });
+  });
+
+  it("does not resolve on another node after a connection broke once the resolve was sent", async () => {
+    calls.length = 0;
+    const res = await app.inject({
+      method: "POST",
+      url: `/api/stores/${encodeURIComponent("ns/dropping")}/conflicts/c1/resolve`,
+      headers: { ...api, "content-type": "application/json" },
+      payload: JSON.stringify({ keep: "1:0:n", resolvedBy: "me" }),
+    });
+    expect(res.statusCode).toBe(502);
+    expect(res.json()).toMatchObject({
+      error: "unreachable",
+      message: expect.stringContaining("x-0: connection reset"),
+    });
+    expect(calls.map((c) => c.node)).toEqual(["x-0"]);
+    // a read is safe to repeat elsewhere
+    const read = await app.inject({
+      url: `/api/stores/${encodeURIComponent("ns/dropping")}/conflicts`,
+      headers: api,
+    });
+    expect(read.headers["x-replistore-node"]).toBe("x-1");
   });
 });

@@ -9,6 +9,7 @@
  *   kubectl replistore conflicts resolve STORE ID --keep VERSION --by alice --note "why"
  */
 import { type Command, Option } from "commander";
+import { decodeStatus } from "../../../client/decode-answer.ts";
 import {
   addDecisionOptions,
   addListOptions,
@@ -87,7 +88,7 @@ async function resolve(store: string, id: string, flags: ResolveFlags): Promise<
 async function nodeReport(target: KubeTarget, timeoutMs: number): Promise<NodeReport> {
   try {
     const statusRes = await callKubeStore(target, { method: "GET", path: "/v1/status", timeoutMs });
-    const status = json(statusRes) as Record<string, unknown>;
+    const status = decodeStatus(statusRes, `pod ${statusRes.node}`);
     const listRes = await callKubeStore(target, {
       method: "GET",
       path: "/v1/conflicts?status=pending&limit=500",

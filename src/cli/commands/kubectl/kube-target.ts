@@ -14,16 +14,13 @@ import {
 } from "@kubernetes/client-node";
 import { GROUP, PLURAL, VERSION } from "../../../api/names.ts";
 import type { ReplicatedStoreStatus } from "../../../api/status.ts";
+import { apiErrorFrom } from "../../../client/api-error.ts";
+import { callFirst } from "../../../client/call-first.ts";
+import { jsonOf } from "../../../client/decode-answer.ts";
+import { listStorePods, podEndpoints, type StorePod } from "../../../client/discovery/store-pods.ts";
+import type { NodeRequest, NodeResponse } from "../../../client/endpoint.ts";
+import { ApiserverRefusedError, NoNodeReachableError, UnreachableError } from "../../../client/errors.ts";
 import { UserError } from "../../../errors.ts";
-import { listStorePods, podEndpoints, type StorePod } from "../../../review/store-pods.ts";
-import {
-  ApiserverRefusedError,
-  callFirst,
-  NoNodeReachableError,
-  type UpstreamRequest,
-  type UpstreamResponse,
-} from "../../../review/upstream.ts";
-import { apiErrorFrom } from "../../api-error.ts";
 
 export interface KubeFlags {
   kubeconfig?: string;
@@ -152,9 +149,9 @@ export async function resolveKubeTarget(name: string, flags: KubeFlags): Promise
 /** One request to a node of the store; a node's error answer becomes an ApiError (exit 1). */
 export async function callKubeStore(
   target: KubeTarget,
-  req: Omit<UpstreamRequest, "token">,
+  req: Omit<NodeRequest, "token">,
   options: { accept?: readonly number[] } = {},
-): Promise<UpstreamResponse> {
+): Promise<NodeResponse> {
   const endpoints = podEndpoints(target.pods, "apiserver", target.kc, target.namespace);
   const where = `${target.namespace}/${target.name}`;
   if (endpoints.length === 0) {
@@ -162,17 +159,19 @@ export async function callKubeStore(
       `store ${where} has no running pods to ask (${target.pods.length} pods, none with an IP): see kubectl get pods -n ${target.namespace} -l app.kubernetes.io/instance=${target.name}`,
     );
   }
-  let res: UpstreamResponse;
+  let res: NodeResponse;
   try {
     res = await callFirst(endpoints, { ...req, ...(target.token ? { token: target.token } : {}) });
   } catch (err) {
     if (err instanceof NoNodeReachableError)
       throw new UserError(`cannot reach store ${where}: ${err.message}`);
     if (err instanceof ApiserverRefusedError) throw new UserError(err.message);
+    // The connection broke or timed out after the request may have reached the pod.
+    if (err instanceof UnreachableError) throw new UserError(`cannot reach store ${where}: ${err.message}`);
     throw err;
   }
   if (res.status >= 400 && !options.accept?.includes(res.status)) {
-    const error = apiErrorFrom(res.status, res.body, `pod ${res.node}`, target.token !== undefined);
+    const error = apiErrorFrom(res, `pod ${res.node}`);
     if (res.status === 401) {
       error.message = `store ${where} needs its token: pass --token or set REPLISTORE_TOKEN${target.tokenProblem ? ` (${target.tokenProblem})` : ""}`;
     }
@@ -181,10 +180,6 @@ export async function callKubeStore(
   return res;
 }
 
-export function json(res: UpstreamResponse): unknown {
-  try {
-    return JSON.parse(res.body.toString("utf8"));
-  } catch {
-    throw new UserError(`pod ${res.node} answered HTTP ${res.status} with a body that is not JSON`);
-  }
+export function json(res: NodeResponse): unknown {
+  return jsonOf(res, `pod ${res.node}`);
 }

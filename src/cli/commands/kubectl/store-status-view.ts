@@ -3,7 +3,7 @@
  * asks, what the operator reports (phase, conditions, last repair), the pods, and what a node says
  * (member health, hints, conflicts pending). Fits 80 columns: long messages are clipped.
  */
-import type { StorePod } from "../../../review/store-pods.ts";
+import type { StorePod } from "../../../client/discovery/store-pods.ts";
 import { age } from "../../conflicts-view.ts";
 import { plainTable } from "../../table.ts";
 import type { KubeStore } from "./kube-target.ts";

@@ -1,13 +1,14 @@
 /**
- * The operator's review page: every ReplicatedStore in its cache (the namespaces it watches), each
- * reached through its node pods (store-pods.ts). Pods are listed when the page asks, and kept for a
- * few seconds, so an idle page costs the apiserver nothing and a busy one one list per store.
+ * The stores of the operator's review page: every ReplicatedStore in its cache (the namespaces it
+ * watches), each reached through its node pods (store-pods.ts). Pods are listed when the page asks,
+ * and kept for a few seconds, so an idle page costs the apiserver nothing and a busy one one list
+ * per store.
  */
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import type { ReplicatedStoreStatus } from "../api/status.ts";
-import type { ReviewStore, StoreDirectory } from "./directory.ts";
+import type { ReplicatedStoreStatus } from "../../api/status.ts";
+import type { NodeEndpoint } from "../endpoint.ts";
+import type { DirectoryStore, StoreDirectory } from "./directory.ts";
 import { listStorePods, type PodRoute, podEndpoints, type StorePod } from "./store-pods.ts";
-import type { NodeEndpoint } from "./upstream.ts";
 
 type RawStore = KubernetesObject & {
   spec?: { mode?: string; auth?: { secretName?: string } };
@@ -53,7 +54,7 @@ export function kubeDirectory(options: KubeDirectoryOptions): StoreDirectory {
         ? "the operator reaches store nodes through the Kubernetes apiserver's pod proxy"
         : "the operator reaches store nodes at their pod IPs",
     async stores() {
-      const out: ReviewStore[] = [];
+      const out: DirectoryStore[] = [];
       for (const s of options.listStores() as RawStore[]) {
         const namespace = s.metadata?.namespace;
         const name = s.metadata?.name;

@@ -1,11 +1,11 @@
 /**
- * What the review page's server serves: the stores it knows and, for each, the endpoints of its
- * nodes. `replistore up` has one store (local-directory.ts); the operator has every store it
+ * The stores a host knows and, for each, the endpoints of its nodes: what the review page's server
+ * serves. `replistore up` has one store (local-directory.ts); the operator has every store it
  * manages (kube-directory.ts).
  */
-import type { NodeEndpoint } from "./upstream.ts";
+import type { NodeEndpoint } from "../endpoint.ts";
 
-export interface ReviewStore {
+export interface DirectoryStore {
   /** "namespace/name" on Kubernetes, the name for replistore up: what the page's API paths carry */
   id: string;
   namespace?: string;
@@ -21,7 +21,7 @@ export interface ReviewStore {
 }
 
 export interface StoreDirectory {
-  stores(): Promise<ReviewStore[]>;
+  stores(): Promise<DirectoryStore[]>;
   /** The store's nodes, best first; undefined when there is no such store. */
   endpoints(id: string): Promise<NodeEndpoint[] | undefined>;
   /** How the nodes are reached, for the page's footer. */

@@ -5,8 +5,10 @@
  * anywhere a kubeconfig works: kubectl replistore, or an operator run from a workstation).
  */
 import type { CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
-import { NODE_PORT, PORT_NAME } from "../builders/context.ts";
-import { httpEndpoint, type NodeEndpoint, podProxyEndpoint } from "./upstream.ts";
+import { NODE_PORT, PORT_NAME } from "../../api/names.ts";
+import type { NodeEndpoint } from "../endpoint.ts";
+import { httpEndpoint } from "../http-endpoint.ts";
+import { podProxyEndpoint } from "../pod-proxy.ts";
 
 export type PodRoute = "pod-ip" | "apiserver";
 export const POD_ROUTES: readonly PodRoute[] = ["pod-ip", "apiserver"];

@@ -1,6 +1,7 @@
-/** The review page of `replistore up`: its one store, whose nodes it reaches at their URLs. */
-import type { ReviewStore, StoreDirectory } from "./directory.ts";
-import { httpEndpoint, type NodeEndpoint } from "./upstream.ts";
+/** The store of `replistore up`'s review page: its one store, whose nodes are reached at their URLs. */
+import type { NodeEndpoint } from "../endpoint.ts";
+import { httpEndpoint } from "../http-endpoint.ts";
+import type { DirectoryStore, StoreDirectory } from "./directory.ts";
 
 export interface LocalStore {
   name: string;
@@ -11,7 +12,7 @@ export interface LocalStore {
 }
 
 export function localDirectory(store: LocalStore): StoreDirectory {
-  const info: ReviewStore = {
+  const info: DirectoryStore = {
     id: store.name,
     name: store.name,
     mode: store.mode,
