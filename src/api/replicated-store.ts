@@ -6,6 +6,7 @@
  * and rejects unknown fields itself under strict field validation.
  */
 import Type, { type Static } from "typebox";
+import { STORE_ALERT_NAMES } from "../monitoring/alerts.ts";
 import { API_VERSION, KIND } from "./names.ts";
 import {
   CRON_PATTERN,
@@ -181,6 +182,25 @@ export const Scheduling = Type.Object(
   { ...strict, description: "Where replica pods run." },
 );
 
+export const ScrapeFrom = Type.Object(
+  {
+    namespaceLabels: Type.Optional(
+      StringMap(
+        "Namespaces whose pods may scrape /metrics (by their labels); empty or absent: every namespace.",
+      ),
+    ),
+    podLabels: Type.Optional(
+      StringMap("Pods that may scrape /metrics (by their labels); absent: every pod."),
+    ),
+  },
+  {
+    ...strict,
+    description:
+      "Who the NetworkPolicy admits to scrape the nodes (it also reaches the API, which spec.auth guards). Defaults to the operator's (Helm value storeMonitoring.scrapeFrom), else namespaces labelled replistore.io/monitoring=true.",
+  },
+);
+export type ScrapeFrom = Static<typeof ScrapeFrom>;
+
 export const Monitoring = Type.Object(
   {
     serviceMonitor: Type.Boolean({
@@ -192,6 +212,31 @@ export const Monitoring = Type.Object(
       default: false,
       description: "Create a ConfigMap with the Grafana dashboard.",
     }),
+    labels: Type.Optional(
+      StringMap(
+        "Labels for the ServiceMonitor, PrometheusRule and dashboard ConfigMap, over the operator's defaults (Helm value storeMonitoring.labels), e.g. release: kube-prometheus-stack so that stack's Prometheus selects them.",
+      ),
+    ),
+    annotations: Type.Optional(
+      StringMap(
+        "Annotations for the same objects, over the operator's defaults, e.g. grafana_folder: Databases for the Grafana sidecar's folder.",
+      ),
+    ),
+    runbookBaseUrl: Type.Optional(
+      Type.String({
+        pattern: "^https?://\\S+$",
+        maxLength: 500,
+        description:
+          "Each alert's runbook_url is this plus <AlertName>.md; defaults to the operator's (Helm value storeMonitoring.runbookBaseUrl), else the project's docs/runbooks/.",
+      }),
+    ),
+    disabledAlerts: Type.Optional(
+      Type.Array(StringEnum([...STORE_ALERT_NAMES], { description: "An alert's name." }), {
+        maxItems: STORE_ALERT_NAMES.length,
+        description: "Alerts left out of the store's PrometheusRule.",
+      }),
+    ),
+    scrapeFrom: Type.Optional(ScrapeFrom),
   },
   {
     ...strict,

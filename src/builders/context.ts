@@ -2,6 +2,7 @@
  * What every builder takes: the store as the apiserver returned it (validated, N/W/R filled in)
  * and the few facts about the operator's environment a manifest cannot know.
  */
+import type { MonitoringDefaults } from "../api/monitoring-defaults.ts";
 import type { ReplicatedStore } from "../api/replicated-store.ts";
 
 /** A ReplicatedStore read from the apiserver: it has a namespace and a uid (owner references need both). */
@@ -27,6 +28,8 @@ export interface BuildContext {
    * the config `members` members until the leaving nodes have handed their keys over.
    */
   scaleDown?: { pods: number; members: number };
+  /** The operator's defaults for spec.monitoring (chart value storeMonitoring). */
+  monitoring?: MonitoringDefaults;
 }
 
 /** What every pod of a store mounts (its port is in api/names.ts). The image's entrypoint is `replistore`. */

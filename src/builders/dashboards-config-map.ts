@@ -6,9 +6,9 @@
  */
 import type { V1ConfigMap } from "@kubernetes/client-node";
 import { DASHBOARD_SPECS, dashboardJson } from "../monitoring/dashboards.ts";
-import type { StoreResource } from "./context.ts";
+import type { BuildContext, StoreResource } from "./context.ts";
 import { contentHash } from "./hash.ts";
-import { ownedMetadata } from "./labels.ts";
+import { monitoringMetadata } from "./monitoring-settings.ts";
 import { peersServiceName } from "./names.ts";
 
 export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
@@ -19,7 +19,10 @@ export const dashboardsConfigMapName = (store: StoreResource) => `${store.metada
 
 type Json = Record<string, unknown>;
 
-export function buildDashboardsConfigMap(store: StoreResource): V1ConfigMap | undefined {
+export function buildDashboardsConfigMap(
+  store: StoreResource,
+  ctx: Pick<BuildContext, "monitoring"> = {},
+): V1ConfigMap | undefined {
   if (!store.spec.monitoring.dashboard) return undefined;
   const { namespace, name } = store.metadata;
   const suffix = contentHash(`${namespace}/${name}`).slice(0, 8);
@@ -37,7 +40,7 @@ export function buildDashboardsConfigMap(store: StoreResource): V1ConfigMap | un
     }
     data[`${spec.uid}.json`] = `${JSON.stringify(json)}\n`;
   }
-  const metadata = ownedMetadata(store, dashboardsConfigMapName(store), "monitoring");
+  const metadata = monitoringMetadata(store, ctx, dashboardsConfigMapName(store));
   metadata.labels = { ...metadata.labels, [GRAFANA_DASHBOARD_LABEL]: "1" };
   return { apiVersion: "v1", kind: "ConfigMap", metadata, data };
 }

@@ -3,8 +3,9 @@
  * - the store's own pods: peers, and the repair Job (both carry replistore.io/store=<name>);
  * - client pods in the store's namespace labelled replistore.io/client-of=<name>;
  * - every pod of a namespace labelled replistore.io/client-of=<name> (clients elsewhere);
- * - every pod of a namespace labelled replistore.io/monitoring=true (Prometheus, scraping any
- *   number of stores; without spec.auth it could also call the API, like any client);
+ * - Prometheus, as spec.monitoring.scrapeFrom (or the operator's default) says; by default every
+ *   pod of a namespace labelled replistore.io/monitoring=true (scraping any number of stores;
+ *   without spec.auth it could also call the API, like any client);
  * - the operator's pods (app.kubernetes.io/name=replistore-operator in its namespace), which read
  *   node status and drain nodes.
  * Kubelet probes come from the node itself, which NetworkPolicy implementations allow. Labels are
@@ -15,12 +16,12 @@ import { NODE_PORT } from "../api/names.ts";
 import type { BuildContext, StoreResource } from "./context.ts";
 import {
   CLIENT_OF_LABEL,
-  MONITORING_LABEL,
   nodeSelectorLabels,
   OPERATOR_APP_NAME,
   ownedMetadata,
   STORE_LABEL,
 } from "./labels.ts";
+import { monitoringSettings } from "./monitoring-settings.ts";
 import { networkPolicyName } from "./names.ts";
 
 export function allowedPeers(store: StoreResource, ctx: BuildContext): V1NetworkPolicyPeer[] {
@@ -29,12 +30,22 @@ export function allowedPeers(store: StoreResource, ctx: BuildContext): V1Network
     { podSelector: { matchLabels: { [STORE_LABEL]: name } } },
     { podSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
     { namespaceSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
-    { namespaceSelector: { matchLabels: { [MONITORING_LABEL]: "true" } } },
+    scrapers(store, ctx),
     {
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ctx.operatorNamespace } },
       podSelector: { matchLabels: { "app.kubernetes.io/name": OPERATOR_APP_NAME } },
     },
   ];
+}
+
+/** Prometheus: wherever spec.monitoring.scrapeFrom (or the operator's default) says. */
+function scrapers(store: StoreResource, ctx: BuildContext): V1NetworkPolicyPeer {
+  const { namespaceLabels, podLabels } = monitoringSettings(store, ctx).scrapeFrom;
+  return {
+    // An empty selector matches every namespace (or pod); absent podLabels: every pod there.
+    namespaceSelector: { matchLabels: namespaceLabels ?? {} },
+    ...(podLabels !== undefined ? { podSelector: { matchLabels: podLabels } } : {}),
+  };
 }
 
 export function buildNetworkPolicy(store: StoreResource, ctx: BuildContext): V1NetworkPolicy {

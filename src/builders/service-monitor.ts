@@ -5,17 +5,21 @@
  */
 
 import { PORT_NAME } from "../api/names.ts";
-import type { StoreResource } from "./context.ts";
-import { ownedMetadata, storeLabels } from "./labels.ts";
+import type { BuildContext, StoreResource } from "./context.ts";
+import { storeLabels } from "./labels.ts";
+import { monitoringMetadata } from "./monitoring-settings.ts";
 import { serviceMonitorName } from "./names.ts";
 import { MONITORING_API_VERSION, type UnstructuredObject } from "./unstructured.ts";
 
-export function buildServiceMonitor(store: StoreResource): UnstructuredObject | undefined {
+export function buildServiceMonitor(
+  store: StoreResource,
+  ctx: Pick<BuildContext, "monitoring"> = {},
+): UnstructuredObject | undefined {
   if (!store.spec.monitoring.serviceMonitor) return undefined;
   return {
     apiVersion: MONITORING_API_VERSION,
     kind: "ServiceMonitor",
-    metadata: ownedMetadata(store, serviceMonitorName(store), "monitoring"),
+    metadata: monitoringMetadata(store, ctx, serviceMonitorName(store)),
     spec: {
       selector: { matchLabels: storeLabels(store, "peers") },
       namespaceSelector: { matchNames: [store.metadata.namespace] },

@@ -324,6 +324,11 @@ const DEFINITIONS: Definition[] = [
 /** Every alert name, in order. */
 export const ALERT_NAMES: readonly string[] = DEFINITIONS.map((d) => d.alert);
 
+/** Alerts about one store: what its PrometheusRule holds and spec.monitoring.disabledAlerts may name. */
+export const STORE_ALERT_NAMES: readonly string[] = DEFINITIONS.filter((d) => d.scope === "store").map(
+  (d) => d.alert,
+);
+
 /** Alerts about the operator itself (not about one store). */
 export const OPERATOR_ALERT_NAMES: readonly string[] = DEFINITIONS.filter((d) => d.scope === "operator").map(
   (d) => d.alert,

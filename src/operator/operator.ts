@@ -3,6 +3,7 @@
  * of store keys whose handler is `reconcileStore`. Every store is also queued again each resync
  * period, which costs nothing when nothing changed (see applier.ts and status-writer.ts).
  */
+
 import { hostname } from "node:os";
 import {
   CoordinationV1Api,
@@ -14,6 +15,7 @@ import {
   type V1Pod,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import type { MonitoringDefaults } from "../api/monitoring-defaults.ts";
 import { MANAGED_BY, MULTI_LEADER_LABEL, STORE_LABEL } from "../builders/labels.ts";
 import type { PodRoute } from "../client/discovery/store-pods.ts";
 import { apiErrorMessage } from "./api-errors.ts";
@@ -48,6 +50,8 @@ export interface OperatorOptions {
   /** Every store is reconciled again this often (default 10 min). */
   resyncPeriodMs?: number;
   clusterDomain?: string;
+  /** Defaults for every store's spec.monitoring (chart value storeMonitoring). */
+  storeMonitoring?: MonitoringDefaults;
   progressDeadlineMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -143,6 +147,7 @@ export class Operator {
         image: options.image,
         operatorNamespace: options.operatorNamespace,
         ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
+        ...(options.storeMonitoring ? { monitoring: options.storeMonitoring } : {}),
       },
       ...(options.progressDeadlineMs !== undefined ? { progressDeadlineMs: options.progressDeadlineMs } : {}),
       pods: (namespace: string, name: string) => this.pods.get(namespace, name),

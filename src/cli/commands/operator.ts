@@ -1,8 +1,10 @@
 /** `replistore operator`: the Kubernetes controller for ReplicatedStores. */
+
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Command, Option } from "commander";
 import pkg from "../../../package.json" with { type: "json" };
+import { parseMonitoringDefaults } from "../../api/monitoring-defaults.ts";
 import { POD_ROUTES, type PodRoute } from "../../client/discovery/store-pods.ts";
 import { UserError } from "../../errors.ts";
 import { durationMs, listenAddress, positiveInt } from "../options.ts";
@@ -25,6 +27,7 @@ interface OperatorFlags {
   reviewListen?: string;
   reviewVia: PodRoute;
   logLevel: string;
+  storeMonitoring?: string;
 }
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -67,6 +70,9 @@ async function operator(flags: OperatorFlags): Promise<void> {
     resyncPeriodMs: flags.resync,
     ...(flags.clusterDomain ? { clusterDomain: flags.clusterDomain } : {}),
     logLevel: flags.logLevel,
+    ...(flags.storeMonitoring
+      ? { storeMonitoring: parseMonitoringDefaults(flags.storeMonitoring, "--store-monitoring") }
+      : {}),
   });
 }
 
@@ -176,6 +182,12 @@ export function registerOperator(program: Command): void {
       )
         .choices(POD_ROUTES)
         .default("pod-ip"),
+    )
+    .addOption(
+      new Option(
+        "--store-monitoring <json>",
+        'defaults for every store\'s spec.monitoring: labels, annotations, runbookBaseUrl, scrapeFrom, e.g. {"labels":{"release":"prom"}}',
+      ).env("REPLISTORE_STORE_MONITORING"),
     )
     .addOption(
       new Option("--log-level <level>", "log level")

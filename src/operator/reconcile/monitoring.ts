@@ -4,7 +4,7 @@
  * the CRDs are missing. The dashboards ConfigMap needs no CRD: applied or deleted as spec asks.
  */
 
-import type { StoreResource } from "../../builders/context.ts";
+import type { BuildContext, StoreResource } from "../../builders/context.ts";
 import { buildDashboardsConfigMap, dashboardsConfigMapName } from "../../builders/dashboards-config-map.ts";
 import { prometheusRuleName, serviceMonitorName } from "../../builders/names.ts";
 import { buildPrometheusRule } from "../../builders/prometheus-rule.ts";
@@ -18,7 +18,7 @@ interface MonitoringObject {
   kind: ResourceKind & { kind: "ServiceMonitor" | "PrometheusRule" };
   field: "serviceMonitor" | "prometheusRule";
   name: (store: StoreResource) => string;
-  build: (store: StoreResource) => UnstructuredObject | undefined;
+  build: (store: StoreResource, ctx: BuildContext) => UnstructuredObject | undefined;
 }
 
 const OBJECTS: readonly MonitoringObject[] = [
@@ -37,12 +37,12 @@ const OBJECTS: readonly MonitoringObject[] = [
 ];
 
 export async function reconcileMonitoring(scope: ReconcileScope): Promise<void> {
-  const dashboards = buildDashboardsConfigMap(scope.store);
+  const dashboards = buildDashboardsConfigMap(scope.store, scope.ctx);
   if (dashboards) await applyOwned(scope, CONFIG_MAPS, dashboards);
   else await deleteOwned(scope, CONFIG_MAPS, dashboardsConfigMapName(scope.store));
   for (const object of OBJECTS) {
     const installed = await scope.monitoring.has(object.kind.kind);
-    const desired = object.build(scope.store);
+    const desired = object.build(scope.store, scope.ctx);
     if (!installed) {
       if (desired) {
         scope.report.notes.push(
