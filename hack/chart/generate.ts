@@ -239,7 +239,8 @@ export function biomeFormatted(file: GeneratedFile): GeneratedFile {
 
 /** Step 2: deploy/*.yaml and deploy/monitoring/*.yaml from the staged chart. */
 export function renderDeploy(helm: string, chartDir: string): GeneratedFile[] {
-  const base = ["--include-crds", "--set", "namespace.create=true"];
+  // No CRD hook: applying deploy/ again applies 00-crds.yaml, the new CRD, itself.
+  const base = ["--include-crds", "--set", "namespace.create=true", "--set", "crds.upgrade=false"];
   const monitoringSet = [
     "--set",
     "metrics.serviceMonitor.enabled=true",

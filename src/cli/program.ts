@@ -2,6 +2,7 @@
 import { Command, type OutputConfiguration } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { registerConflicts } from "./commands/conflicts.ts";
+import { registerCrd } from "./commands/crd.ts";
 import { registerKubectl } from "./commands/kubectl/index.ts";
 import { registerKv } from "./commands/kv.ts";
 import { registerNode } from "./commands/node.ts";
@@ -14,7 +15,7 @@ import { registerUp } from "./commands/up.ts";
 export function buildProgram(output?: OutputConfiguration): Command {
   const program = new Command("replistore")
     .description(
-      "replicated key-value stores: run them locally (up), talk to them (kv, status, conflicts), run a node (node), repair replicas (repair), run the Kubernetes operator (operator)",
+      "replicated key-value stores: run them locally (up), talk to them (kv, status, conflicts), run a node (node), repair replicas (repair), run the Kubernetes operator (operator), its CRD (crd)",
     )
     .version(pkg.version)
     // Settings are inherited by subcommands created after this point.
@@ -28,6 +29,7 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerRepair(program);
   registerConflicts(program);
   registerOperator(program);
+  registerCrd(program);
   registerKubectl(program);
   return program;
 }

@@ -1,6 +1,7 @@
 /**
  * The chart's life after `helm install`, as a platform team lives it: `helm upgrade` with a changed
- * value rolls the operator and leaves running stores alone; `helm uninstall` removes the operator
+ * value rolls the operator, brings an older CRD up to this version's (the pre-upgrade hook) and
+ * leaves running stores alone; `helm uninstall` removes the operator
  * but keeps the CRD and every store (their data plane does not need the operator); deleting a store
  * then keeps or deletes its volumes as `spec.storage.retainOnDelete` says, and a store recreated
  * under the same name finds its retained data.
@@ -9,6 +10,7 @@
  * whatever happens, and support/cluster.ts installs it again if a file finds it missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pkg from "../../package.json" with { type: "json" };
 import { eventually } from "../support/eventually.ts";
 import { helm, kubectl, kubectlJson, run } from "./support/commands.ts";
 import { ClientPod, createNamespace, deleteNamespace, waitStoreReady } from "./support/stores.ts";
@@ -49,6 +51,32 @@ async function operatorArgs(): Promise<string[]> {
   return deployment.spec.template.spec.containers[0]?.args ?? [];
 }
 
+const CRD = "replicatedstores.replistore.io";
+
+/** The live CRD without spec.monitoring.labels, marked as applied by replistore 0.0.1. */
+async function installOlderCrd(): Promise<void> {
+  type Schema = { properties?: Record<string, Schema> };
+  const crd = await kubectlJson<{
+    metadata: { annotations?: Record<string, string>; managedFields?: unknown };
+    spec: { versions: { schema: { openAPIV3Schema: Schema } }[] };
+  }>(["get", "crd", CRD]);
+  const monitoring = crd.spec.versions[0]?.schema.openAPIV3Schema.properties?.spec?.properties?.monitoring;
+  delete monitoring?.properties?.labels;
+  crd.metadata.annotations = { ...crd.metadata.annotations, "replistore.io/version": "0.0.1" };
+  delete crd.metadata.managedFields;
+  await kubectl(["replace", "-f", "-"], { input: JSON.stringify(crd) });
+}
+
+/** A store using spec.monitoring.labels, checked by the apiserver but not stored. */
+function dryRunLabelledStore() {
+  const manifest = JSON.parse(store("labelled", true)) as { spec: Record<string, unknown> };
+  manifest.spec.monitoring = { labels: { release: "kps" } };
+  return run("kubectl", ["apply", "--dry-run=server", "-n", NS, "-f", "-"], {
+    input: JSON.stringify(manifest),
+    allowFailure: true,
+  });
+}
+
 async function installDefault(): Promise<void> {
   const status = await run("helm", ["status", "replistore", "-n", RELEASE_NS], { allowFailure: true });
   const args =
@@ -73,6 +101,9 @@ afterAll(async () => {
 
 describe("helm upgrade and uninstall", () => {
   it("upgrades the operator with a changed value and leaves running stores alone", async () => {
+    // As if the release was installed by an older chart: its CRD lacks spec.monitoring.labels.
+    await installOlderCrd();
+    expect((await dryRunLabelledStore()).code).not.toBe(0);
     const before = await kubectlJson<Named>(["get", "pod", "kept-0", "-n", NS]);
     expect(await operatorArgs()).toContain("--log-level=info");
     await helm([
@@ -88,6 +119,17 @@ describe("helm upgrade and uninstall", () => {
       "--timeout=3m",
     ]);
     expect(await operatorArgs()).toContain("--log-level=debug");
+    // The pre-upgrade hook applied this version's CRD: the new field is accepted at once.
+    const crd = await kubectlJson<{ metadata: { annotations?: Record<string, string> } }>([
+      "get",
+      "crd",
+      CRD,
+    ]);
+    expect(crd.metadata.annotations?.["replistore.io/version"]).toBe(pkg.version);
+    const labelled = await dryRunLabelledStore();
+    expect(labelled.code, labelled.stderr).toBe(0);
+    const hookJobs = await kubectlJson<{ items: Named[] }>(["get", "jobs", "-n", RELEASE_NS]);
+    expect(hookJobs.items.map((j) => j.metadata.name)).not.toContain("replistore-crd-upgrade");
     const history = await helm(["history", "replistore", "-n", RELEASE_NS, "-o", "json"]);
     const revisions = JSON.parse(history) as { status: string }[];
     expect(revisions.at(-1)?.status).toBe("deployed");

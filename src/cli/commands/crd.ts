@@ -1,0 +1,65 @@
+/**
+ * `replistore crd print|apply`: the ReplicatedStore CRD this build generates. `apply` is what the
+ * chart's pre-upgrade hook runs, so `helm upgrade` brings the CRD along; by hand it serves plain
+ * manifest installs (`kubectl apply` of deploy/ works as well, but cannot refuse a downgrade).
+ */
+import type { Command } from "commander";
+import { Option } from "commander";
+import pkg from "../../../package.json" with { type: "json" };
+import { renderCrdYaml } from "../../api/crd-yaml.ts";
+import { durationMs, type OutputFormat, outputOption } from "../options.ts";
+import { formatStructured, writeOut } from "../output.ts";
+
+interface ApplyFlags {
+  kubeconfig?: string;
+  timeout: number;
+  force: boolean;
+  output: OutputFormat;
+}
+
+async function apply(flags: ApplyFlags): Promise<void> {
+  // Loaded only here: the other commands should not pay for the Kubernetes client.
+  const { loadKubeConfig } = await import("../../operator/kube-config.ts");
+  const { upgradeCrd } = await import("../../operator/crd-upgrade.ts");
+  const text = flags.output === "text";
+  const result = await upgradeCrd(loadKubeConfig(flags.kubeconfig), {
+    version: pkg.version,
+    timeoutMs: flags.timeout,
+    force: flags.force,
+    progress: (line) => {
+      if (text) writeOut(`${line}\n`);
+    },
+  });
+  if (flags.output !== "text") writeOut(formatStructured(result, flags.output));
+}
+
+export function registerCrd(program: Command): void {
+  const crd = program
+    .command("crd")
+    .description(
+      "the ReplicatedStore CustomResourceDefinition of this version: print it, or apply it to a cluster",
+    );
+  crd
+    .command("print")
+    .description("write the CRD as YAML to stdout (for kubectl apply --server-side -f -)")
+    .action(() => writeOut(renderCrdYaml()));
+  crd
+    .command("apply")
+    .description(
+      "apply the CRD server-side and wait until it is established; a CRD from a newer replistore is kept (--force overrides)",
+    )
+    .addOption(
+      new Option(
+        "--kubeconfig <file>",
+        "kubeconfig to use (default: $KUBECONFIG, in-cluster, ~/.kube/config)",
+      ),
+    )
+    .addOption(
+      new Option("--timeout <duration>", "how long to wait for the CRD to be established")
+        .argParser(durationMs)
+        .default(60_000, "60s"),
+    )
+    .addOption(new Option("--force", "apply even over a CRD applied by a newer replistore").default(false))
+    .addOption(outputOption())
+    .action((flags: ApplyFlags) => apply(flags));
+}

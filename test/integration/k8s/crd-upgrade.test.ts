@@ -1,0 +1,140 @@
+/**
+ * `replistore crd apply` (the chart's pre-upgrade hook) on a real kube-apiserver: an older CRD is
+ * brought up to this version's schema and a field it lacked is then accepted; applying again changes
+ * nothing; a CRD from a newer replistore is kept unless --force; a missing kubeconfig is a message.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pkg from "../../../package.json" with { type: "json" };
+import { CRD_NAME } from "../../../src/api/crd.ts";
+import { renderCrdYaml } from "../../../src/api/crd-yaml.ts";
+import { GROUP, PLURAL, VERSION } from "../../../src/api/names.ts";
+import { CRD_VERSION_ANNOTATION, compareVersions, desiredCrd } from "../../../src/operator/crd-upgrade.ts";
+import { runCli } from "../../support/cli.ts";
+import { eventually } from "../../support/eventually.ts";
+import {
+  type ControlPlane,
+  createNamespace,
+  type KubeClients,
+  kubeClients,
+  refusal,
+  startControlPlane,
+} from "../../support/k8s/index.ts";
+
+type Json = Record<string, unknown>;
+
+let plane: ControlPlane;
+let clients: KubeClients;
+let namespace: string;
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+  clients = kubeClients(plane.kubeconfigPath);
+  namespace = await createNamespace(clients, "crd-upgrade");
+});
+
+afterAll(async () => {
+  await plane?.stop();
+});
+
+/** This version's CRD as an older release had it: without spec.monitoring.labels. */
+function olderCrd(version: string): Json {
+  const crd = desiredCrd(version) as unknown as Json;
+  const spec = crd.spec as { versions: { schema: { openAPIV3Schema: Json } }[] };
+  const root = spec.versions[0]?.schema.openAPIV3Schema as { properties: Record<string, Json> };
+  const specProps = root.properties.spec?.properties as Record<string, { properties: Record<string, Json> }>;
+  delete specProps.monitoring?.properties.labels;
+  return crd;
+}
+
+async function createStore(name: string): Promise<void> {
+  await clients.custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    fieldValidation: "Strict",
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: "ReplicatedStore",
+      metadata: { name },
+      spec: { monitoring: { labels: { release: "kps" } } },
+    },
+  });
+}
+
+async function apply(...extra: string[]) {
+  const result = await runCli(
+    ["crd", "apply", "--kubeconfig", plane.kubeconfigPath, "-o", "json", ...extra],
+    {
+      timeoutMs: 60_000,
+    },
+  );
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as { outcome: string; previous?: string; version: string };
+}
+
+async function annotateVersion(version: string): Promise<void> {
+  const live = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+  live.metadata = {
+    ...live.metadata,
+    annotations: { ...live.metadata?.annotations, [CRD_VERSION_ANNOTATION]: version },
+  };
+  await clients.extensions.replaceCustomResourceDefinition({ name: CRD_NAME, body: live });
+}
+
+describe("replistore crd apply", () => {
+  it("upgrades an older CRD, after which the field it lacked is accepted", async () => {
+    await clients.extensions.createCustomResourceDefinition({ body: olderCrd("0.0.1") as never });
+    // Until the CRD is established its resource is not served at all (a 404 page, not a refusal).
+    await eventually(
+      async () => {
+        const before = await refusal(() => createStore("before"));
+        expect(before.message).toContain('unknown field "spec.monitoring.labels"');
+      },
+      { timeoutMs: 30_000, what: "the older CRD served, refusing spec.monitoring.labels" },
+    );
+
+    const result = await apply();
+    expect(result).toEqual({ name: CRD_NAME, outcome: "updated", previous: "0.0.1", version: pkg.version });
+    await createStore("after");
+  });
+
+  it("changes nothing when the CRD is already this version's", async () => {
+    const before = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+    expect((await apply()).outcome).toBe("unchanged");
+    const after = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+  });
+
+  it("keeps a CRD from a newer replistore (a rollback), unless --force", async () => {
+    await annotateVersion("99.0.0");
+    expect((await apply()).outcome).toBe("kept-newer");
+    const forced = await apply("--force");
+    expect(forced).toMatchObject({ outcome: "updated", previous: "99.0.0" });
+  });
+
+  it("prints progress as text, and says what to do without a cluster", async () => {
+    const text = await runCli(["crd", "apply", "--kubeconfig", plane.kubeconfigPath], { timeoutMs: 60_000 });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`${CRD_NAME}: unchanged, established`);
+    const missing = join(plane.dir, "no-such-kubeconfig");
+    const refused = await runCli(["crd", "apply", "--kubeconfig", missing]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim()).toBe(`error: --kubeconfig ${missing}: no such file`);
+  });
+
+  it("prints the CRD the repository ships", async () => {
+    const printed = await runCli(["crd", "print"]);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toBe(renderCrdYaml());
+  });
+});
+
+describe("compareVersions", () => {
+  it("orders dotted versions numerically", () => {
+    expect(compareVersions("0.10.0", "0.9.1")).toBe(1);
+    expect(compareVersions("1.0.0", "1.0")).toBe(0);
+    expect(compareVersions("0.1.0-rc.1", "0.2.0")).toBe(-1);
+  });
+});
