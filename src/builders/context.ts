@@ -21,10 +21,10 @@ export interface BuildContext {
   clusterDomain?: string;
   /** Random token for a Secret the operator creates (only read by the Secret builder). */
   token?: string;
-  /** MultiLeader failover in force (see operator/failover.ts): the hub and the Circle ring, by ordinal. */
+  /** MultiLeader failover in force (see operator/failover/plan.ts): the hub and the Circle ring, by ordinal. */
   failover?: { hub?: number; ring?: number[] };
   /**
-   * A scale-down in progress (see operator/scale-down.ts): the StatefulSet keeps `pods` replicas and
+   * A scale-down in progress (see operator/scale-down/plan.ts): the StatefulSet keeps `pods` replicas and
    * the config `members` members until the leaving nodes have handed their keys over.
    */
   scaleDown?: { pods: number; members: number };

@@ -44,7 +44,7 @@ export function buildStatefulSet(store: StoreResource, ctx: BuildContext): V1Sta
     kind: "StatefulSet",
     metadata: ownedMetadata(store, statefulSetName(store), "node", { [MODE_ANNOTATION]: store.spec.mode }),
     spec: {
-      // A scale-down keeps the leaving pods until they are drained (operator/scale-down.ts).
+      // A scale-down keeps the leaving pods until they are drained (operator/scale-down/plan.ts).
       replicas: ctx.scaleDown?.pods ?? store.spec.replicas,
       serviceName: peersServiceName(store),
       // Nodes find each other through the config, not through start order: start them all at once.

@@ -14,7 +14,7 @@ import {
 } from "@kubernetes/client-node";
 import { CRD_NAME, replicatedStoreCrd } from "../api/crd.ts";
 import { UserError } from "../errors.ts";
-import { apiErrorMessage, isNotFound } from "./api-errors.ts";
+import { apiErrorMessage, isNotFound } from "./controller/api-errors.ts";
 
 export const CRD_FIELD_MANAGER = "replistore-crd";
 /** The replistore version that last applied the CRD. */
@@ -63,6 +63,8 @@ export interface CrdUpgradeOptions {
   progress: (line: string) => void;
   /** Apply even over a CRD from a newer version. */
   force?: boolean;
+  /** The server-side apply field manager (default CRD_FIELD_MANAGER). */
+  fieldManager?: string;
 }
 
 export async function upgradeCrd(config: KubeConfig, options: CrdUpgradeOptions): Promise<CrdUpgradeResult> {
@@ -85,7 +87,7 @@ export async function upgradeCrd(config: KubeConfig, options: CrdUpgradeOptions)
       desired,
       undefined,
       undefined,
-      CRD_FIELD_MANAGER,
+      options.fieldManager ?? CRD_FIELD_MANAGER,
       true,
       PatchStrategy.ServerSideApply,
     )) as V1CustomResourceDefinition;

@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { kubeDirectory } from "../client/discovery/kube-directory.ts";
 import type { PodRoute } from "../client/discovery/store-pods.ts";
 import { startReviewServer } from "../review/server.ts";
-import { startHealthServer } from "./health-server.ts";
+import { startHealthServer } from "./controller/health-server.ts";
 import { Operator, type OperatorOptions } from "./operator.ts";
 
 export interface RunOptions extends Omit<OperatorOptions, "log"> {

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrometheusRule } from "../../src/builders/prometheus-rule.ts";
 import { buildServiceMonitor } from "../../src/builders/service-monitor.ts";
 import { ALERT_NAMES, OPERATOR_ALERT_NAMES } from "../../src/monitoring/alerts.ts";
-import { parseStore, type RawStore } from "../../src/operator/reconcile/store-input.ts";
+import { parseStore, type RawStore } from "../../src/operator/store-input.ts";
 import { launchChromium } from "../integration/review/helpers.ts";
 import { eventually } from "../support/eventually.ts";
 import { freePort } from "../support/ports.ts";

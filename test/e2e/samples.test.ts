@@ -310,7 +310,7 @@ describe("multi-leader-star.yaml", () => {
     });
     // Same process, same disk: what it missed comes from the others' outboxes.
     await star.waitLocalEverywhere([0], hublessKeys);
-    // The operator keeps the stand-in hub when the old one returns (src/operator/failover.ts).
+    // The operator keeps the stand-in hub when the old one returns (src/operator/failover/plan.ts).
     expect((await star.status()).hub).toBe(1);
     expect((await star.configuredMultiLeader())?.hub).toBe(1);
   });

@@ -14,18 +14,20 @@ interface ApplyFlags {
   kubeconfig?: string;
   timeout: number;
   force: boolean;
+  fieldManager: string;
   output: OutputFormat;
 }
 
 async function apply(flags: ApplyFlags): Promise<void> {
   // Loaded only here: the other commands should not pay for the Kubernetes client.
-  const { loadKubeConfig } = await import("../../operator/kube-config.ts");
+  const { loadKubeConfig } = await import("../../operator/controller/kube-config.ts");
   const { upgradeCrd } = await import("../../operator/crd-upgrade.ts");
   const text = flags.output === "text";
   const result = await upgradeCrd(loadKubeConfig(flags.kubeconfig), {
     version: pkg.version,
     timeoutMs: flags.timeout,
     force: flags.force,
+    fieldManager: flags.fieldManager,
     progress: (line) => {
       if (text) writeOut(`${line}\n`);
     },
@@ -60,6 +62,12 @@ export function registerCrd(program: Command): void {
         .default(60_000, "60s"),
     )
     .addOption(new Option("--force", "apply even over a CRD applied by a newer replistore").default(false))
+    .addOption(
+      new Option(
+        "--field-manager <name>",
+        "server-side apply field manager; the chart's hook uses helm's own, so a later helm install applies crds/ without conflicts",
+      ).default("replistore-crd"),
+    )
     .addOption(outputOption())
     .action((flags: ApplyFlags) => apply(flags));
 }

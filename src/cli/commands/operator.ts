@@ -36,7 +36,7 @@ const LEASE_NAME = "replistore-operator";
 
 async function operator(flags: OperatorFlags): Promise<void> {
   // Loaded only here: the other commands should not pay for the Kubernetes client.
-  const { loadKubeConfig, podNamespace } = await import("../../operator/kube-config.ts");
+  const { loadKubeConfig, podNamespace } = await import("../../operator/controller/kube-config.ts");
   const { runOperator } = await import("../../operator/run.ts");
   const kubeConfig = loadKubeConfig(flags.kubeconfig);
   const operatorNamespace =

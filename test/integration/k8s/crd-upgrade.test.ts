@@ -4,6 +4,13 @@
  * nothing; a CRD from a newer replistore is kept unless --force; a missing kubeconfig is a message.
  */
 import { join } from "node:path";
+import {
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from "@kubernetes/client-node";
+import { load as loadYaml } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pkg from "../../../package.json" with { type: "json" };
 import { CRD_NAME } from "../../../src/api/crd.ts";
@@ -63,6 +70,12 @@ async function createStore(name: string): Promise<void> {
   });
 }
 
+function kubeConfig(): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromFile(plane.kubeconfigPath);
+  return config;
+}
+
 async function apply(...extra: string[]) {
   const result = await runCli(
     ["crd", "apply", "--kubeconfig", plane.kubeconfigPath, "-o", "json", ...extra],
@@ -112,6 +125,27 @@ describe("replistore crd apply", () => {
     expect((await apply()).outcome).toBe("kept-newer");
     const forced = await apply("--force");
     expect(forced).toMatchObject({ outcome: "updated", previous: "99.0.0" });
+  });
+
+  it("as the chart's hook applies it (helm's field manager), helm then manages the schema too, so helm install applies crds/ without a conflict", async () => {
+    const owners = async () => {
+      const crd = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+      return (crd.metadata?.managedFields ?? [])
+        .filter((entry) => JSON.stringify(entry.fieldsV1 ?? {}).includes('"f:versions"'))
+        .map((entry) => entry.manager);
+    };
+    expect(await owners()).not.toContain("helm");
+    expect((await apply("--force", "--field-manager=helm")).outcome).not.toBe("kept-newer");
+    expect(await owners()).toContain("helm");
+    // What Helm 4 does with crds/ on install: server-side apply as "helm", without forcing.
+    await KubernetesObjectApi.makeApiClient(kubeConfig()).patch(
+      loadYaml(renderCrdYaml()) as KubernetesObject,
+      undefined,
+      undefined,
+      "helm",
+      false,
+      PatchStrategy.ServerSideApply,
+    );
   });
 
   it("prints progress as text, and says what to do without a cluster", async () => {

@@ -19,7 +19,7 @@ import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { ALERT_NAMES } from "../../../src/monitoring/alerts.ts";
 import { DASHBOARD_SPECS, panelQueries } from "../../../src/monitoring/dashboards.ts";
 import { RULES_FILE } from "../../../src/monitoring/files.ts";
-import { startHealthServer } from "../../../src/operator/health-server.ts";
+import { startHealthServer } from "../../../src/operator/controller/health-server.ts";
 import type { Operator } from "../../../src/operator/operator.ts";
 import { runRepair } from "../../support/anti-entropy.ts";
 import { eventually, freePort, type Store, startStore, uniqueKey } from "../../support/index.ts";

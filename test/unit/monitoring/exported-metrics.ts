@@ -1,7 +1,7 @@
 /** The metric names nodes (both modes) and the operator really export, from their registries, for checking queries. */
 import { NodeMetrics } from "../../../src/node/metrics/node-metrics.ts";
 import { ReplicationMetrics } from "../../../src/node/metrics/replication-metrics.ts";
-import { OperatorMetrics } from "../../../src/operator/operator-metrics.ts";
+import { OperatorMetrics } from "../../../src/operator/controller/operator-metrics.ts";
 
 async function namesOf(registry: {
   getMetricsAsJSON(): Promise<Array<{ name: string; type: unknown }>>;
