@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { RootDatabase } from "lmdb";
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../config/cluster-config.ts";
+import { ConflictError } from "../errors.ts";
 import type { RepairReport } from "../wire/anti-entropy.ts";
 import { segmentOf } from "../wire/segment-hash.ts";
 import { Handoff } from "./antientropy/handoff.ts";
@@ -13,7 +14,6 @@ import { ConflictQueue } from "./conflicts/conflict-queue.ts";
 import { ConflictStore } from "./conflicts/conflict-store.ts";
 import { HintReplayer } from "./hints/hint-replayer.ts";
 import { HintStore } from "./hints/hint-store.ts";
-import { HttpError } from "./http/errors.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { PeerClient, type PeerContext } from "./peers/peer-client.ts";
 import { LeaderlessCoordinator, type WriteOutcome } from "./replication/leaderless.ts";
@@ -371,8 +371,7 @@ export class ReplicaNode implements ReplicaContext {
   drain(leaving: string[]): void {
     const remaining = this.cfg.members.map((m) => m.id).filter((id) => !leaving.includes(id));
     if (remaining.length < this.cfg.replication.factor) {
-      throw new HttpError(
-        409,
+      throw new ConflictError(
         "drain_refused",
         `draining ${leaving.join(", ")} would leave ${remaining.length} members, fewer than the replication factor ${this.cfg.replication.factor}; lower the factor first`,
       );

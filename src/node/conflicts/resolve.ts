@@ -1,5 +1,5 @@
+import { ConflictError, InvalidError, NotFoundError, QuorumError } from "../../errors.ts";
 import { formatTimestamp, parseTimestamp } from "../clock/hlc.ts";
-import { HttpError } from "../http/errors.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import type { ConflictRecord } from "./record.ts";
 
@@ -20,10 +20,9 @@ export async function resolveConflict(
   decision: Decision,
 ): Promise<ConflictRecord> {
   const rec = node.conflicts.store.get(id);
-  if (!rec) throw new HttpError(404, "not_found", `no conflict ${id}; list them with GET /v1/conflicts`);
+  if (!rec) throw new NotFoundError("not_found", `no conflict ${id}; list them with GET /v1/conflicts`);
   if (rec.status === "resolved") {
-    throw new HttpError(
-      409,
+    throw new ConflictError(
       "already_resolved",
       `conflict ${id} was resolved by ${rec.resolution?.by} at ${rec.resolution?.at}; nothing to do`,
       { resolution: rec.resolution },
@@ -34,13 +33,12 @@ export async function resolveConflict(
   if ("keep" in decision) {
     const chosen = rec.versions.find((v) => v.version === decision.keep);
     if (!chosen) {
-      throw new HttpError(400, "unknown_version", `version ${decision.keep} is not in conflict ${id}`, {
+      throw new InvalidError("unknown_version", `version ${decision.keep} is not in conflict ${id}`, {
         versions: rec.versions.map((v) => v.version),
       });
     }
     if (chosen.value === undefined) {
-      throw new HttpError(
-        409,
+      throw new ConflictError(
         "value_unknown",
         `no node kept the value of version ${decision.keep}; resolve with {"value": ...} instead`,
       );
@@ -57,7 +55,9 @@ export async function resolveConflict(
     if (ts) node.clock.observe(ts.wall, ts.logical);
   }
   const { replication } = node.config();
-  const out = await node.write(rec.key, value, replication.writeQuorum);
+  const out = await node.write(rec.key, value, replication.writeQuorum).catch((err: unknown) => {
+    throw err instanceof QuorumError ? err.within("resolution not written") : err;
+  });
   const resolved: ConflictRecord = {
     ...rec,
     status: "resolved",

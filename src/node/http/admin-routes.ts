@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ReplicaNode } from "../replica-node.ts";
-import { HttpError, sendError } from "./errors.ts";
+import { HttpError } from "./errors.ts";
 
 interface DrainBody {
   leaving?: unknown;
@@ -14,14 +14,9 @@ interface DrainBody {
 export async function adminRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
   const { node } = opts;
   app.post("/v1/admin/drain", async (req, reply) => {
-    try {
-      const leaving = parseLeaving(req.body, node);
-      node.drain(leaving);
-      return reply.code(202).send({ draining: leaving, handoff: node.handoff.status });
-    } catch (err) {
-      if (err instanceof HttpError) return sendError(reply, err.status, err.body);
-      throw err;
-    }
+    const leaving = parseLeaving(req.body, node);
+    node.drain(leaving);
+    return reply.code(202).send({ draining: leaving, handoff: node.handoff.status });
   });
 }
 

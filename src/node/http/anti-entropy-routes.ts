@@ -27,7 +27,7 @@ import { checkPeerClock } from "../clock/offset-guard.ts";
 import { MSGPACK } from "../peers/protocol.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import { fromTuple, toTuple } from "../storage/record.ts";
-import { HttpError, sendError } from "./errors.ts";
+import { HttpError } from "./errors.ts";
 
 /** One compiled check per message, made once at start. */
 const checks = {
@@ -78,11 +78,8 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
       try {
         return await fn(req, reply);
       } catch (err) {
-        if (err instanceof HttpError) return sendError(reply, err.status, err.body);
-        if (err instanceof WireError)
-          return sendError(reply, err.status, { error: err.code, message: err.message });
-        if (err instanceof RangeError)
-          return sendError(reply, 400, { error: "invalid_request", message: err.message });
+        // A tree refuses a level or segment out of its range: the request's fault, not the node's.
+        if (err instanceof RangeError) throw new HttpError(400, "invalid_request", err.message);
         throw err;
       }
     };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { formatTimestamp } from "../clock/hlc.ts";
 import type { Op, Outcome } from "../metrics/node-metrics.ts";
 import type { ReplicaNode } from "../replica-node.ts";
-import { QuorumError } from "../replication/quorum-error.ts";
+import { outcomeOf } from "./error-response.ts";
 import { HttpError, sendError } from "./errors.ts";
 import { forwardToLeader, isFollower } from "./forward-to-leader.ts";
 import { parseBoolean, parseQuorum, validateKey } from "./validate.ts";
@@ -42,21 +42,9 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
 
   const observe = (op: Op, start: bigint, outcome: Outcome) =>
     metrics.observeRequest(op, outcome, Number(process.hrtime.bigint() - start) / 1e9);
-  const fail = (reply: FastifyReply, op: Op, start: bigint, err: unknown): FastifyReply => {
-    if (err instanceof QuorumError) {
-      observe(op, start, "quorum_unavailable");
-      return sendError(reply, 503, {
-        error: "quorum_unavailable",
-        message: err.message,
-        needed: err.needed,
-        reached: err.reached,
-      });
-    }
-    if (err instanceof HttpError) {
-      observe(op, start, "client_error");
-      return sendError(reply, err.status, err.body);
-    }
-    observe(op, start, "error");
+  // Counted here; the server's error handler turns the error into its answer.
+  const fail = (op: Op, start: bigint, err: unknown): never => {
+    observe(op, start, outcomeOf(err));
     throw err;
   };
 
@@ -85,7 +73,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
         ...(out.leader ? { leader: out.leader } : {}),
       };
     } catch (err) {
-      return fail(reply, op, start, err);
+      return fail(op, start, err);
     }
   };
 
@@ -97,7 +85,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const value = body instanceof Uint8Array ? body : new Uint8Array(0);
       const limit = node.config().limits.maxValueBytes;
       if (value.byteLength > limit) {
-        return fail(reply, "put", process.hrtime.bigint(), valueTooLarge(value.byteLength, limit));
+        return fail("put", process.hrtime.bigint(), valueTooLarge(value.byteLength, limit));
       }
       return write(req, reply, "put", value);
     },
@@ -135,7 +123,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
         .type("application/octet-stream")
         .send(Buffer.from(rec.value.buffer, rec.value.byteOffset, rec.value.byteLength));
     } catch (err) {
-      return fail(reply, "get", start, err);
+      return fail("get", start, err);
     }
   });
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { ClusterConfig } from "../../../config/cluster-config.ts";
+import { QuorumError } from "../../../errors.ts";
 import type { HybridClock, Timestamp } from "../../clock/hlc.ts";
 import type { ConflictQueue } from "../../conflicts/conflict-queue.ts";
 import { ReplicationMetrics } from "../../metrics/replication-metrics.ts";
@@ -8,7 +9,6 @@ import type { PeerClient } from "../../peers/peer-client.ts";
 import { OP_ML_PUSH, OP_ML_VECTOR } from "../../peers/protocol.ts";
 import type { ApplyResult } from "../../storage/kv-store.ts";
 import type { VersionedRecord } from "../../storage/record.ts";
-import { QuorumError } from "../quorum-error.ts";
 import { CausalBuffer } from "./causal-buffer.ts";
 import { concurrentRecord, isConcurrent } from "./concurrency.ts";
 import type { Outbox } from "./outbox.ts";
