@@ -16,10 +16,10 @@ import { HintReplayer } from "./hints/hint-replayer.ts";
 import { HintStore } from "./hints/hint-store.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { PeerClient, type PeerContext } from "./peers/peer-client.ts";
-import { LeaderlessCoordinator, type WriteOutcome } from "./replication/leaderless.ts";
-import { MultiLeaderReplicator } from "./replication/multileader/multi-leader.ts";
-import { Outbox } from "./replication/multileader/outbox.ts";
-import type { ReplicaContext } from "./replication/replica-context.ts";
+import { leaderlessModel } from "./replication/leaderless-strategy.ts";
+import { multiLeaderModel } from "./replication/multileader/multi-leader-strategy.ts";
+import type { StrategyParts } from "./replication/replica-context.ts";
+import type { ReplicationModel, ReplicationStrategy } from "./replication/strategy.ts";
 import { HashRing } from "./ring/hash-ring.ts";
 import { openDatabase } from "./storage/database.ts";
 import { type ApplyResult, KvStore } from "./storage/kv-store.ts";
@@ -44,7 +44,7 @@ const DEFAULT_TREE_FANOUT = 16;
  * One replica: storage, clock, peers, hints and the coordinator, wired together. It owns their
  * lifetimes and applies config changes to all of them; the HTTP layer only calls into it.
  */
-export class ReplicaNode implements ReplicaContext {
+export class ReplicaNode implements StrategyParts {
   readonly selfId: string;
   readonly clock: HybridClock;
   readonly hints: HintStore;
@@ -52,10 +52,10 @@ export class ReplicaNode implements ReplicaContext {
   readonly metrics: NodeMetrics;
   readonly log: Logger;
   readonly token: string | undefined;
-  readonly coordinator: LeaderlessCoordinator;
-  /** Present in MultiLeader mode, which is fixed for the life of the process. */
-  readonly multiLeader: MultiLeaderReplicator | undefined;
-  private readonly root: RootDatabase;
+  /** The replication model, fixed for the life of the process as the config's mode is. */
+  private readonly model: ReplicationModel;
+  readonly replication: ReplicationStrategy;
+  readonly root: RootDatabase;
   private readonly store: KvStore;
   private readonly tombstones: TombstoneIndex;
   private readonly replayer: HintReplayer;
@@ -82,6 +82,7 @@ export class ReplicaNode implements ReplicaContext {
     this.cfg = opts.config;
     this.cfgHash = hashConfig(opts.config);
     assertMember(opts.id, opts.config);
+    this.model = opts.config.mode === "MultiLeader" ? multiLeaderModel : leaderlessModel;
     this.clock = new HybridClock(opts.id, opts.clockSkewMs ? () => Date.now() + opts.clockSkewMs : Date.now);
     this.root = openDatabase(opts.dataDir);
     this.store = new KvStore(this.root);
@@ -129,7 +130,7 @@ export class ReplicaNode implements ReplicaContext {
         this.metrics.peerUp.set({ peer }, up ? 1 : 0);
         this.log.info({ peer }, up ? "peer is up" : "peer is down");
         if (up) this.replayer.kick(peer);
-        if (up) this.multiLeader?.peerUp();
+        if (up) this.replication.peerUp(peer);
       },
     };
     this.replayer = new HintReplayer(
@@ -158,28 +159,14 @@ export class ReplicaNode implements ReplicaContext {
       removeIfCurrent: (key, rec) => this.store.removeIfCurrent(key, rec),
     });
     this.rebuildTrees();
-    this.coordinator = new LeaderlessCoordinator(this);
-    this.multiLeader =
-      opts.config.mode === "MultiLeader"
-        ? new MultiLeaderReplicator(new Outbox(this.root), {
-            selfId: this.selfId,
-            clock: this.clock,
-            conflicts: this.conflicts,
-            log: this.log,
-            registry: this.metrics.registry,
-            config: () => this.cfg,
-            peer: (id) => this.peers.get(id),
-            readLocal: (key) => this.readLocal(key),
-            applyWith: (key, rec, alongside) => this.applyLocal(key, rec, alongside),
-          })
-        : undefined;
+    this.replication = this.model.create(this);
   }
 
   start(): void {
     for (const p of this.peers.values()) p.startHeartbeat();
     this.replayer.start();
     this.conflicts.start();
-    this.multiLeader?.start();
+    this.replication.start();
     this.ready = true;
   }
 
@@ -219,17 +206,13 @@ export class ReplicaNode implements ReplicaContext {
     return this.store.get(key);
   }
 
-  /**
-   * A client write, by the replication mode: leaderless quorum, or (multi-leader) this leader's
-   * stream; a follower's write never gets here (the HTTP layer forwards it).
-   */
-  write(key: string, value: Uint8Array | null, w: number): Promise<WriteOutcome & { leader?: string }> {
-    return this.multiLeader ? this.multiLeader.write(key, value, w) : this.coordinator.write(key, value, w);
+  /** Owners per key, as the replication model says (N, or every member). */
+  ownersPerKey(cfg: ClusterConfig = this.cfg): number {
+    return this.model.ownersPerKey(cfg.replication.factor, cfg.members.length);
   }
 
-  /** Owners per key: N, or every member in multi-leader mode, where every node holds every key. */
-  ownersPerKey(cfg: ClusterConfig = this.cfg): number {
-    return cfg.mode === "MultiLeader" ? cfg.members.length : cfg.replication.factor;
+  applyWith(key: string, rec: VersionedRecord, alongside: () => Promise<unknown>): Promise<ApplyResult> {
+    return this.applyLocal(key, rec, alongside);
   }
 
   /** `alongside`: writes that must commit in the same transaction (see KvStore.apply). */
@@ -269,7 +252,7 @@ export class ReplicaNode implements ReplicaContext {
     this.cfg = next;
     this.cfgHash = hashConfig(next);
     this.syncMembership(next);
-    this.multiLeader?.refreshTopology();
+    this.replication.configChanged();
     this.log.info({ generation: next.generation, members: next.members.length }, "config applied");
     return true;
   }
@@ -306,7 +289,7 @@ export class ReplicaNode implements ReplicaContext {
     clearTimeout(this.handoffTimer);
     this.replayer.stop();
     this.conflicts.stop();
-    this.multiLeader?.stop();
+    this.replication.stop();
     await Promise.all(this.peerList().map((p) => p.close()));
     await this.root.close();
   }
@@ -376,7 +359,7 @@ export class ReplicaNode implements ReplicaContext {
         `draining ${leaving.join(", ")} would leave ${remaining.length} members, fewer than the replication factor ${this.cfg.replication.factor}; lower the factor first`,
       );
     }
-    const owners = this.cfg.mode === "MultiLeader" ? remaining.length : this.cfg.replication.factor;
+    const owners = this.model.ownersPerKey(this.cfg.replication.factor, remaining.length);
     this.handoff.drain(leaving, new HashRing(remaining, this.cfg.ring.vnodes), owners);
   }
 }

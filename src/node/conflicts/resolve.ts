@@ -55,7 +55,7 @@ export async function resolveConflict(
     if (ts) node.clock.observe(ts.wall, ts.logical);
   }
   const { replication } = node.config();
-  const out = await node.write(rec.key, value, replication.writeQuorum).catch((err: unknown) => {
+  const out = await node.replication.write(rec.key, value, replication.writeQuorum).catch((err: unknown) => {
     throw err instanceof QuorumError ? err.within("resolution not written") : err;
   });
   const resolved: ConflictRecord = {

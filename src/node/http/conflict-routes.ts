@@ -3,7 +3,7 @@ import type { ConflictRecord } from "../conflicts/record.ts";
 import { type Decision, resolveConflict } from "../conflicts/resolve.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import { HttpError } from "./errors.ts";
-import { forwardToLeader, isFollower } from "./forward-to-leader.ts";
+import { forwardToLeader } from "./forward-to-leader.ts";
 
 const MAX_PAGE = 500;
 
@@ -72,7 +72,8 @@ export async function conflictRoutes(app: FastifyInstance, opts: { node: Replica
   app.post<{ Params: { id: string } }>("/v1/conflicts/:id/resolve", async (req, reply) => {
     const decision = parseDecision(req.body);
     // A resolution is a write: on a multi-leader follower, a leader makes it.
-    if (isFollower(node)) return forwardToLeader(node, req, reply);
+    const leaders = node.replication.forwardTo();
+    if (leaders) return forwardToLeader(node, leaders, req, reply);
     return view(await resolveConflict(node, req.params.id, decision));
   });
 }

@@ -4,7 +4,7 @@ import type { Op, Outcome } from "../metrics/node-metrics.ts";
 import type { ReplicaNode } from "../replica-node.ts";
 import { outcomeOf } from "./error-response.ts";
 import { HttpError, sendError } from "./errors.ts";
-import { forwardToLeader, isFollower } from "./forward-to-leader.ts";
+import { forwardToLeader } from "./forward-to-leader.ts";
 import { parseBoolean, parseQuorum, validateKey } from "./validate.ts";
 
 interface KvQuery {
@@ -59,12 +59,13 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const key = validateKey(req.params["*"]);
       const { replication } = node.config();
       const w = parseQuorum("w", req.query.w, replication.writeQuorum, replication.factor);
-      if (isFollower(node)) {
-        await forwardToLeader(node, req, reply);
+      const leaders = node.replication.forwardTo();
+      if (leaders) {
+        await forwardToLeader(node, leaders, req, reply);
         observe(op, start, reply.statusCode < 300 ? "ok" : "error");
         return reply;
       }
-      const out = await node.write(key, value, w);
+      const out = await node.replication.write(key, value, w);
       observe(op, start, "ok");
       return {
         key,
@@ -105,7 +106,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const local = parseBoolean("local", req.query.local);
       const rec = local
         ? node.readLocal(key)
-        : await node.coordinator.read(
+        : await node.replication.read(
             key,
             parseQuorum("r", req.query.r, replication.readQuorum, replication.factor),
           );

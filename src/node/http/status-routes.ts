@@ -17,11 +17,7 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
         id: node.selfId,
         mode: cfg.mode,
         // "leaving": the config no longer lists this node; it hands its keys off until stopped.
-        role: !cfg.members.some((m) => m.id === node.selfId)
-          ? "leaving"
-          : node.multiLeader
-            ? node.multiLeader.topology().role
-            : "replica",
+        role: !cfg.members.some((m) => m.id === node.selfId) ? "leaving" : node.replication.role(),
         ready: node.ready,
       },
       store: cfg.store,
@@ -49,7 +45,7 @@ export async function statusRoutes(app: FastifyInstance, opts: { node: ReplicaNo
       },
       storage: node.storageStats(),
       handoff: node.handoff.status,
-      ...(node.multiLeader ? { multiLeader: node.multiLeader.status(now) } : {}),
+      ...node.replication.status(now),
     };
   });
 }

@@ -3,8 +3,7 @@ import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import type { ConflictRecord } from "../conflicts/record.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
-import type { UpdateTuple } from "../replication/multileader/update.ts";
-import type { VectorEntry } from "../replication/multileader/version-vector.ts";
+import type { ReplicationStrategy } from "../replication/strategy.ts";
 import type { ApplyResult } from "../storage/kv-store.ts";
 import { fromTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
 import {
@@ -35,10 +34,8 @@ export interface BatchTarget {
     digest(): Array<[string, string]>;
     fetch(ids: readonly string[]): ConflictRecord[];
   };
-  /** Multi-leader replication; undefined on a leaderless node, which has no vector. */
-  readonly multiLeader:
-    | { receive(from: string, updates: UpdateTuple[]): Promise<VectorEntry[]>; vector(): VectorEntry[] }
-    | undefined;
+  /** The replication model's own ops (multi-leader pushes and vectors; empty answers leaderless). */
+  readonly replication: Pick<ReplicationStrategy, "receiveUpdates" | "vector">;
 }
 
 const refusalLogEveryMs = 10_000;
@@ -91,9 +88,9 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
         case OP_CONFLICT_FETCH:
           return node.conflicts.fetch(op[2]);
         case OP_ML_PUSH:
-          return node.multiLeader ? await node.multiLeader.receive(req.from, op[2]) : [];
+          return await node.replication.receiveUpdates(req.from, op[2]);
         case OP_ML_VECTOR:
-          return node.multiLeader ? node.multiLeader.vector() : [];
+          return node.replication.vector();
       }
     }),
   );

@@ -1,3 +1,4 @@
+import type { RootDatabase } from "lmdb";
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
 import type { HybridClock } from "../clock/hlc.ts";
@@ -26,4 +27,12 @@ export interface ReplicaContext {
   readLocal(key: string): VersionedRecord | undefined;
   /** Stores a version on this node if newer; resolves once durable. */
   applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult>;
+}
+
+/** What a replication model is made from: the context, plus what multi-leader keeps of its own. */
+export interface StrategyParts extends ReplicaContext {
+  /** The LMDB environment, for a model's own durable state (the multi-leader outbox). */
+  readonly root: RootDatabase;
+  /** applyLocal, with writes that must commit in the same transaction (see KvStore.apply). */
+  applyWith(key: string, rec: VersionedRecord, alongside: () => Promise<unknown>): Promise<ApplyResult>;
 }
