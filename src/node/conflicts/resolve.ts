@@ -1,6 +1,10 @@
+import type { ClusterConfig } from "../../config/cluster-config.ts";
 import { ConflictError, InvalidError, NotFoundError, QuorumError } from "../../errors.ts";
+import type { HybridClock } from "../clock/hlc.ts";
 import { formatTimestamp, parseTimestamp } from "../clock/hlc.ts";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeMetrics } from "../metrics/node-metrics.ts";
+import type { ReplicationStrategy } from "../replication/strategy.ts";
+import type { ConflictQueue } from "./conflict-queue.ts";
 import type { ConflictRecord } from "./record.ts";
 
 /** What on-call decided: keep one of the record's versions, write a new value, or delete the key. */
@@ -9,13 +13,22 @@ export type Decision =
   | { value: Uint8Array; resolvedBy: string; note: string }
   | { delete: true; resolvedBy: string; note: string };
 
+/** What a resolution uses: the queue, the clock to move past the versions, the write path. */
+export interface ResolveParts {
+  readonly conflicts: ConflictQueue;
+  readonly clock: HybridClock;
+  readonly metrics: NodeMetrics;
+  readonly replication: Pick<ReplicationStrategy, "write">;
+  config(): ClusterConfig;
+}
+
 /**
  * Resolves a record: writes the chosen value as a new version through the normal write path (so
  * it replicates like any write), newer than every version in the record so it wins everywhere,
  * then marks the record resolved here and pushes that to every node.
  */
 export async function resolveConflict(
-  node: ReplicaNode,
+  node: ResolveParts,
   id: string,
   decision: Decision,
 ): Promise<ConflictRecord> {

@@ -24,8 +24,8 @@ import {
 import { type Checker, checker, decode } from "../../wire/decode.ts";
 import { WireError, type WireErrorCode } from "../../wire/errors.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
+import type { NodeParts } from "../parts.ts";
 import { MSGPACK } from "../peers/protocol.ts";
-import type { ReplicaNode } from "../replica-node.ts";
 import { fromTuple, toTuple } from "../storage/record.ts";
 import { HttpError } from "./errors.ts";
 
@@ -42,8 +42,17 @@ const checks = {
 };
 
 /** Endpoints the repair job drives; internal, behind the store's token like peer traffic. */
-export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function antiEntropyRoutes(
+  app: FastifyInstance,
+  opts: {
+    node: Pick<
+      NodeParts,
+      "selfId" | "ready" | "config" | "configHash" | "clock" | "metrics" | "storage" | "membership" | "repair"
+    >;
+  },
+): Promise<void> {
   const { node } = opts;
+  const { repair } = node;
 
   // Every body is checked against its message's schema before the node acts on any of it.
   const body = <S extends TSchema>(
@@ -63,7 +72,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   const send = (reply: FastifyReply, value: unknown, status = 200) =>
     reply.code(status).type(MSGPACK).send(pack(value));
   const treeOf = (set: string) => {
-    const tree = node.trees.tree(set);
+    const tree = node.membership.trees.tree(set);
     if (!tree)
       throw new HttpError(
         404,
@@ -91,8 +100,8 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
       generation: cfg.generation,
       configHash: node.configHash(),
       ready: node.ready,
-      shape: node.trees.shape,
-      sets: node.trees.summaries(),
+      shape: node.membership.trees.shape,
+      sets: node.membership.trees.summaries(),
     };
   });
 
@@ -109,7 +118,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     handle((req, reply) => {
       const r = body(req, checks.keys, "keys request");
       treeOf(r.set);
-      return send(reply, { entries: node.keysInSegments(r.set, r.segments) });
+      return send(reply, { entries: repair.keysInSegments(r.set, r.segments) });
     }),
   );
 
@@ -119,7 +128,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
       const r = body(req, checks.records, "records request");
       return send(reply, {
         records: r.keys.map((k) => {
-          const rec = node.readLocal(k);
+          const rec = node.storage.read(k);
           return [k, rec ? toTuple(rec) : null];
         }),
       });
@@ -142,7 +151,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
         return verdict.ok;
       });
       if (refused > 0) node.metrics.clockRefused.inc({ peer: "repair", direction: "in" }, refused);
-      const results = await Promise.all(accepted.map(([k, t]) => node.applyLocal(k, fromTuple(t))));
+      const results = await Promise.all(accepted.map(([k, t]) => node.storage.apply(k, fromTuple(t))));
       return send(reply, { applied: results.filter((x) => x.applied).length, refused });
     }),
   );
@@ -152,7 +161,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     handle(async (req, reply) => {
       const r = body(req, checks.purge, "purge request");
       treeOf(r.set);
-      return send(reply, { purged: await node.purgeTombstones(r.set) });
+      return send(reply, { purged: await repair.purgeTombstones(r.set) });
     }),
   );
 
@@ -160,7 +169,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     AE_LOCK,
     handle((req, reply) => {
       const r = body(req, checks.lock, "lock request", "invalid_lock");
-      const res = node.repairLease.acquire(r.holder, r.ttlMs);
+      const res = repair.lease.acquire(r.holder, r.ttlMs);
       return send(reply, res, res.acquired ? 200 : 409);
     }),
   );
@@ -169,7 +178,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     AE_UNLOCK,
     handle((req, reply) =>
       send(reply, {
-        released: node.repairLease.release(body(req, checks.unlock, "unlock request", "invalid_lock").holder),
+        released: repair.lease.release(body(req, checks.unlock, "unlock request", "invalid_lock").holder),
       }),
     ),
   );
@@ -177,7 +186,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_REPORT,
     handle((req, reply) => {
-      node.lastRepair = body(req, checks.report, "repair report", "invalid_report");
+      repair.lastReport = body(req, checks.report, "repair report", "invalid_report");
       return send(reply, { ok: true });
     }),
   );

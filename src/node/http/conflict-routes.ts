@@ -1,14 +1,19 @@
 import type { FastifyInstance } from "fastify";
 import type { ConflictRecord } from "../conflicts/record.ts";
 import { type Decision, resolveConflict } from "../conflicts/resolve.ts";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeParts } from "../parts.ts";
 import { HttpError } from "./errors.ts";
 import { forwardToLeader } from "./forward-to-leader.ts";
 
 const MAX_PAGE = 500;
 
 /** The conflict queue's public API: list (filters, paging), show one, resolve one. */
-export async function conflictRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function conflictRoutes(
+  app: FastifyInstance,
+  opts: {
+    node: Pick<NodeParts, "selfId" | "log" | "config" | "clock" | "metrics" | "conflicts" | "replication">;
+  },
+): Promise<void> {
   const { node } = opts;
 
   app.get<{ Querystring: Record<string, string | undefined> }>(

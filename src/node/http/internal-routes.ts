@@ -1,13 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import { pack, unpack } from "msgpackr";
 import { decodeBatch } from "../../wire/decode-batch.ts";
-import { handleBatch } from "../peers/batch-handler.ts";
+import type { NodeParts } from "../parts.ts";
+import { type BatchTarget, handleBatch } from "../peers/batch-handler.ts";
 import { BATCH_PATH, MSGPACK, PING_PATH } from "../peers/protocol.ts";
-import type { ReplicaNode } from "../replica-node.ts";
 import { sendError } from "./errors.ts";
 
+type BatchParts = BatchTarget & Pick<NodeParts, "selfId" | "ready">;
+
 /** Peer-to-peer endpoints. They sit behind the same token as the client API. */
-export async function internalRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function internalRoutes(app: FastifyInstance, opts: { node: BatchParts }): Promise<void> {
   const { node } = opts;
 
   app.get(PING_PATH, async (_req, reply) =>
@@ -34,7 +36,7 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: Replica
   });
 }
 
-function pingClock(node: ReplicaNode): [number, number] {
+function pingClock(node: Pick<NodeParts, "clock">): [number, number] {
   const t = node.clock.now();
   return [t.wall, t.logical];
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { formatTimestamp } from "../clock/hlc.ts";
 import type { Op, Outcome } from "../metrics/node-metrics.ts";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeParts } from "../parts.ts";
 import { outcomeOf } from "./error-response.ts";
 import { HttpError, sendError } from "./errors.ts";
 import { forwardToLeader } from "./forward-to-leader.ts";
@@ -36,7 +36,12 @@ const writeResponse = {
 } as const;
 
 /** The client API: PUT, GET and DELETE of one key. Keys may contain slashes, hence the wildcard. */
-export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function kvRoutes(
+  app: FastifyInstance,
+  opts: {
+    node: Pick<NodeParts, "selfId" | "log" | "config" | "metrics" | "storage" | "replication">;
+  },
+): Promise<void> {
   const { node } = opts;
   const { metrics } = node;
 
@@ -105,7 +110,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const { replication } = node.config();
       const local = parseBoolean("local", req.query.local);
       const rec = local
-        ? node.readLocal(key)
+        ? node.storage.read(key)
         : await node.replication.read(
             key,
             parseQuorum("r", req.query.r, replication.readQuorum, replication.factor),

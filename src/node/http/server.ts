@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeParts } from "../parts.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { antiEntropyRoutes } from "./anti-entropy-routes.ts";
 import { installAuth } from "./auth.ts";
@@ -17,7 +17,7 @@ import { MAX_KEY_BYTES } from "./validate.ts";
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Fastify with every route of the node; each concern is its own plugin. */
-export function buildServer(node: ReplicaNode): FastifyInstance {
+export function buildServer(node: NodeParts): FastifyInstance {
   const app = Fastify({
     logger: false,
     // Keys are up to 1024 bytes, and percent-encoding can triple that.
