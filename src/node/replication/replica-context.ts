@@ -10,7 +10,10 @@ import type { HashRing } from "../ring/hash-ring.ts";
 import type { ApplyResult } from "../storage/kv-store.ts";
 import type { VersionedRecord } from "../storage/record.ts";
 
-/** What a replication model needs from the node; the node owns the lifetimes of all of these. */
+/**
+ * What a replication model uses of the node's parts (clock, storage, membership, hints, conflicts,
+ * metrics), as the assembly (replica-node.ts) hands them over; it owns their lifetimes.
+ */
 export interface ReplicaContext {
   readonly selfId: string;
   readonly clock: HybridClock;
