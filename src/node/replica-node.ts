@@ -11,8 +11,7 @@ import { PeerSet } from "./membership/peer-set.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { NodeState } from "./node-state.ts";
 import type { NodeParts } from "./parts.ts";
-import { leaderlessModel } from "./replication/leaderless-strategy.ts";
-import { multiLeaderModel } from "./replication/multileader/multi-leader-strategy.ts";
+import { modelFor } from "./replication/model-for.ts";
 import type { StrategyParts } from "./replication/replica-context.ts";
 import type { ReplicationModel, ReplicationStrategy } from "./replication/strategy.ts";
 import { openDatabase } from "./storage/database.ts";
@@ -48,7 +47,7 @@ export class ReplicaNode extends NodeState implements NodeParts {
     assertMember(opts.id, opts.config);
     super(opts.id, opts.log, opts.token, opts.config);
     const config = () => this.config();
-    const model: ReplicationModel = opts.config.mode === "MultiLeader" ? multiLeaderModel : leaderlessModel;
+    const model: ReplicationModel = modelFor(opts.config.mode);
     this.clock = new HybridClock(opts.id, opts.clockSkewMs ? () => Date.now() + opts.clockSkewMs : Date.now);
     // Storage tells membership about each stored version; membership exists before any write.
     this.storage = new LocalReplica(openDatabase(opts.dataDir), (key, prev, version) =>

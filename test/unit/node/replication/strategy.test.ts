@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LeaderlessCoordinator } from "../../../../src/node/replication/leaderless.ts";
 import { LeaderlessStrategy, leaderlessModel } from "../../../../src/node/replication/leaderless-strategy.ts";
+import { modelFor } from "../../../../src/node/replication/model-for.ts";
 import { multiLeaderModel } from "../../../../src/node/replication/multileader/multi-leader-strategy.ts";
 
 describe("replication models", () => {
@@ -31,5 +32,12 @@ describe("replication models", () => {
     expect((await s.write("k", null, 2)).acks).toBe(2);
     await s.read("k", 2);
     expect(calls).toEqual(["write k", "read k"]);
+  });
+});
+
+describe("modelFor", () => {
+  it("picks the model from the config's mode", () => {
+    expect(modelFor("Leaderless")).toBe(leaderlessModel);
+    expect(modelFor("MultiLeader")).toBe(multiLeaderModel);
   });
 });
