@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import type { ReplicaNode } from "../replica-node.ts";
-import { HttpError, sendError } from "./errors.ts";
+import type { NodeParts } from "../parts.ts";
+import { HttpError } from "./errors.ts";
+
+type DrainParts = Pick<NodeParts, "selfId" | "config" | "membership">;
 
 interface DrainBody {
   leaving?: unknown;
@@ -11,21 +13,16 @@ interface DrainBody {
  * members (default: this node), before a scale-down removes them. Progress is in GET /v1/status
  * under `handoff`. Body (optional JSON): {"leaving": ["orders-3", "orders-4"]}.
  */
-export async function adminRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, opts: { node: DrainParts }): Promise<void> {
   const { node } = opts;
   app.post("/v1/admin/drain", async (req, reply) => {
-    try {
-      const leaving = parseLeaving(req.body, node);
-      node.drain(leaving);
-      return reply.code(202).send({ draining: leaving, handoff: node.handoff.status });
-    } catch (err) {
-      if (err instanceof HttpError) return sendError(reply, err.status, err.body);
-      throw err;
-    }
+    const leaving = parseLeaving(req.body, node);
+    node.membership.drain(leaving);
+    return reply.code(202).send({ draining: leaving, handoff: node.membership.handoff.status });
   });
 }
 
-function parseLeaving(raw: unknown, node: ReplicaNode): string[] {
+function parseLeaving(raw: unknown, node: DrainParts): string[] {
   const text = raw instanceof Buffer ? raw.toString("utf8").trim() : "";
   if (!text) return [node.selfId];
   let body: DrainBody;

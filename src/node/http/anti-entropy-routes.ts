@@ -24,10 +24,10 @@ import {
 import { type Checker, checker, decode } from "../../wire/decode.ts";
 import { WireError, type WireErrorCode } from "../../wire/errors.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
+import type { NodeParts } from "../parts.ts";
 import { MSGPACK } from "../peers/protocol.ts";
-import type { ReplicaNode } from "../replica-node.ts";
 import { fromTuple, toTuple } from "../storage/record.ts";
-import { HttpError, sendError } from "./errors.ts";
+import { HttpError } from "./errors.ts";
 
 /** One compiled check per message, made once at start. */
 const checks = {
@@ -42,8 +42,17 @@ const checks = {
 };
 
 /** Endpoints the repair job drives; internal, behind the store's token like peer traffic. */
-export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function antiEntropyRoutes(
+  app: FastifyInstance,
+  opts: {
+    node: Pick<
+      NodeParts,
+      "selfId" | "ready" | "config" | "configHash" | "clock" | "metrics" | "storage" | "membership" | "repair"
+    >;
+  },
+): Promise<void> {
   const { node } = opts;
+  const { repair } = node;
 
   // Every body is checked against its message's schema before the node acts on any of it.
   const body = <S extends TSchema>(
@@ -63,7 +72,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   const send = (reply: FastifyReply, value: unknown, status = 200) =>
     reply.code(status).type(MSGPACK).send(pack(value));
   const treeOf = (set: string) => {
-    const tree = node.trees.tree(set);
+    const tree = node.membership.trees.tree(set);
     if (!tree)
       throw new HttpError(
         404,
@@ -78,11 +87,8 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
       try {
         return await fn(req, reply);
       } catch (err) {
-        if (err instanceof HttpError) return sendError(reply, err.status, err.body);
-        if (err instanceof WireError)
-          return sendError(reply, err.status, { error: err.code, message: err.message });
-        if (err instanceof RangeError)
-          return sendError(reply, 400, { error: "invalid_request", message: err.message });
+        // A tree refuses a level or segment out of its range: the request's fault, not the node's.
+        if (err instanceof RangeError) throw new HttpError(400, "invalid_request", err.message);
         throw err;
       }
     };
@@ -94,8 +100,8 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
       generation: cfg.generation,
       configHash: node.configHash(),
       ready: node.ready,
-      shape: node.trees.shape,
-      sets: node.trees.summaries(),
+      shape: node.membership.trees.shape,
+      sets: node.membership.trees.summaries(),
     };
   });
 
@@ -112,7 +118,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     handle((req, reply) => {
       const r = body(req, checks.keys, "keys request");
       treeOf(r.set);
-      return send(reply, { entries: node.keysInSegments(r.set, r.segments) });
+      return send(reply, { entries: repair.keysInSegments(r.set, r.segments) });
     }),
   );
 
@@ -122,7 +128,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
       const r = body(req, checks.records, "records request");
       return send(reply, {
         records: r.keys.map((k) => {
-          const rec = node.readLocal(k);
+          const rec = node.storage.read(k);
           return [k, rec ? toTuple(rec) : null];
         }),
       });
@@ -145,7 +151,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
         return verdict.ok;
       });
       if (refused > 0) node.metrics.clockRefused.inc({ peer: "repair", direction: "in" }, refused);
-      const results = await Promise.all(accepted.map(([k, t]) => node.applyLocal(k, fromTuple(t))));
+      const results = await Promise.all(accepted.map(([k, t]) => node.storage.apply(k, fromTuple(t))));
       return send(reply, { applied: results.filter((x) => x.applied).length, refused });
     }),
   );
@@ -155,7 +161,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     handle(async (req, reply) => {
       const r = body(req, checks.purge, "purge request");
       treeOf(r.set);
-      return send(reply, { purged: await node.purgeTombstones(r.set) });
+      return send(reply, { purged: await repair.purgeTombstones(r.set) });
     }),
   );
 
@@ -163,7 +169,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     AE_LOCK,
     handle((req, reply) => {
       const r = body(req, checks.lock, "lock request", "invalid_lock");
-      const res = node.repairLease.acquire(r.holder, r.ttlMs);
+      const res = repair.lease.acquire(r.holder, r.ttlMs);
       return send(reply, res, res.acquired ? 200 : 409);
     }),
   );
@@ -172,7 +178,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
     AE_UNLOCK,
     handle((req, reply) =>
       send(reply, {
-        released: node.repairLease.release(body(req, checks.unlock, "unlock request", "invalid_lock").holder),
+        released: repair.lease.release(body(req, checks.unlock, "unlock request", "invalid_lock").holder),
       }),
     ),
   );
@@ -180,7 +186,7 @@ export async function antiEntropyRoutes(app: FastifyInstance, opts: { node: Repl
   app.post(
     AE_REPORT,
     handle((req, reply) => {
-      node.lastRepair = body(req, checks.report, "repair report", "invalid_report");
+      repair.lastReport = body(req, checks.report, "repair report", "invalid_report");
       return send(reply, { ok: true });
     }),
   );

@@ -1,32 +1,20 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ConflictRecord } from "../conflicts/record.ts";
 import { type Decision, resolveConflict } from "../conflicts/resolve.ts";
-import type { ReplicaNode } from "../replica-node.ts";
-import { QuorumError } from "../replication/quorum-error.ts";
-import { HttpError, sendError } from "./errors.ts";
-import { forwardToLeader, isFollower } from "./forward-to-leader.ts";
+import type { NodeParts } from "../parts.ts";
+import { HttpError } from "./errors.ts";
+import { forwardToLeader } from "./forward-to-leader.ts";
 
 const MAX_PAGE = 500;
 
 /** The conflict queue's public API: list (filters, paging), show one, resolve one. */
-export async function conflictRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function conflictRoutes(
+  app: FastifyInstance,
+  opts: {
+    node: Pick<NodeParts, "selfId" | "log" | "config" | "clock" | "metrics" | "conflicts" | "replication">;
+  },
+): Promise<void> {
   const { node } = opts;
-  const guard = async (reply: FastifyReply, fn: () => Promise<unknown> | unknown) => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof HttpError) return sendError(reply, err.status, err.body);
-      if (err instanceof QuorumError) {
-        return sendError(reply, 503, {
-          error: "quorum_unavailable",
-          message: `resolution not written: ${err.message}`,
-          needed: err.needed,
-          reached: err.reached,
-        });
-      }
-      throw err;
-    }
-  };
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     "/v1/conflicts",
@@ -44,63 +32,55 @@ export async function conflictRoutes(app: FastifyInstance, opts: { node: Replica
         },
       },
     },
-    (req, reply) =>
-      guard(reply, () => {
-        const q = req.query;
-        if (q.status && q.status !== "pending" && q.status !== "resolved") {
-          throw new HttpError(
-            400,
-            "invalid_parameter",
-            `status must be pending or resolved; got '${q.status}'`,
-          );
-        }
-        if (q.kind && q.kind !== "partial_write" && q.kind !== "concurrent") {
-          throw new HttpError(
-            400,
-            "invalid_parameter",
-            `kind must be partial_write or concurrent; got '${q.kind}'`,
-          );
-        }
-        const limit = q.limit === undefined ? 100 : Number(q.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-          throw new HttpError(
-            400,
-            "invalid_parameter",
-            `limit must be an integer from 1 to ${MAX_PAGE}; got '${q.limit}'`,
-          );
-        }
-        const page = node.conflicts.store.list({
-          limit,
-          ...(q.status ? { status: q.status as "pending" | "resolved" } : {}),
-          ...(q.kind ? { kind: q.kind as ConflictRecord["kind"] } : {}),
-          ...(q.key ? { key: q.key } : {}),
-          ...(q.cursor ? { after: q.cursor } : {}),
-        });
-        return { items: page.items.map(view), next: page.next };
-      }),
-  );
-
-  app.get<{ Params: { id: string } }>("/v1/conflicts/:id", (req, reply) =>
-    guard(reply, () => {
-      const rec = node.conflicts.store.get(req.params.id);
-      if (!rec)
+    async (req) => {
+      const q = req.query;
+      if (q.status && q.status !== "pending" && q.status !== "resolved") {
         throw new HttpError(
-          404,
-          "not_found",
-          `no conflict ${req.params.id}; list them with GET /v1/conflicts`,
+          400,
+          "invalid_parameter",
+          `status must be pending or resolved; got '${q.status}'`,
         );
-      return view(rec);
-    }),
+      }
+      if (q.kind && q.kind !== "partial_write" && q.kind !== "concurrent") {
+        throw new HttpError(
+          400,
+          "invalid_parameter",
+          `kind must be partial_write or concurrent; got '${q.kind}'`,
+        );
+      }
+      const limit = q.limit === undefined ? 100 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+        throw new HttpError(
+          400,
+          "invalid_parameter",
+          `limit must be an integer from 1 to ${MAX_PAGE}; got '${q.limit}'`,
+        );
+      }
+      const page = node.conflicts.store.list({
+        limit,
+        ...(q.status ? { status: q.status as "pending" | "resolved" } : {}),
+        ...(q.kind ? { kind: q.kind as ConflictRecord["kind"] } : {}),
+        ...(q.key ? { key: q.key } : {}),
+        ...(q.cursor ? { after: q.cursor } : {}),
+      });
+      return { items: page.items.map(view), next: page.next };
+    },
   );
 
-  app.post<{ Params: { id: string } }>("/v1/conflicts/:id/resolve", (req, reply) =>
-    guard(reply, async () => {
-      const decision = parseDecision(req.body);
-      // A resolution is a write: on a multi-leader follower, a leader makes it.
-      if (isFollower(node)) return forwardToLeader(node, req, reply);
-      return view(await resolveConflict(node, req.params.id, decision));
-    }),
-  );
+  app.get<{ Params: { id: string } }>("/v1/conflicts/:id", async (req) => {
+    const rec = node.conflicts.store.get(req.params.id);
+    if (!rec)
+      throw new HttpError(404, "not_found", `no conflict ${req.params.id}; list them with GET /v1/conflicts`);
+    return view(rec);
+  });
+
+  app.post<{ Params: { id: string } }>("/v1/conflicts/:id/resolve", async (req, reply) => {
+    const decision = parseDecision(req.body);
+    // A resolution is a write: on a multi-leader follower, a leader makes it.
+    const leaders = node.replication.forwardTo();
+    if (leaders) return forwardToLeader(node, leaders, req, reply);
+    return view(await resolveConflict(node, req.params.id, decision));
+  });
 }
 
 function parseDecision(raw: unknown): Decision {

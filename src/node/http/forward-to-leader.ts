@@ -1,29 +1,32 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
 import { request } from "undici";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { ClusterConfig } from "../../config/cluster-config.ts";
 import { sendError } from "./errors.ts";
 
 /** Set on a forwarded request, so a leader set that disagrees for a moment cannot bounce it around. */
 export const FORWARDED_BY = "x-replistore-forwarded-by";
 export const LEADER_HEADER = "x-replistore-leader";
 
-/** Whether this node must hand writes to a leader: a multi-leader follower. */
-export function isFollower(node: ReplicaNode): boolean {
-  return node.multiLeader !== undefined && !node.multiLeader.isLeader();
+/** What forwarding needs to know about this node. */
+export interface ForwardingNode {
+  readonly selfId: string;
+  readonly log: Logger;
+  config(): ClusterConfig;
 }
 
 /**
- * Sends a write that reached a follower to a leader (its feeder first, then the others) and relays
+ * Sends a write that reached a follower to a leader (`leaders`, as ReplicationStrategy.forwardTo
+ * orders them: its feeder first, then the others) and relays
  * the leader's answer as it is, naming the leader in a header. A leader that cannot be reached is
  * skipped; with none reachable the client gets a 503 that says so.
  */
 export async function forwardToLeader(
-  node: ReplicaNode,
+  node: ForwardingNode,
+  leaders: readonly string[],
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const ml = node.multiLeader;
-  const leaders = ml?.forwardOrder() ?? [];
   if (req.headers[FORWARDED_BY]) {
     return sendError(reply, 503, {
       error: "no_leader_available",

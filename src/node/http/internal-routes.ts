@@ -1,14 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import { pack, unpack } from "msgpackr";
 import { decodeBatch } from "../../wire/decode-batch.ts";
-import { WireError } from "../../wire/errors.ts";
-import { handleBatch } from "../peers/batch-handler.ts";
-import { BATCH_PATH, type BatchRequest, MSGPACK, PING_PATH } from "../peers/protocol.ts";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeParts } from "../parts.ts";
+import { type BatchTarget, handleBatch } from "../peers/batch-handler.ts";
+import { BATCH_PATH, MSGPACK, PING_PATH } from "../peers/protocol.ts";
 import { sendError } from "./errors.ts";
 
+type BatchParts = BatchTarget & Pick<NodeParts, "selfId" | "ready">;
+
 /** Peer-to-peer endpoints. They sit behind the same token as the client API. */
-export async function internalRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function internalRoutes(app: FastifyInstance, opts: { node: BatchParts }): Promise<void> {
   const { node } = opts;
 
   app.get(PING_PATH, async (_req, reply) =>
@@ -26,15 +27,8 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: Replica
     } catch {
       return sendError(reply, 400, { error: "invalid_batch", message: "body is not a msgpack batch" });
     }
-    let batch: BatchRequest;
-    try {
-      batch = decodeBatch(raw);
-    } catch (err) {
-      if (err instanceof WireError)
-        return sendError(reply, err.status, { error: err.code, message: err.message });
-      throw err;
-    }
-    const res = await handleBatch(node, batch);
+    // A malformed batch throws a WireError, which the server's error handler answers.
+    const res = await handleBatch(node, decodeBatch(raw));
     return reply
       .code(res.refused ? 409 : 200)
       .type(MSGPACK)
@@ -42,7 +36,7 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: Replica
   });
 }
 
-function pingClock(node: ReplicaNode): [number, number] {
+function pingClock(node: Pick<NodeParts, "clock">): [number, number] {
   const t = node.clock.now();
   return [t.wall, t.logical];
 }

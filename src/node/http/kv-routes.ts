@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { formatTimestamp } from "../clock/hlc.ts";
 import type { Op, Outcome } from "../metrics/node-metrics.ts";
-import type { ReplicaNode } from "../replica-node.ts";
-import { QuorumError } from "../replication/quorum-error.ts";
+import type { NodeParts } from "../parts.ts";
+import { outcomeOf } from "./error-response.ts";
 import { HttpError, sendError } from "./errors.ts";
-import { forwardToLeader, isFollower } from "./forward-to-leader.ts";
+import { forwardToLeader } from "./forward-to-leader.ts";
 import { parseBoolean, parseQuorum, validateKey } from "./validate.ts";
 
 interface KvQuery {
@@ -36,27 +36,20 @@ const writeResponse = {
 } as const;
 
 /** The client API: PUT, GET and DELETE of one key. Keys may contain slashes, hence the wildcard. */
-export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function kvRoutes(
+  app: FastifyInstance,
+  opts: {
+    node: Pick<NodeParts, "selfId" | "log" | "config" | "metrics" | "storage" | "replication">;
+  },
+): Promise<void> {
   const { node } = opts;
   const { metrics } = node;
 
   const observe = (op: Op, start: bigint, outcome: Outcome) =>
     metrics.observeRequest(op, outcome, Number(process.hrtime.bigint() - start) / 1e9);
-  const fail = (reply: FastifyReply, op: Op, start: bigint, err: unknown): FastifyReply => {
-    if (err instanceof QuorumError) {
-      observe(op, start, "quorum_unavailable");
-      return sendError(reply, 503, {
-        error: "quorum_unavailable",
-        message: err.message,
-        needed: err.needed,
-        reached: err.reached,
-      });
-    }
-    if (err instanceof HttpError) {
-      observe(op, start, "client_error");
-      return sendError(reply, err.status, err.body);
-    }
-    observe(op, start, "error");
+  // Counted here; the server's error handler turns the error into its answer.
+  const fail = (op: Op, start: bigint, err: unknown): never => {
+    observe(op, start, outcomeOf(err));
     throw err;
   };
 
@@ -71,12 +64,13 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const key = validateKey(req.params["*"]);
       const { replication } = node.config();
       const w = parseQuorum("w", req.query.w, replication.writeQuorum, replication.factor);
-      if (isFollower(node)) {
-        await forwardToLeader(node, req, reply);
+      const leaders = node.replication.forwardTo();
+      if (leaders) {
+        await forwardToLeader(node, leaders, req, reply);
         observe(op, start, reply.statusCode < 300 ? "ok" : "error");
         return reply;
       }
-      const out = await node.write(key, value, w);
+      const out = await node.replication.write(key, value, w);
       observe(op, start, "ok");
       return {
         key,
@@ -85,7 +79,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
         ...(out.leader ? { leader: out.leader } : {}),
       };
     } catch (err) {
-      return fail(reply, op, start, err);
+      return fail(op, start, err);
     }
   };
 
@@ -97,7 +91,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const value = body instanceof Uint8Array ? body : new Uint8Array(0);
       const limit = node.config().limits.maxValueBytes;
       if (value.byteLength > limit) {
-        return fail(reply, "put", process.hrtime.bigint(), valueTooLarge(value.byteLength, limit));
+        return fail("put", process.hrtime.bigint(), valueTooLarge(value.byteLength, limit));
       }
       return write(req, reply, "put", value);
     },
@@ -116,8 +110,8 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
       const { replication } = node.config();
       const local = parseBoolean("local", req.query.local);
       const rec = local
-        ? node.readLocal(key)
-        : await node.coordinator.read(
+        ? node.storage.read(key)
+        : await node.replication.read(
             key,
             parseQuorum("r", req.query.r, replication.readQuorum, replication.factor),
           );
@@ -135,7 +129,7 @@ export async function kvRoutes(app: FastifyInstance, opts: { node: ReplicaNode }
         .type("application/octet-stream")
         .send(Buffer.from(rec.value.buffer, rec.value.byteOffset, rec.value.byteLength));
     } catch (err) {
-      return fail(reply, "get", start, err);
+      return fail("get", start, err);
     }
   });
 }

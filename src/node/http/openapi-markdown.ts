@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeParts } from "../parts.ts";
 import { OPENAPI_PATH } from "./openapi.ts";
 import { buildServer } from "./server.ts";
 
@@ -32,7 +32,7 @@ export interface OpenApiDoc {
 export async function openApiDocument(): Promise<OpenApiDoc> {
   const stub = new Proxy({ config: () => ({ limits: { maxValueBytes: 0 } }) } as Record<string, unknown>, {
     get: (target, key) => target[key as string],
-  }) as unknown as ReplicaNode;
+  }) as unknown as NodeParts;
   const app = buildServer(stub);
   try {
     await app.ready();

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeParts } from "../parts.ts";
 import { sendError } from "./errors.ts";
 
 /** Probes and metrics. /healthz: the process serves requests. /readyz: storage is open, config loaded, not shutting down. */
-export async function opsRoutes(app: FastifyInstance, opts: { node: ReplicaNode }): Promise<void> {
+export async function opsRoutes(
+  app: FastifyInstance,
+  opts: { node: Pick<NodeParts, "ready" | "metrics"> },
+): Promise<void> {
   const { node } = opts;
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) =>

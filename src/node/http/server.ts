@@ -1,10 +1,11 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import type { ReplicaNode } from "../replica-node.ts";
+import type { NodeParts } from "../parts.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { antiEntropyRoutes } from "./anti-entropy-routes.ts";
 import { installAuth } from "./auth.ts";
 import { conflictRoutes } from "./conflict-routes.ts";
-import { HttpError, sendError } from "./errors.ts";
+import { errorResponse } from "./error-response.ts";
+import { sendError } from "./errors.ts";
 import { internalRoutes } from "./internal-routes.ts";
 import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
 import { clientErrorHandler, installMethodCheck } from "./method-check.ts";
@@ -16,7 +17,7 @@ import { MAX_KEY_BYTES } from "./validate.ts";
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Fastify with every route of the node; each concern is its own plugin. */
-export function buildServer(node: ReplicaNode): FastifyInstance {
+export function buildServer(node: NodeParts): FastifyInstance {
   const app = Fastify({
     logger: false,
     // Keys are up to 1024 bytes, and percent-encoding can triple that.
@@ -59,7 +60,8 @@ export function buildServer(node: ReplicaNode): FastifyInstance {
   installMethodCheck(app);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof HttpError) return sendError(reply, err.status, err.body);
+    const mapped = errorResponse(err);
+    if (mapped) return sendError(reply, mapped.status, mapped.body);
     if (err.validation) return sendError(reply, 400, { error: "invalid_request", message: err.message });
     if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       const e = valueTooLarge(Number(req.headers["content-length"] ?? 0), node.config().limits.maxValueBytes);

@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
+import type { ClusterConfig } from "../../config/cluster-config.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import type { ConflictRecord } from "../conflicts/record.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
-import type { UpdateTuple } from "../replication/multileader/update.ts";
-import type { VectorEntry } from "../replication/multileader/version-vector.ts";
+import type { ReplicationStrategy } from "../replication/strategy.ts";
 import type { ApplyResult } from "../storage/kv-store.ts";
 import { fromTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
 import {
@@ -22,23 +22,24 @@ import {
   type PeerResult,
 } from "./protocol.ts";
 
+/** What serving a peer batch uses: the parts, each through the little it needs. */
 export interface BatchTarget {
   readonly clock: HybridClock;
   readonly metrics: NodeMetrics;
   readonly log: Logger;
-  maxOffsetMs(): number;
-  recordOffset(peer: string, offsetMs: number): void;
-  readLocal(key: string): VersionedRecord | undefined;
-  applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult>;
+  config(): ClusterConfig;
+  readonly membership: { readonly peers: { recordOffset(peer: string, offsetMs: number): void } };
+  readonly storage: {
+    read(key: string): VersionedRecord | undefined;
+    apply(key: string, rec: VersionedRecord): Promise<ApplyResult>;
+  };
   readonly conflicts: {
     receive(rec: ConflictRecord): Promise<boolean>;
     digest(): Array<[string, string]>;
     fetch(ids: readonly string[]): ConflictRecord[];
   };
-  /** Multi-leader replication; undefined on a leaderless node, which has no vector. */
-  readonly multiLeader:
-    | { receive(from: string, updates: UpdateTuple[]): Promise<VectorEntry[]>; vector(): VectorEntry[] }
-    | undefined;
+  /** The replication model's own ops (multi-leader pushes and vectors; empty answers leaderless). */
+  readonly replication: Pick<ReplicationStrategy, "receiveUpdates" | "vector">;
 }
 
 const refusalLogEveryMs = 10_000;
@@ -51,15 +52,16 @@ const lastRefusalLog = new Map<string, number>();
  * All puts of a batch are issued together and so share one LMDB commit.
  */
 export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise<BatchResponse> {
-  const verdict = checkPeerClock(node.clock, req.clock[0], node.maxOffsetMs());
-  node.recordOffset(req.from, verdict.offsetMs);
+  const maxOffsetMs = node.config().clock.maxOffsetMs;
+  const verdict = checkPeerClock(node.clock, req.clock[0], maxOffsetMs);
+  node.membership.peers.recordOffset(req.from, verdict.offsetMs);
   if (!verdict.ok) {
     node.metrics.clockRefused.inc({ peer: req.from, direction: "in" });
     const now = Date.now();
     if (now - (lastRefusalLog.get(req.from) ?? 0) > refusalLogEveryMs) {
       lastRefusalLog.set(req.from, now);
       node.log.warn(
-        { peer: req.from, offsetMs: verdict.offsetMs, maxOffsetMs: node.maxOffsetMs() },
+        { peer: req.from, offsetMs: verdict.offsetMs, maxOffsetMs },
         "refused peer batch: its clock is ahead of ours by more than clock.maxOffset; check NTP on that host",
       );
     }
@@ -69,19 +71,18 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
   node.clock.observe(req.clock[0], req.clock[1]);
   node.metrics.peerBatchOps.observe(req.ops.length);
 
-  const maxOffsetMs = node.maxOffsetMs();
   const results = await Promise.all(
     req.ops.map(async (op): Promise<PeerResult> => {
       const refusal = futureRecord(node, req.from, op, maxOffsetMs);
       if (refusal) return refusal;
       switch (op[0]) {
         case OP_PUT: {
-          const r = await node.applyLocal(op[1], fromTuple(op[2]));
+          const r = await node.storage.apply(op[1], fromTuple(op[2]));
           const prev = r.previous?.version;
           return [r.applied ? 1 : 0, prev ? [prev.wall, prev.logical, prev.node] : null];
         }
         case OP_GET: {
-          const rec = node.readLocal(op[1]);
+          const rec = node.storage.read(op[1]);
           return rec ? toTuple(rec) : null;
         }
         case OP_CONFLICT_PUT:
@@ -91,9 +92,9 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
         case OP_CONFLICT_FETCH:
           return node.conflicts.fetch(op[2]);
         case OP_ML_PUSH:
-          return node.multiLeader ? await node.multiLeader.receive(req.from, op[2]) : [];
+          return await node.replication.receiveUpdates(req.from, op[2]);
         case OP_ML_VECTOR:
-          return node.multiLeader ? node.multiLeader.vector() : [];
+          return node.replication.vector();
       }
     }),
   );

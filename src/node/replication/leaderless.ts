@@ -1,18 +1,14 @@
+import { QuorumError } from "../../errors.ts";
 import { compareTimestamps, type Timestamp } from "../clock/hlc.ts";
 import { partialWriteRecord } from "../conflicts/partial-write-record.ts";
 import { ClockOffsetError } from "../peers/errors.ts";
 import { OP_GET, OP_PUT, type PutResult } from "../peers/protocol.ts";
 import { fromTuple, newer, type RecordTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
-import { QuorumError } from "./quorum-error.ts";
 import type { ReplicaContext } from "./replica-context.ts";
+import type { WriteOutcome } from "./strategy.ts";
 
 /** How long a read waits for its first R owners before also asking the rest. */
 const SPECULATIVE_READ_MS = 100;
-
-export interface WriteOutcome {
-  version: Timestamp;
-  acks: number;
-}
 
 /**
  * Dynamo-style coordination: any node takes any request, sends it to the key's N owners, and

@@ -1,3 +1,4 @@
+import type { RootDatabase } from "lmdb";
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
 import type { HybridClock } from "../clock/hlc.ts";
@@ -9,7 +10,10 @@ import type { HashRing } from "../ring/hash-ring.ts";
 import type { ApplyResult } from "../storage/kv-store.ts";
 import type { VersionedRecord } from "../storage/record.ts";
 
-/** What a replication model needs from the node; the node owns the lifetimes of all of these. */
+/**
+ * What a replication model uses of the node's parts (clock, storage, membership, hints, conflicts,
+ * metrics), as the assembly (replica-node.ts) hands them over; it owns their lifetimes.
+ */
 export interface ReplicaContext {
   readonly selfId: string;
   readonly clock: HybridClock;
@@ -26,4 +30,12 @@ export interface ReplicaContext {
   readLocal(key: string): VersionedRecord | undefined;
   /** Stores a version on this node if newer; resolves once durable. */
   applyLocal(key: string, rec: VersionedRecord): Promise<ApplyResult>;
+}
+
+/** What a replication model is made from: the context, plus what multi-leader keeps of its own. */
+export interface StrategyParts extends ReplicaContext {
+  /** The LMDB environment, for a model's own durable state (the multi-leader outbox). */
+  readonly root: RootDatabase;
+  /** applyLocal, with writes that must commit in the same transaction (see KvStore.apply). */
+  applyWith(key: string, rec: VersionedRecord, alongside: () => Promise<unknown>): Promise<ApplyResult>;
 }

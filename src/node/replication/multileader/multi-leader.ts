@@ -5,17 +5,18 @@ import type { HybridClock, Timestamp } from "../../clock/hlc.ts";
 import type { ConflictQueue } from "../../conflicts/conflict-queue.ts";
 import { ReplicationMetrics } from "../../metrics/replication-metrics.ts";
 import type { PeerClient } from "../../peers/peer-client.ts";
-import { OP_ML_PUSH, OP_ML_VECTOR } from "../../peers/protocol.ts";
+import { OP_ML_PUSH } from "../../peers/protocol.ts";
 import type { ApplyResult } from "../../storage/kv-store.ts";
 import type { VersionedRecord } from "../../storage/record.ts";
-import { QuorumError } from "../quorum-error.ts";
 import { CausalBuffer } from "./causal-buffer.ts";
 import { concurrentRecord, isConcurrent } from "./concurrency.ts";
+import { CopyWaiters } from "./copy-waiters.ts";
 import type { Outbox } from "./outbox.ts";
 import { PeerStream } from "./peer-stream.ts";
 import { type TopologyInput, type TopologyView, topologyView } from "./topology.ts";
+import { OutboxTruncation } from "./truncation.ts";
 import { fromUpdateTuple, toUpdateTuple, type Update, type UpdateTuple } from "./update.ts";
-import { minimum, originId, type VectorEntry, VersionVector } from "./version-vector.ts";
+import { originId, type VectorEntry, VersionVector } from "./version-vector.ts";
 
 export interface MultiLeaderHost {
   readonly selfId: string;
@@ -53,15 +54,6 @@ const DEFAULT_FAILOVER_MS = 10_000;
 const TOPOLOGY_EVERY_MS = 250;
 const RESEND_EVERY_MS = 1_000;
 const TRUNCATE_EVERY_MS = 1_000;
-/** Entries dropped per transaction: small deletes interleave with writes instead of stalling them. */
-const TRUNCATE_CHUNK = 2_000;
-
-interface Waiter {
-  seq: number;
-  need: number;
-  acked: Set<string>;
-  done: () => void;
-}
 
 /**
  * Multi-leader replication. Leaders (pods 0..leaders-1) accept writes: each write becomes an
@@ -78,11 +70,11 @@ export class MultiLeaderReplicator {
   private readonly appliedVector: VersionVector;
   private readonly buffer = new CausalBuffer();
   private readonly streams = new Map<string, PeerStream>();
-  private readonly waiters: Waiter[] = [];
+  private readonly copies: CopyWaiters;
   private view: TopologyView;
   private timers: NodeJS.Timeout[] = [];
   private kickScheduled = false;
-  private truncating = false;
+  private readonly truncation: OutboxTruncation;
 
   constructor(outbox: Outbox, host: MultiLeaderHost) {
     this.host = host;
@@ -90,6 +82,15 @@ export class MultiLeaderReplicator {
     this.origin = originId(host.selfId, outbox.incarnation());
     this.appliedVector = outbox.loadVector();
     this.view = topologyView(this.topologyInput());
+    this.copies = new CopyWaiters(host.selfId);
+    this.truncation = new OutboxTruncation({
+      selfId: host.selfId,
+      log: host.log,
+      outbox,
+      config: () => host.config(),
+      peer: (id) => host.peer(id),
+      applied: () => this.appliedVector,
+    });
     this.metrics = new ReplicationMetrics(host.registry, {
       lags: () => {
         const now = Date.now();
@@ -113,7 +114,7 @@ export class MultiLeaderReplicator {
     every(RESEND_EVERY_MS, () => {
       for (const s of this.streams.values()) s.tick();
     });
-    every(TRUNCATE_EVERY_MS, () => void this.truncate());
+    every(TRUNCATE_EVERY_MS, () => void this.truncation.run());
   }
 
   stop(): void {
@@ -312,16 +313,7 @@ export class MultiLeaderReplicator {
   }
 
   private onAck(peer: string, v: VersionVector): void {
-    const have = v.seq(this.origin);
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      const w = this.waiters[i]!;
-      if (w.seq > have) continue;
-      w.acked.add(peer);
-      if (w.acked.size >= w.need) {
-        this.waiters.splice(i, 1);
-        w.done();
-      }
-    }
+    this.copies.ack(peer, v.seq(this.origin));
   }
 
   /**
@@ -332,72 +324,25 @@ export class MultiLeaderReplicator {
   private waitForCopies(u: Update, need: number): Promise<number> {
     const cfg = this.host.config();
     const input = this.topologyInput();
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { seq: u.seq, need, acked: new Set(), done: () => finish(true) };
-      const timer = setTimeout(() => finish(false), cfg.limits.requestTimeoutMs);
-      const finish = (ok: boolean) => {
-        clearTimeout(timer);
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        if (ok) resolve(waiter.acked.size);
-        else
-          reject(
-            new QuorumError(
-              "write",
-              need + 1,
-              waiter.acked.size + 1,
-              cfg.members.length,
-              `the write is durable on ${this.host.selfId} and ${waiter.acked.size} other node(s), fewer than w=${need + 1}, within ${cfg.limits.requestTimeoutMs} ms; it stays in ${this.host.selfId}'s outbox and reaches the others when they are back`,
-            ),
-          );
-      };
-      this.waiters.push(waiter);
-      const linked = this.view.links.filter((l) => this.host.peer(l.peer)?.health.up).length;
-      const direct = need - linked;
-      if (direct <= 0) return;
-      const linkedIds = new Set(this.view.links.map((l) => l.peer));
-      const candidates = cfg.members
-        .map((m) => m.id)
-        .filter((id) => id !== this.host.selfId && !linkedIds.has(id) && input.available(id))
-        .slice(0, direct);
-      const tuple = toUpdateTuple({ ...u, seenBy: [this.host.selfId] });
-      for (const id of candidates) {
-        this.host
-          .peer(id)
-          ?.send([OP_ML_PUSH, "", [tuple]])
-          .then(
-            (answer) => this.onAck(id, VersionVector.from(answer as VectorEntry[])),
-            () => undefined,
-          );
-      }
-    });
-  }
-
-  /** Every second: drops outbox entries every member has applied, as their vectors say. */
-  private async truncate(): Promise<void> {
-    if (this.truncating) return;
-    this.truncating = true;
-    try {
-      const others = this.host.config().members.filter((m) => m.id !== this.host.selfId);
-      const vectors = await Promise.all(
-        others.map(async (m) => {
-          const peer = this.host.peer(m.id);
-          if (!peer) throw new Error(`no client for ${m.id}`);
-          return VersionVector.from((await peer.send([OP_ML_VECTOR, ""])) as VectorEntry[]);
-        }),
-      );
-      const all = minimum([this.appliedVector, ...vectors]);
-      let dropped = 0;
-      for (;;) {
-        const n = await this.outbox.truncate((t) => all.covers(t[0], t[1]), TRUNCATE_CHUNK);
-        dropped += n;
-        if (n < TRUNCATE_CHUNK) break;
-      }
-      if (dropped > 0) this.host.log.debug({ dropped }, "outbox entries every member has were dropped");
-    } catch {
-      // a member is unreachable: keep everything until it has caught up
-    } finally {
-      this.truncating = false;
+    const copies = this.copies.wait(u.seq, need, cfg.limits.requestTimeoutMs, cfg.members.length);
+    const linked = this.view.links.filter((l) => this.host.peer(l.peer)?.health.up).length;
+    const direct = need - linked;
+    if (direct <= 0) return copies;
+    const linkedIds = new Set(this.view.links.map((l) => l.peer));
+    const candidates = cfg.members
+      .map((m) => m.id)
+      .filter((id) => id !== this.host.selfId && !linkedIds.has(id) && input.available(id))
+      .slice(0, direct);
+    const tuple = toUpdateTuple({ ...u, seenBy: [this.host.selfId] });
+    for (const id of candidates) {
+      this.host
+        .peer(id)
+        ?.send([OP_ML_PUSH, "", [tuple]])
+        .then(
+          (answer) => this.onAck(id, VersionVector.from(answer as VectorEntry[])),
+          () => undefined,
+        );
     }
+    return copies;
   }
 }
