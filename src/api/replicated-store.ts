@@ -195,7 +195,11 @@ export const Scheduling = Type.Object(
       ),
     ),
   },
-  { ...strict, description: "Where replica pods run." },
+  {
+    ...strict,
+    description:
+      "Where the store's pods run and at what priority: affinity and spread for the node pods, nodeSelector, tolerations and priority for the repair Job's pods too.",
+  },
 );
 
 export const ScrapeFrom = Type.Object(
