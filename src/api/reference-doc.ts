@@ -3,6 +3,7 @@
  * same single source as the CRD), so the reference can never disagree with what the apiserver and
  * `replistore up` accept. `npm run gen:docs` writes it; a unit test fails when it is stale.
  */
+import { LABEL_VALUE_PATTERN, RESOURCE_QUANTITY_PATTERN } from "./pod-types.ts";
 import { ReplicatedStoreSpec } from "./replicated-store.ts";
 import { CROSS_FIELD_RULES } from "./rules.ts";
 
@@ -13,6 +14,7 @@ interface SchemaNode {
   enum?: readonly unknown[];
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
+  additionalProperties?: SchemaNode | boolean;
   required?: readonly string[];
   default?: unknown;
   description?: string;
@@ -36,11 +38,16 @@ function typeText(node: SchemaNode): string {
           : "";
     return `integer${range}`;
   }
+  if (node.pattern === RESOURCE_QUANTITY_PATTERN) return "Kubernetes quantity (`500m`, `2`, `1Gi`)";
+  if (node.pattern === LABEL_VALUE_PATTERN) return "label value";
   if (node.type === "string" && node.pattern) {
     if (/ms\|s\|m\|h|\[a-zµ\]|µs/.test(node.pattern)) return DURATION_HINT;
     if (/Ki\|Mi/.test(node.pattern)) return QUANTITY_HINT;
   }
   if (node.type === "array") return `list of ${node.items ? typeText(node.items) : "values"}`;
+  if (node.type === "object" && typeof node.additionalProperties === "object") {
+    return `map of ${typeText(node.additionalProperties)}`;
+  }
   if (node["x-kubernetes-preserve-unknown-fields"]) return "object (Kubernetes)";
   return node.type ?? "any";
 }
@@ -55,7 +62,13 @@ function defaultText(node: SchemaNode, required: boolean): string {
 // `*` would read as emphasis (and a formatter rewrites it as `_`); the cron messages are full of them.
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("*", "\\*").replaceAll("\n", " ");
 
-function rows(node: SchemaNode, path: string, out: string[][]): void {
+/**
+ * How far below spec fields are expanded: the pod-spec types go much deeper (affinity terms, label
+ * selectors), and `kubectl explain` describes those better than a table could.
+ */
+const MAX_DEPTH = 2;
+
+function rows(node: SchemaNode, path: string, out: string[][], depth = 0): void {
   const required = new Set(node.required ?? []);
   for (const [name, child] of Object.entries(node.properties ?? {})) {
     const here = `${path}.${name}`;
@@ -66,7 +79,11 @@ function rows(node: SchemaNode, path: string, out: string[][]): void {
       nested ? "" : defaultText(child, required.has(name)),
       cell(child.description ?? ""),
     ]);
-    if (nested) rows(child, here, out);
+    if (depth + 1 > MAX_DEPTH) continue;
+    if (nested) rows(child, here, out, depth + 1);
+    // A list of objects: its items' fields as `list[].field` (tolerations, spread constraints, ...).
+    const items = child.type === "array" ? child.items : undefined;
+    if (items?.type === "object" && items.properties !== undefined) rows(items, `${here}[]`, out, depth + 1);
   }
 }
 
@@ -91,6 +108,9 @@ export function renderReference(): string {
     "`apiVersion: replistore.io/v1alpha1`, `kind: ReplicatedStore`, short name `rstore`.",
     "",
     "## Fields",
+    "",
+    "Fields of the Kubernetes pod-spec types below `spec.scheduling` (affinity terms, label selectors)",
+    "are typed and described in the CRD: `kubectl explain rstore.spec.scheduling --recursive`.",
     "",
     table(["field", "type", "default", "description"], fields),
     "",

@@ -9,11 +9,20 @@ import Type, { type Static } from "typebox";
 import { STORE_ALERT_NAMES } from "../monitoring/alerts.ts";
 import { API_VERSION, KIND } from "./names.ts";
 import {
+  Affinity,
+  InheritedMetadata,
+  LabelMap,
+  LocalObjectReference,
+  ObjectName,
+  ResourceRequirements,
+  Toleration,
+  TopologySpreadConstraint,
+} from "./pod-types.ts";
+import {
   CRON_PATTERN,
   DNS_LABEL_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
   Duration,
-  KubernetesObject,
   Quantity,
   StringEnum,
   StringMap,
@@ -153,10 +162,9 @@ export const Storage = Type.Object(
   {
     size: Quantity("Size of each replica's PersistentVolumeClaim.", "1Gi"),
     storageClassName: Type.Optional(
-      Type.String({
-        minLength: 1,
-        description: "StorageClass of the claims; the cluster default when omitted.",
-      }),
+      ObjectName(
+        "StorageClass of the claims; the cluster default when omitted. Fixed once the StatefulSet exists (a change is reported, not applied).",
+      ),
     ),
     retainOnDelete: Type.Boolean({
       default: true,
@@ -168,18 +176,30 @@ export const Storage = Type.Object(
 
 export const Scheduling = Type.Object(
   {
-    affinity: Type.Optional(KubernetesObject("Pod affinity, as in a pod spec.")),
+    affinity: Type.Optional(Affinity),
     tolerations: Type.Optional(
-      Type.Array(KubernetesObject("A toleration, as in a pod spec."), { description: "Pod tolerations." }),
+      Type.Array(Toleration, { description: "Taints the pods (nodes and repair Jobs) tolerate." }),
     ),
-    nodeSelector: Type.Optional(StringMap("Node labels the pods must run on.")),
+    nodeSelector: Type.Optional(
+      LabelMap("Node labels the pods (nodes and repair Jobs) must run on, e.g. {disktype: ssd}."),
+    ),
     topologySpreadConstraints: Type.Optional(
-      Type.Array(KubernetesObject("A topology spread constraint, as in a pod spec."), {
-        description: "How replicas spread across zones and nodes.",
+      Type.Array(TopologySpreadConstraint, {
+        description:
+          "How replicas spread across zones and nodes. Omitted: spread as evenly as possible (maxSkew 1, ScheduleAnyway) over kubernetes.io/hostname and topology.kubernetes.io/zone; [] switches that off.",
       }),
     ),
+    priorityClassName: Type.Optional(
+      ObjectName(
+        "PriorityClass of the pods (nodes and repair Jobs); omitted: the cluster's default priority.",
+      ),
+    ),
   },
-  { ...strict, description: "Where replica pods run." },
+  {
+    ...strict,
+    description:
+      "Where the store's pods run and at what priority: affinity and spread for the node pods, nodeSelector, tolerations and priority for the repair Job's pods too.",
+  },
 );
 
 export const ScrapeFrom = Type.Object(
@@ -280,7 +300,19 @@ export const ReplicatedStoreSpec = Type.Object(
         description: "Container image of the nodes; the operator's own image when omitted.",
       }),
     ),
-    resources: Type.Optional(KubernetesObject("Container resources (requests, limits) of each node.")),
+    imagePullSecrets: Type.Optional(
+      Type.Array(LocalObjectReference, {
+        description:
+          "Secrets the pods (nodes and repair Jobs) pull their image with, e.g. [{name: regcred}]; omitted: the operator's own (its chart's imagePullSecrets), if it was given any.",
+      }),
+    ),
+    serviceAccountName: Type.Optional(
+      ObjectName(
+        "ServiceAccount the pods (nodes and repair Jobs) run as; omitted: the namespace's default. Its token is never mounted: nodes do not call the Kubernetes API.",
+      ),
+    ),
+    inheritedMetadata: Type.Optional(InheritedMetadata),
+    resources: Type.Optional(ResourceRequirements),
     scheduling: Type.Optional(Scheduling),
     monitoring: Monitoring,
     auth: Type.Optional(Auth),

@@ -7,6 +7,7 @@ import type { TSchema } from "typebox";
 import { Settings } from "typebox/system";
 import Value from "typebox/value";
 import { DURATION_HINT, DURATION_PATTERN } from "./duration.ts";
+import { LABEL_VALUE_PATTERN, RESOURCE_QUANTITY_PATTERN } from "./pod-types.ts";
 import { QUANTITY_HINT, QUANTITY_PATTERN } from "./quantity.ts";
 import { CRON_PATTERN, DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from "./schema-types.ts";
 import { closest } from "./suggest.ts";
@@ -20,6 +21,9 @@ const PATTERN_HINTS: Readonly<Record<string, string>> = {
     "a lowercase DNS label: letters, digits and '-', starting with a letter and ending with a letter or digit",
   [DNS_SUBDOMAIN_PATTERN]: "a lowercase DNS name, such as a Kubernetes Secret name",
   [CRON_PATTERN]: 'a cron schedule of 5 fields, e.g. "*/15 * * * *", or @hourly / @daily',
+  [RESOURCE_QUANTITY_PATTERN]: 'a Kubernetes quantity such as "500m", "2", "512Mi" or "1Gi"',
+  [LABEL_VALUE_PATTERN]:
+    "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
 };
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {

@@ -13,6 +13,11 @@ export type StoreResource = ReplicatedStore & {
 export interface BuildContext {
   /** Image of nodes and repair jobs when spec.image is empty: the operator's own. */
   image: string;
+  /**
+   * Pull secrets (names) for the pods of stores whose spec names none: the operator's own, so a
+   * private registry configured once in its chart also serves its stores.
+   */
+  imagePullSecrets?: readonly string[];
   /** Namespace the operator runs in; the NetworkPolicy lets its pods reach the nodes. */
   operatorNamespace: string;
   /** Written into cluster.json and reported by each node in /v1/status. */

@@ -64,6 +64,41 @@ export function ownerReference(store: StoreResource): V1OwnerReference {
   };
 }
 
+/** Keys only the operator sets: spec.inheritedMetadata cannot put them on (or take them off) an object. */
+function operatorOwnsKey(key: string): boolean {
+  return (
+    key.startsWith("replistore.io/") ||
+    [
+      "app.kubernetes.io/name",
+      "app.kubernetes.io/instance",
+      "app.kubernetes.io/component",
+      "app.kubernetes.io/managed-by",
+    ].includes(key)
+  );
+}
+
+function userEntries(map: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).filter(([key]) => !operatorOwnsKey(key)));
+}
+
+/**
+ * Labels and annotations for an object (or a pod template) of the store: spec.inheritedMetadata
+ * first, then the operator's own, which always win, so a user's label can never change what the
+ * operator's selectors and informers match. Annotations are omitted when there are none.
+ */
+export function withInheritedMetadata(
+  store: StoreResource,
+  labels: Record<string, string>,
+  annotations?: Record<string, string>,
+): Pick<V1ObjectMeta, "labels" | "annotations"> {
+  const inherited = store.spec.inheritedMetadata;
+  const allAnnotations = { ...userEntries(inherited?.annotations), ...annotations };
+  return {
+    labels: { ...userEntries(inherited?.labels), ...labels },
+    ...(Object.keys(allAnnotations).length > 0 ? { annotations: allAnnotations } : {}),
+  };
+}
+
 export function ownedMetadata(
   store: StoreResource,
   name: string,
@@ -73,8 +108,7 @@ export function ownedMetadata(
   return {
     name,
     namespace: store.metadata.namespace,
-    labels: storeLabels(store, component),
-    ...(annotations ? { annotations } : {}),
+    ...withInheritedMetadata(store, storeLabels(store, component), annotations),
     ownerReferences: [ownerReference(store)],
   };
 }

@@ -67,6 +67,12 @@ export function nodeContainer(store: StoreResource, ctx: BuildContext): V1Contai
     },
     securityContext: containerSecurityContext(),
   };
-  if (store.spec.resources) container.resources = store.spec.resources as V1ResourceRequirements;
+  const { requests, limits } = store.spec.resources ?? {};
+  if (requests || limits) {
+    const resources: V1ResourceRequirements = {};
+    if (requests) resources.requests = { ...requests };
+    if (limits) resources.limits = { ...limits };
+    container.resources = resources;
+  }
   return container;
 }

@@ -7,15 +7,16 @@
 import type { V1CronJob } from "@kubernetes/client-node";
 import { nodeOptionsEnv, tokenEnv } from "./container-env.ts";
 import { type BuildContext, CONFIG_DIR, CONFIG_PATH, type StoreResource } from "./context.ts";
-import { ownedMetadata, storeLabels } from "./labels.ts";
+import { ownedMetadata, storeLabels, withInheritedMetadata } from "./labels.ts";
 import { configMapName, repairCronJobName } from "./names.ts";
 import { CONFIG_VOLUME, storeImage, TMP_VOLUME } from "./node-container.ts";
+import { podIdentity, repairScheduling } from "./scheduling.ts";
 import { containerSecurityContext, podSecurityContext } from "./security.ts";
 
 export const REPAIR_CONTAINER = "repair";
 
 export function buildRepairCronJob(store: StoreResource, ctx: BuildContext): V1CronJob {
-  const labels = storeLabels(store, "repair");
+  const podMetadata = withInheritedMetadata(store, storeLabels(store, "repair"));
   const { schedule, suspend } = store.spec.antiEntropy;
   return {
     apiVersion: "batch/v1",
@@ -33,14 +34,16 @@ export function buildRepairCronJob(store: StoreResource, ctx: BuildContext): V1C
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 3,
       jobTemplate: {
-        metadata: { labels },
+        metadata: podMetadata,
         spec: {
           // A failed run is reported in status; the next scheduled run retries, not a tight loop.
           backoffLimit: 0,
           template: {
-            metadata: { labels },
+            metadata: podMetadata,
             spec: {
               restartPolicy: "Never",
+              ...podIdentity(store, ctx),
+              // Repair talks to the nodes only, never to the Kubernetes API.
               automountServiceAccountToken: false,
               enableServiceLinks: false,
               securityContext: podSecurityContext(),
@@ -61,6 +64,7 @@ export function buildRepairCronJob(store: StoreResource, ctx: BuildContext): V1C
                 { name: CONFIG_VOLUME, configMap: { name: configMapName(store) } },
                 { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
               ],
+              ...repairScheduling(store),
             },
           },
         },

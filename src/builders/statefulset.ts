@@ -4,10 +4,16 @@
  */
 import type { V1PersistentVolumeClaim, V1StatefulSet } from "@kubernetes/client-node";
 import { type BuildContext, DATA_VOLUME, type StoreResource } from "./context.ts";
-import { MULTI_LEADER_LABEL, nodeSelectorLabels, ownedMetadata, storeLabels } from "./labels.ts";
+import {
+  MULTI_LEADER_LABEL,
+  nodeSelectorLabels,
+  ownedMetadata,
+  storeLabels,
+  withInheritedMetadata,
+} from "./labels.ts";
 import { configMapName, peersServiceName, statefulSetName } from "./names.ts";
 import { CONFIG_VOLUME, nodeContainer, TMP_VOLUME } from "./node-container.ts";
-import { podScheduling } from "./scheduling.ts";
+import { podIdentity, podScheduling } from "./scheduling.ts";
 import { podSecurityContext } from "./security.ts";
 
 /** The mode the StatefulSet was built for, so the operator can refuse a mode change on a live store. */
@@ -24,6 +30,10 @@ export function claimRetention(store: StoreResource): {
   return { whenDeleted: policy, whenScaled: policy };
 }
 
+/**
+ * The claim template stays as it was (no inherited metadata, unlike every other object): a
+ * StatefulSet cannot change it once created, so a label added later could never be applied.
+ */
 function dataClaimTemplate(store: StoreResource): V1PersistentVolumeClaim {
   const { size, storageClassName } = store.spec.storage;
   return {
@@ -54,15 +64,17 @@ export function buildStatefulSet(store: StoreResource, ctx: BuildContext): V1Sta
       persistentVolumeClaimRetentionPolicy: claimRetention(store),
       volumeClaimTemplates: [dataClaimTemplate(store)],
       template: {
-        metadata: {
-          labels: {
+        metadata: withInheritedMetadata(
+          store,
+          {
             ...storeLabels(store, "node"),
             ...(store.spec.mode === "MultiLeader" ? { [MULTI_LEADER_LABEL]: "true" } : {}),
           },
-          annotations: { "kubectl.kubernetes.io/default-container": "node" },
-        },
+          { "kubectl.kubernetes.io/default-container": "node" },
+        ),
         spec: {
-          // Nodes never call the Kubernetes API.
+          // Nodes never call the Kubernetes API, whichever service account they run as.
+          ...podIdentity(store, ctx),
           automountServiceAccountToken: false,
           // Service environment variables are noise to a node and grow with the namespace.
           enableServiceLinks: false,

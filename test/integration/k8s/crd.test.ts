@@ -21,6 +21,7 @@ import {
   refusal,
   startControlPlane,
 } from "../../support/k8s/index.ts";
+import { EVERY_POD_SETTING } from "../../unit/api/manifests.ts";
 
 type Json = Record<string, unknown>;
 
@@ -166,6 +167,82 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
     expect(refused.message).toContain("spec.clock.maxOffset: Invalid value");
   });
 
+  it("accepts a store with every pod setting and keeps each as given", async () => {
+    const spec = structuredClone(EVERY_POD_SETTING) as unknown as Json;
+    await create(store("pod-settings", spec));
+    const stored = (await read("pod-settings")).spec as Json;
+    for (const field of [
+      "imagePullSecrets",
+      "serviceAccountName",
+      "inheritedMetadata",
+      "resources",
+      "scheduling",
+    ]) {
+      expect(stored[field], field).toEqual(spec[field]);
+    }
+    expect((stored.storage as Json).storageClassName).toBe("fast-ssd");
+    // `replistore up` takes the same manifest.
+    expect(validateManifest(store("pod-settings", spec)).ok).toBe(true);
+  });
+
+  it("refuses bad pod settings, naming the field and what it takes", async () => {
+    const bad = {
+      imagePullSecrets: [{ name: "Reg_Cred" }],
+      resources: { requests: { cpu: "half" }, limits: { memory: 1024 } },
+      scheduling: {
+        tolerations: [{ key: "dedicated", operator: "Equals", effect: "NoSchedule" }],
+        topologySpreadConstraints: [
+          { maxSkew: 0, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "Maybe" },
+        ],
+        affinity: {
+          nodeAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 101, preference: {} }],
+          },
+        },
+        nodeSelector: { pool: "db pool" },
+      },
+    };
+    const refused = await refusal(() => create(store("bad-pod-settings", bad)));
+    expect(refused.code).toBe(422);
+    for (const expected of [
+      'spec.imagePullSecrets[0].name: Invalid value: "Reg_Cred"',
+      'spec.resources.requests.cpu: Invalid value: "half"',
+      'spec.resources.limits.memory: Invalid value: "integer": spec.resources.limits.memory in body must be of type string',
+      'spec.scheduling.tolerations[0].operator: Unsupported value: "Equals": supported values: "Exists", "Equal"',
+      "spec.scheduling.topologySpreadConstraints[0].maxSkew: Invalid value: 0",
+      'spec.scheduling.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: "Maybe"',
+      "spec.scheduling.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101",
+      'spec.scheduling.nodeSelector.pool: Invalid value: "db pool"',
+    ]) {
+      expect(refused.message).toContain(expected);
+    }
+    // `replistore up` refuses the same fields.
+    const local = validateManifest(store("bad-pod-settings", bad));
+    expect(local.ok ? [] : local.errors.map((e) => e.split(":")[0]).sort()).toEqual(
+      [
+        "spec.imagePullSecrets[0].name",
+        "spec.resources.requests.cpu",
+        "spec.resources.limits.memory",
+        "spec.scheduling.tolerations[0].operator",
+        "spec.scheduling.topologySpreadConstraints[0].maxSkew",
+        "spec.scheduling.topologySpreadConstraints[0].whenUnsatisfiable",
+        "spec.scheduling.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight",
+        "spec.scheduling.nodeSelector.pool",
+      ].sort(),
+    );
+  });
+
+  it("refuses an unknown field inside affinity under strict field validation", async () => {
+    const refused = await refusal(() =>
+      create(
+        store("affinity-typo", { scheduling: { affinity: { podAntiAffinity: { preferred: [] } } } }),
+        "Strict",
+      ),
+    );
+    expect(refused.code).toBe(400);
+    expect(refused.message).toContain('unknown field "spec.scheduling.affinity.podAntiAffinity.preferred"');
+  });
+
   it("rejects a name too long for the StatefulSet's pod labels", async () => {
     const refused = await refusal(() => create(store("n".repeat(53), {})));
     expect(refused.code).toBe(422);
@@ -265,5 +342,30 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
     }
     expect(fields).toBeGreaterThan(50);
     expect(undocumented).toEqual([]);
+    // The pod settings are typed down to their leaves, so `kubectl explain` can describe each.
+    // A node of the schema by property names, `[]` for list items.
+    const at = (node: Json | undefined, ...path: string[]): Json | undefined =>
+      path.reduce<Json | undefined>(
+        (here, key) =>
+          key === "[]"
+            ? (here?.items as Json | undefined)
+            : (here?.properties as Record<string, Json> | undefined)?.[key],
+        node,
+      );
+    const spec = properties.spec;
+    const term = at(
+      spec,
+      ...[
+        "scheduling",
+        "affinity",
+        "podAntiAffinity",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+      ],
+      "podAffinityTerm",
+    );
+    expect(Object.keys((term?.properties ?? {}) as Json)).toContain("topologyKey");
+    expect(at(spec, "scheduling", "tolerations", "[]", "operator")?.enum).toEqual(["Exists", "Equal"]);
+    expect(at(spec, "resources", "requests")?.additionalProperties).toMatchObject({ type: "string" });
   });
 });

@@ -4,7 +4,12 @@
  * over by the real StatefulSet controller in a namespace enforcing the restricted Pod Security level.
  */
 import { fileURLToPath } from "node:url";
-import { KubernetesObjectApi, PatchStrategy, type V1NetworkPolicy } from "@kubernetes/client-node";
+import {
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type V1NetworkPolicy,
+} from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
@@ -25,6 +30,7 @@ import {
   refusal,
   startControlPlane,
 } from "../../support/k8s/index.ts";
+import { EVERY_POD_SETTING } from "../../unit/api/manifests.ts";
 
 let plane: ControlPlane;
 let clients: KubeClients;
@@ -159,6 +165,130 @@ describe("builders against a real kube-apiserver", () => {
       "data-orders-0",
       "data-orders-1",
       "data-orders-2",
+    ]);
+  });
+
+  it("a store with every pod setting: StatefulSet and CronJob accepted, and their pods carry the settings", async () => {
+    const created = await clients.core.createNamespace({
+      body: {
+        metadata: {
+          generateName: "pod-settings-",
+          labels: { "pod-security.kubernetes.io/enforce": "restricted" },
+        },
+      },
+    });
+    const namespace = created.metadata?.name ?? "";
+    // Admission refuses pods naming a service account or priority class that does not exist.
+    await clients.core.createNamespacedServiceAccount({
+      namespace,
+      body: { metadata: { name: "orders-sa" } },
+    });
+    await objects.create({
+      apiVersion: "scheduling.k8s.io/v1",
+      kind: "PriorityClass",
+      metadata: { name: "store-critical" },
+      value: 100000,
+      description: "replistore test",
+    } as KubernetesObject);
+    const store = await createStore(
+      namespace,
+      structuredClone(EVERY_POD_SETTING) as unknown as Record<string, unknown>,
+    );
+    const ctx: BuildContext = {
+      image: "registry.invalid/replistore:test",
+      operatorNamespace: "replistore-system",
+      configGeneration: 1,
+    };
+    for (const object of [
+      buildStatefulSet(store, ctx),
+      buildRepairCronJob(store, ctx),
+      buildConfigMap(store, ctx),
+    ]) {
+      await objects.patch(
+        object,
+        undefined,
+        undefined,
+        "replistore-test",
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+    }
+    // A run of the repair CronJob, as `kubectl create job --from=cronjob/orders-repair` makes it.
+    const cronJob = await clients.batch.readNamespacedCronJob({ namespace, name: "orders-repair" });
+    await clients.batch.createNamespacedJob({
+      namespace,
+      body: {
+        metadata: { name: "orders-repair-manual", ...cronJob.spec?.jobTemplate.metadata },
+        spec: cronJob.spec?.jobTemplate.spec,
+      },
+    });
+
+    const podsOf = (component: string, count: number) =>
+      eventually(
+        async () => {
+          const list = await clients.core.listNamespacedPod({
+            namespace,
+            labelSelector: `app.kubernetes.io/instance=orders,app.kubernetes.io/component=${component}`,
+          });
+          if (list.items.length !== count) throw new Error(`${list.items.length} ${component} pods`);
+          return list.items;
+        },
+        { timeoutMs: 30_000, what: `${count} ${component} pods` },
+      );
+    const nodePods = await podsOf("node", 3);
+    const [repairPod] = await podsOf("repair", 1);
+    for (const pod of [...nodePods, repairPod]) {
+      const name = pod?.metadata?.name;
+      expect(pod?.metadata?.labels, name).toMatchObject({
+        team: "payments",
+        "app.kubernetes.io/part-of": "checkout",
+      });
+      expect(pod?.metadata?.annotations, name).toMatchObject({ "example.com/owner": "payments@example.com" });
+      expect(pod?.spec?.imagePullSecrets, name).toEqual([{ name: "regcred" }]);
+      expect(pod?.spec?.serviceAccountName, name).toBe("orders-sa");
+      expect(pod?.spec?.automountServiceAccountToken, name).toBe(false);
+      expect(pod?.spec?.priorityClassName, name).toBe("store-critical");
+      expect(pod?.spec?.priority, name).toBe(100000);
+      expect(pod?.spec?.nodeSelector, name).toEqual({ "kubernetes.io/os": "linux" });
+      expect(pod?.spec?.tolerations, name).toEqual(
+        expect.arrayContaining([...EVERY_POD_SETTING.scheduling.tolerations]),
+      );
+    }
+    const [nodePod] = nodePods;
+    expect(nodePod?.spec?.affinity).toEqual(EVERY_POD_SETTING.scheduling.affinity);
+    // The apiserver adds matchLabelKeys' values to the pod's own copy of labelSelector; the
+    // template keeps the constraints as given.
+    expect(nodePod?.spec?.topologySpreadConstraints?.map((c) => c.topologyKey)).toEqual([
+      "topology.kubernetes.io/zone",
+    ]);
+    expect(nodePod?.spec?.containers[0]?.resources).toEqual(EVERY_POD_SETTING.resources);
+    expect(repairPod?.spec?.affinity).toBeUndefined();
+    const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+    expect(sts.metadata?.labels).toMatchObject({ team: "payments" });
+    expect(JSON.parse(JSON.stringify(sts.spec?.template.spec?.topologySpreadConstraints))).toEqual(
+      EVERY_POD_SETTING.scheduling.topologySpreadConstraints,
+    );
+    expect(sts.spec?.volumeClaimTemplates?.[0]?.spec?.storageClassName).toBe("fast-ssd");
+  });
+
+  it("the default spread over nodes and zones is accepted as built", async () => {
+    const created = await clients.core.createNamespace({ body: { metadata: { generateName: "spread-" } } });
+    const namespace = created.metadata?.name ?? "";
+    const store = await createStore(namespace, {});
+    const ctx: BuildContext = {
+      image: "registry.invalid/replistore:test",
+      operatorNamespace: "x",
+      configGeneration: 1,
+    };
+    const built = buildStatefulSet(store, ctx);
+    await objects.patch(built, undefined, undefined, "replistore-test", true, PatchStrategy.ServerSideApply);
+    const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+    expect(sts.spec?.template.spec?.topologySpreadConstraints).toEqual(
+      built.spec?.template.spec?.topologySpreadConstraints,
+    );
+    expect(sts.spec?.template.spec?.topologySpreadConstraints?.map((c) => c.topologyKey)).toEqual([
+      "kubernetes.io/hostname",
+      "topology.kubernetes.io/zone",
     ]);
   });
 });
