@@ -63,6 +63,12 @@ module.exports = {
       "^src/(operator|runtime|review|cli|builders|client|repair|antientropy)/",
     ),
     forbid(
+      "node-parts-not-the-assembly",
+      "Routes, peers and strategies take the parts they use (src/node/parts.ts); only main.ts knows the whole node.",
+      "^src/node/(?!main\\.ts$)",
+      "^src/node/replica-node\\.ts$",
+    ),
+    forbid(
       "client-below-its-users",
       "The store client speaks the wire; it knows nothing of the node's insides or its users.",
       folder("client"),

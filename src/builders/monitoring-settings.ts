@@ -7,7 +7,13 @@ import type { V1ObjectMeta } from "@kubernetes/client-node";
 import type { ScrapeFrom } from "../api/replicated-store.ts";
 import { RUNBOOK_BASE_URL } from "../monitoring/alerts.ts";
 import type { BuildContext, StoreResource } from "./context.ts";
-import { type Component, MONITORING_LABEL, ownedMetadata } from "./labels.ts";
+import {
+  type Component,
+  MONITORING_LABEL,
+  ownedMetadata,
+  storeLabels,
+  withInheritedMetadata,
+} from "./labels.ts";
 
 export interface MonitoringSettings {
   labels: Record<string, string>;
@@ -37,7 +43,10 @@ export function monitoringSettings(
   };
 }
 
-/** ownedMetadata with the user's labels and annotations; the operator's own labels always win. */
+/**
+ * ownedMetadata with the monitoring labels and annotations: they win over spec.inheritedMetadata
+ * (a `release` label meant for Prometheus), and the operator's own labels win over both.
+ */
 export function monitoringMetadata(
   store: StoreResource,
   ctx: Pick<BuildContext, "monitoring">,
@@ -45,8 +54,12 @@ export function monitoringMetadata(
   component: Component = "monitoring",
 ): V1ObjectMeta {
   const { labels, annotations } = monitoringSettings(store, ctx);
-  const metadata = ownedMetadata(store, name, component);
-  metadata.labels = { ...labels, ...metadata.labels };
-  if (Object.keys(annotations).length > 0) metadata.annotations = { ...annotations, ...metadata.annotations };
-  return metadata;
+  return {
+    ...ownedMetadata(store, name, component),
+    ...withInheritedMetadata(
+      store,
+      { ...labels, ...storeLabels(store, component) },
+      Object.keys(annotations).length > 0 ? annotations : undefined,
+    ),
+  };
 }

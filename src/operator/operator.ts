@@ -50,6 +50,8 @@ export interface OperatorOptions {
   /** Every store is reconciled again this often (default 10 min). */
   resyncPeriodMs?: number;
   clusterDomain?: string;
+  /** Pull secrets for stores that name none (the chart's imagePullSecrets, by name). */
+  imagePullSecrets?: readonly string[];
   /** Defaults for every store's spec.monitoring (chart value storeMonitoring). */
   storeMonitoring?: MonitoringDefaults;
   progressDeadlineMs?: number;
@@ -148,6 +150,7 @@ export class Operator {
         operatorNamespace: options.operatorNamespace,
         ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
         ...(options.storeMonitoring ? { monitoring: options.storeMonitoring } : {}),
+        ...(options.imagePullSecrets?.length ? { imagePullSecrets: options.imagePullSecrets } : {}),
       },
       ...(options.progressDeadlineMs !== undefined ? { progressDeadlineMs: options.progressDeadlineMs } : {}),
       pods: (namespace: string, name: string) => this.pods.get(namespace, name),

@@ -28,6 +28,7 @@ interface OperatorFlags {
   reviewVia: PodRoute;
   logLevel: string;
   storeMonitoring?: string;
+  imagePullSecrets?: string[];
 }
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -70,6 +71,7 @@ async function operator(flags: OperatorFlags): Promise<void> {
     resyncPeriodMs: flags.resync,
     ...(flags.clusterDomain ? { clusterDomain: flags.clusterDomain } : {}),
     logLevel: flags.logLevel,
+    ...(flags.imagePullSecrets ? { imagePullSecrets: flags.imagePullSecrets } : {}),
     ...(flags.storeMonitoring
       ? { storeMonitoring: parseMonitoringDefaults(flags.storeMonitoring, "--store-monitoring") }
       : {}),
@@ -182,6 +184,14 @@ export function registerOperator(program: Command): void {
       )
         .choices(POD_ROUTES)
         .default("pod-ip"),
+    )
+    .addOption(
+      new Option(
+        "--image-pull-secrets <names>",
+        "pull secrets (in each store's namespace) for stores that name none (repeat or comma-separate)",
+      )
+        .env("REPLISTORE_IMAGE_PULL_SECRETS")
+        .argParser(collect),
     )
     .addOption(
       new Option(

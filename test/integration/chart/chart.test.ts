@@ -216,6 +216,26 @@ describe("charts/replistore with helm", () => {
     expect(deployment?.text).toContain('value: "shop,billing"');
   });
 
+  it("hands the operator the stores' defaults: pull secret names and the monitoring settings", async () => {
+    const docs = helmTemplate(helm, join(ROOT, CHART_DIR), [
+      ...sets(["imagePullSecrets[0].name=regcred", "imagePullSecrets[1].name=mirror"]),
+      ...sets([
+        "storeMonitoring.labels.release=kps",
+        "storeMonitoring.runbookBaseUrl=https://rb.example.com/",
+      ]),
+    ]);
+    const deployment = loadAllYaml(docs.find((d) => d.kind === "Deployment")?.text ?? "")[0] as {
+      spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    };
+    const env = new Map(deployment.spec.template.spec.containers[0]?.env.map((e) => [e.name, e.value]));
+    expect(env.get("REPLISTORE_IMAGE_PULL_SECRETS")).toBe("regcred,mirror");
+    expect(JSON.parse(env.get("REPLISTORE_STORE_MONITORING") ?? "{}")).toMatchObject({
+      labels: { release: "kps" },
+      runbookBaseUrl: "https://rb.example.com/",
+      scrapeFrom: { namespaceLabels: { "replistore.io/monitoring": "true" } },
+    });
+  });
+
   it("refuses misspelt or mistyped values, and two operators without leader election", async () => {
     const chart = join(ROOT, CHART_DIR);
     const typo = await helmRun(["template", "x", chart, "--set", "operator.replicsa=3"]);

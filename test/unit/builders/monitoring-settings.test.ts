@@ -58,6 +58,19 @@ describe("monitoring settings", () => {
     expect(buildDashboardsConfigMap(s, OPERATOR_DEFAULTS)?.metadata?.labels?.grafana_dashboard).toBe("1");
   });
 
+  it("the monitoring labels win over spec.inheritedMetadata, and the operator's own over both", () => {
+    const s = store({
+      inheritedMetadata: {
+        labels: { release: "inherited", team: "shop" },
+        annotations: { note: "inherited" },
+      },
+      monitoring: { serviceMonitor: true, labels: { release: "kps" }, annotations: { note: "monitoring" } },
+    });
+    const metadata = buildServiceMonitor(s, context())?.metadata;
+    expect(metadata?.labels).toMatchObject({ release: "kps", team: "shop", [STORE_LABEL]: "orders" });
+    expect(metadata?.annotations).toEqual({ note: "monitoring" });
+  });
+
   it("points runbook links at the configured base and leaves out disabled alerts", () => {
     const s = store({
       monitoring: {
