@@ -6,7 +6,7 @@
  * means the same in both places). One regular expression serves the CEL rule and the TypeScript
  * check; it is written so RE2 (the apiserver) and JavaScript read it the same way.
  */
-import type { ReplicatedStoreSpec } from "./replicated-store.ts";
+import type { CrossFieldRule } from "./cross-field-rule.ts";
 
 interface CronField {
   /** The field's name as a person says it. */
@@ -82,18 +82,9 @@ export function celString(regex: string): string {
   return `'${regex.replaceAll("\\", "\\\\")}'`;
 }
 
-export interface CronFieldRule {
-  id: string;
-  field: string;
-  cel: string;
-  message: string;
-  holds(spec: ReplicatedStoreSpec): boolean;
-  explain(spec: ReplicatedStoreSpec): string;
-}
-
 const isMacro = (schedule: string) => schedule.startsWith("@");
 
-export const CRON_FIELD_RULES: readonly CronFieldRule[] = CRON_FIELDS.map((field, index) => {
+export const CRON_FIELD_RULES: readonly CrossFieldRule[] = CRON_FIELDS.map((field, index) => {
   const regex = cronFieldRegex(index);
   const compiled = new RegExp(regex);
   const what = `the ${field.name} (${ORDINALS[index]} field)`;

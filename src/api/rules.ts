@@ -6,21 +6,11 @@
  * optional N/W/R may not.
  */
 import { CRON_FIELD_RULES } from "./cron-rules.ts";
+import type { CrossFieldRule } from "./cross-field-rule.ts";
 import { effectiveReplication, majority } from "./quorum.ts";
 import type { ReplicatedStoreSpec } from "./replicated-store.ts";
 
-export interface CrossFieldRule {
-  id: string;
-  /** The field to fix, from the manifest root. */
-  field: string;
-  /** CEL over the spec (`self`). */
-  cel: string;
-  /** Static message for the CRD; names the fix. */
-  message: string;
-  holds(spec: ReplicatedStoreSpec): boolean;
-  /** The message with this manifest's values, for `replistore up` and the operator. */
-  explain(spec: ReplicatedStoreSpec): string;
-}
+export type { CrossFieldRule };
 
 export interface CrdValidation {
   rule: string;

@@ -27,6 +27,15 @@ const OPERATOR = { namespace: "replistore-system", job: "replistore-operator" };
 /** A kubelet's volume series: the claim's namespace (kube-prometheus-stack honours it), its own job. */
 const KUBELET = { namespace: "shop", job: "kubelet", node: "worker-1" };
 
+/** A claim's capacity and free bytes as the kubelet reports them. */
+function volume(claim: string, capacity: string, available: string): Array<[string, string]> {
+  const labels = { ...KUBELET, persistentvolumeclaim: claim };
+  return [
+    [series("kubelet_volume_stats_capacity_bytes", labels), capacity],
+    [series("kubelet_volume_stats_available_bytes", labels), available],
+  ];
+}
+
 /** `name{labels}` with the store's (or given) scrape labels first. */
 function series(name: string, labels: Record<string, string>, base: Record<string, string> = STORE): string {
   const all = { ...base, ...labels };
@@ -88,25 +97,8 @@ export const ALERT_CASES: AlertCase[] = [
     name: "fires when a node's data volume has under 10% free, and not for another app's volume",
     series: [
       [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x10"],
-      [
-        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
-        "100x10",
-      ],
-      [
-        series("kubelet_volume_stats_available_bytes", {
-          ...KUBELET,
-          persistentvolumeclaim: "data-orders-1",
-        }),
-        "5x10",
-      ],
-      [
-        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-other-0" }),
-        "100x10",
-      ],
-      [
-        series("kubelet_volume_stats_available_bytes", { ...KUBELET, persistentvolumeclaim: "data-other-0" }),
-        "1x10",
-      ],
+      ...volume("data-orders-1", "100x10", "5x10"),
+      ...volume("data-other-0", "100x10", "1x10"),
     ],
     evalTime: "7m",
     fires: [{ labels: { ...STORE, persistentvolumeclaim: "data-orders-1" } }],
@@ -116,17 +108,7 @@ export const ALERT_CASES: AlertCase[] = [
     name: "does not fire with 50% free",
     series: [
       [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x10"],
-      [
-        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
-        "100x10",
-      ],
-      [
-        series("kubelet_volume_stats_available_bytes", {
-          ...KUBELET,
-          persistentvolumeclaim: "data-orders-1",
-        }),
-        "50x10",
-      ],
+      ...volume("data-orders-1", "100x10", "50x10"),
     ],
     evalTime: "7m",
     fires: [],
@@ -137,17 +119,7 @@ export const ALERT_CASES: AlertCase[] = [
     // 3% of the volume an hour: 30% free after 10 hours, full 10 hours later.
     series: [
       [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x600"],
-      [
-        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
-        "100x600",
-      ],
-      [
-        series("kubelet_volume_stats_available_bytes", {
-          ...KUBELET,
-          persistentvolumeclaim: "data-orders-1",
-        }),
-        "60-0.05x600",
-      ],
+      ...volume("data-orders-1", "100x600", "60-0.05x600"),
     ],
     evalTime: "10h",
     fires: [{ labels: { ...STORE, persistentvolumeclaim: "data-orders-1" } }],
@@ -157,17 +129,7 @@ export const ALERT_CASES: AlertCase[] = [
     name: "does not fire for a volume that is low but no longer filling",
     series: [
       [series("up", { pod: "orders-1", instance: "10.0.0.11:7070" }), "1x600"],
-      [
-        series("kubelet_volume_stats_capacity_bytes", { ...KUBELET, persistentvolumeclaim: "data-orders-1" }),
-        "100x600",
-      ],
-      [
-        series("kubelet_volume_stats_available_bytes", {
-          ...KUBELET,
-          persistentvolumeclaim: "data-orders-1",
-        }),
-        "30x600",
-      ],
+      ...volume("data-orders-1", "100x600", "30x600"),
     ],
     evalTime: "10h",
     fires: [],
