@@ -126,13 +126,17 @@ const DEFINITIONS: Definition[] = [
     alert: "ReplistoreTargetMissing",
     scope: "store",
     severity: "warning",
-    for: "10m",
+    for: "5m",
     // `up` says nothing about a target that was never discovered: compare with the members the
-    // nodes themselves count (every node exports replistore_peer_up for each other member).
+    // nodes themselves count (every node exports replistore_peer_up for each other member). Only
+    // members counted 5 minutes ago too, against targets seen in those 5 minutes: a store whose
+    // targets are still being discovered is not even pending.
     expr: (t, n) =>
       `count by (${STORE}, peer) (${n("replistore_peer_up")})\n` +
+      `and\n` +
+      `count by (${STORE}, peer) (${n("replistore_peer_up")} offset 5m)\n` +
       `unless on (${STORE}, peer)\n` +
-      `label_replace(${metric("up", t.upSelector)}, "peer", "$1", "pod", "(.+)")`,
+      `label_replace(max_over_time(${metric("up", t.upSelector)}[5m]), "peer", "$1", "pod", "(.+)")`,
     summary: (s) => `Prometheus has no scrape target for a node of ${s}`,
     description:
       "The other nodes count {{ $labels.peer }} as a member, but Prometheus has had no target for it for 10 minutes: its pod is gone, the ServiceMonitor does not select it, or the NetworkPolicy keeps Prometheus out. Its metrics and alerts are missing.",
