@@ -2,6 +2,7 @@
  * `kubectl replistore kv get|put|delete STORE KEY [VALUE]`: one key, through the apiserver's pod
  * proxy to any ready node of the store, with the store's token (kube-target.ts finds it).
  */
+import { fstatSync } from "node:fs";
 import { withQuery } from "../../../client/endpoint.ts";
 import { UserError } from "../../../errors.ts";
 import type { OutputFormat } from "../../options.ts";
@@ -63,6 +64,16 @@ function printWrite(verb: string, key: string, result: unknown, flags: KvFlags):
   writeOut(`${verb} ${key} (version ${String(r.version ?? "?")}, ${acks}${leader})\n`);
 }
 
+/** Whether a value can come on stdin: a pipe or a file, not a terminal or /dev/null. */
+function stdinHasData(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
 export async function kvPut(
   target: KubeTarget,
   key: string,
@@ -70,6 +81,11 @@ export async function kvPut(
   flags: KvFlags,
 ): Promise<void> {
   const path = keyPath(key);
+  if (value === undefined && flags.file === undefined && !stdinHasData()) {
+    throw new UserError(
+      `no value for ${key}: kubectl replistore kv put ${target.name} ${key} VALUE, or --file PATH, or pipe it on stdin`,
+    );
+  }
   const body = await readValue(value, flags.file);
   const res = await callKubeStore(target, {
     method: "PUT",

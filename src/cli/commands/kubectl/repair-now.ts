@@ -88,6 +88,20 @@ async function jobPods(core: CoreV1Api, namespace: string, job: V1Job): Promise<
   return list.items;
 }
 
+/** Lines of at most `width` characters, broken at spaces; continuation lines indented. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = `  ${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 export interface RepairNowResult {
   job: string;
   namespace: string;
@@ -140,7 +154,7 @@ export async function repairNow(target: KubeTarget, flags: RepairNowFlags): Prom
     const pods = await jobPods(core, namespace, job);
     const state = jobState(job, pods);
     if (state !== last) {
-      if (text) progress(`${name}: ${state}`);
+      if (text) progress(`  ${state}`);
       last = state;
     }
     const run = runFromJob(job, pods, REPAIR_CONTAINER);
@@ -166,7 +180,7 @@ export async function repairNow(target: KubeTarget, flags: RepairNowFlags): Prom
         ? `, ${run.keysRepaired} keys repaired`
         : "";
     progress(`result: ${run?.result ?? "?"}${keys}`);
-    if (run?.message) progress(`summary: ${run.message}`);
+    if (run?.message) for (const line of wrap(`summary: ${run.message}`, 80)) progress(line);
     if (run?.result === "Failed") progress(`logs: kubectl -n ${namespace} logs job/${name}`);
   } else {
     writeOut(formatStructured(result, format));

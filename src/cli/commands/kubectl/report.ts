@@ -32,6 +32,10 @@ export interface ReportIndex {
   problems: string[];
 }
 
+/** Plain data for js-yaml (the client's models hold Dates and class instances). */
+const yaml = (value: unknown) =>
+  dump(JSON.parse(JSON.stringify(value)) as unknown, { noRefs: true, lineWidth: -1 });
+
 function stamp(date: Date): string {
   return date
     .toISOString()
@@ -87,7 +91,7 @@ export async function report(target: KubeTarget, flags: ReportFlags): Promise<st
   const step = (text: string) => process.stdout.write(`${text}\n`);
   try {
     step(`collecting a report of ${namespace}/${name}`);
-    await put("store.yaml", dump(target.store, { noRefs: true, lineWidth: -1 }));
+    await put("store.yaml", yaml(target.store));
     step("  store.yaml");
 
     try {
@@ -95,7 +99,7 @@ export async function report(target: KubeTarget, flags: ReportFlags): Promise<st
         core.listNamespacedEvent({ namespace }),
       );
       const mine = storeEvents(events.items, name);
-      await put("events.yaml", dump(mine, { noRefs: true, lineWidth: -1 }));
+      await put("events.yaml", yaml(mine));
       step(`  events.yaml (${mine.length} events)`);
     } catch (err) {
       problem(`events: ${err instanceof Error ? err.message : String(err)}`);
@@ -108,7 +112,7 @@ export async function report(target: KubeTarget, flags: ReportFlags): Promise<st
           core.listNamespacedPod({ namespace, labelSelector: storePodSelector(name) }),
         )
       ).items;
-      await put("pods.yaml", dump(pods, { noRefs: true, lineWidth: -1 }));
+      await put("pods.yaml", yaml(pods));
       step(`  pods.yaml (${pods.length} pods)`);
     } catch (err) {
       problem(`pods: ${err instanceof Error ? err.message : String(err)}`);
@@ -132,7 +136,11 @@ export async function report(target: KubeTarget, flags: ReportFlags): Promise<st
             await put(path, typeof log === "string" ? log : String(log));
             step(`  ${path}`);
           } catch (err) {
-            problem(`${path}: ${kubeErrorText(err)}`);
+            const why = kubeErrorText(err);
+            // the client's words when the apiserver's answer was not JSON (no kubelet to ask, say)
+            problem(
+              `${path}: not available (${why.startsWith("Cannot parse content") ? "the apiserver could not get it from the kubelet" : why})`,
+            );
           }
         }
       }

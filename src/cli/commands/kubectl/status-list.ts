@@ -26,9 +26,14 @@ const str = (v: unknown, fallback = "-") =>
 const rec = (v: unknown): Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
+/** Wider lines (long namespaces) lose their end rather than wrap. */
+function clip(line: string): string {
+  return line.length <= 80 ? line : `${line.slice(0, 79)}…`;
+}
+
 export function renderStoreList(stores: readonly StoreLine[], allNamespaces: boolean): string {
   if (stores.length === 0) return "no ReplicatedStores found\n";
-  const head = ["NAME", "MODE", "READY", "PHASE", "QUORUM", "CONFLICTS", "LAST REPAIR", "AGE"];
+  const head = ["NAME", "MODE", "READY", "PHASE", "CONFLICTS", "REPAIR", "AGE"];
   const table = plainTable(allNamespaces ? ["NAMESPACE", ...head] : head);
   for (const s of stores) {
     const last = rec(s.status.lastAntiEntropy);
@@ -37,11 +42,10 @@ export function renderStoreList(stores: readonly StoreLine[], allNamespaces: boo
       str(s.spec.mode, "Leaderless"),
       `${str(s.status.readyReplicas, "0")}/${str(s.spec.replicas)}`,
       str(s.status.phase, "Unknown"),
-      str(s.status.quorum),
       str(s.status.conflictsPending, "0"),
       Object.keys(last).length === 0
         ? "none"
-        : `${str(last.result, "running")}${typeof last.completionTime === "string" ? ` ${age(last.completionTime)}` : ""}`,
+        : `${last.result === "Succeeded" ? "ok" : last.result === "Failed" ? "FAILED" : "running"}${typeof last.completionTime === "string" ? ` ${age(last.completionTime)}` : ""}`,
       s.createdAt ? age(s.createdAt) : "-",
     ];
     table.push(allNamespaces ? [s.namespace, ...row] : row);
@@ -49,7 +53,7 @@ export function renderStoreList(stores: readonly StoreLine[], allNamespaces: boo
   return `${table
     .toString()
     .split("\n")
-    .map((l) => l.trimEnd())
+    .map((l) => clip(l.trimEnd()))
     .join("\n")}\n`;
 }
 
