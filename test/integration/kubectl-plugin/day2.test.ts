@@ -5,10 +5,11 @@
  * plays them where a command waits for them (a Job's pod ending with its termination message, a
  * deleted pod coming back and its node restarting).
  */
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 import { list as tarList } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -427,6 +428,101 @@ describe.skipIf(unavailable !== undefined)(
       const bad = await plugin(["report", store, ...kube, "-f", join(out, "x.zip")]);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain("the report is a gzipped tar; name it *.tar.gz or *.tgz");
+    });
+
+    it("without the RBAC a command needs, it names the permission and how to check it; nothing is changed", async () => {
+      const rbac = clients.config.makeApiClient(RbacAuthorizationV1Api);
+      await clients.core.createNamespacedServiceAccount({
+        namespace: ns,
+        body: { metadata: { name: "viewer" } },
+      });
+      await rbac.createNamespacedRole({
+        namespace: ns,
+        body: {
+          metadata: { name: "viewer" },
+          rules: [
+            { apiGroups: [GROUP], resources: [PLURAL], verbs: ["get"] },
+            { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+            { apiGroups: [""], resources: ["pods/proxy"], verbs: ["get", "create"] },
+          ],
+        },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace: ns,
+        body: {
+          metadata: { name: "viewer" },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "viewer" },
+          subjects: [{ kind: "ServiceAccount", name: "viewer", namespace: ns }],
+        },
+      });
+      const token = await clients.core.createNamespacedServiceAccountToken({
+        namespace: ns,
+        name: "viewer",
+        body: {
+          spec: { audiences: ["https://kubernetes.default.svc.cluster.local"], expirationSeconds: 3600 },
+        },
+      });
+      const cluster = clients.config.getCurrentCluster();
+      const file = join(dir, "viewer.kubeconfig");
+      await writeFile(
+        file,
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [
+            {
+              name: "test",
+              cluster: {
+                server: cluster?.server,
+                "certificate-authority-data":
+                  cluster?.caData ??
+                  (cluster?.caFile ? (await readFile(cluster.caFile)).toString("base64") : undefined),
+              },
+            },
+          ],
+          users: [{ name: "viewer", user: { token: token.status?.token } }],
+          contexts: [{ name: "viewer", context: { cluster: "test", user: "viewer", namespace: ns } }],
+          "current-context": "viewer",
+        }),
+      );
+      const viewer = ["--kubeconfig", file, "--token", TOKEN];
+      const can = (verb: string, resource: string) =>
+        `error: you may not ${verb} ${resource} in namespace ${ns} (HTTP 403: `;
+      const check = (verb: string, resource: string) =>
+        `check with kubectl auth can-i ${verb} ${resource} -n ${ns}\n`;
+
+      // what the Role allows works
+      const get = await plugin(["kv", "get", store, "absent-key", ...viewer]);
+      expect(get.stderr).toBe(`error: no key "absent-key" in store ${ns}/${store}\n`);
+
+      const restart = await plugin(["restart", store, ...viewer]);
+      expect(restart.code).toBe(1);
+      expect(restart.stderr).toContain(can("delete", "pods"));
+      expect(restart.stderr).toMatch(
+        new RegExp(`ask your cluster admin for that RBAC permission; ${check("delete", "pods")}$`),
+      );
+      const repair = await plugin(["repair", "now", store, ...viewer]);
+      expect(repair.stderr).toContain(can("get", "cronjobs"));
+      const hubSet = await plugin(["hub", store, "--set", "0", ...viewer]);
+      expect(hubSet.stderr).toContain(`store ${ns}/${store} is Leaderless`);
+      const all = await plugin(["status", "-A", ...viewer]);
+      expect(all.stderr).toContain("error: you may not list replicatedstores in any namespace (HTTP 403: ");
+      expect(all.stderr).toContain("check with kubectl auth can-i list replicatedstores -A");
+      const elsewhere = await plugin(["hub", "edge", ...viewer, "-n", other]);
+      expect(elsewhere.stderr).toContain(
+        `error: you may not get replicatedstores in namespace ${other} (HTTP 403: `,
+      );
+      for (const run of [restart, repair, hubSet, all, elsewhere]) {
+        expect(run.code).toBe(1);
+        expectNoStack(run);
+      }
+      // nothing was deleted
+      const pods = await clients.core.listNamespacedPod({ namespace: ns });
+      expect(
+        pods.items
+          .filter((p) => names.includes(p.metadata?.name ?? ""))
+          .every((p) => !p.metadata?.deletionTimestamp),
+      ).toBe(true);
     });
 
     it("restart: one pod at a time, highest ordinal first, each back Ready and healthy before the next", async () => {

@@ -7,6 +7,7 @@
 import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { decodeStatus } from "../../../client/decode-answer.ts";
 import { describePod, listStorePods, type StorePod } from "../../../client/discovery/store-pods.ts";
+import { ApiserverRefusedError } from "../../../client/errors.ts";
 import { podProxyEndpoint } from "../../../client/pod-proxy.ts";
 import { UserError } from "../../../errors.ts";
 import { kubeCall, kubeCode, progress, sleep } from "./kube-calls.ts";
@@ -49,6 +50,8 @@ async function seenHealthy(target: KubeTarget, asker: StorePod, member: string):
     if (m.self === true || m.healthy === true) return undefined;
     return `${asker.name} sees ${member} unhealthy`;
   } catch (err) {
+    // waiting will not give the user the permission
+    if (err instanceof ApiserverRefusedError) throw new UserError(err.message);
     return `${asker.name}: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
