@@ -7,7 +7,7 @@ import type { V1CronJob } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { CAVEATS, krewArch, krewManifest } from "../../../hack/plugin/krew-manifest.ts";
-import { completionScript } from "../../../src/cli/commands/kubectl/completion.ts";
+import { candidates, completionScript } from "../../../src/cli/commands/kubectl/completion.ts";
 import { parseHub, starOf } from "../../../src/cli/commands/kubectl/hub.ts";
 import {
   jobFromCronJob,
@@ -73,6 +73,16 @@ describe("completion", () => {
     expect(complete(bash, ["-n", "prod", "status", "--all"])).toEqual(["--all-namespaces"]);
     expect(complete(bash, ["status", "-o", ""])).toEqual(["text", "json", "yaml"]);
     expect(complete(bash, ["hub", "orders", "--s"])).toEqual(["--set"]);
+  });
+
+  it("answers kubectl's plugin completion (kubectl replistore <TAB>) from the same tree", () => {
+    const root = pluginCommand();
+    expect(candidates(root, [""])).not.toContain("__complete");
+    expect(candidates(root, ["re"])).toEqual(["repair", "restart", "report"]);
+    expect(candidates(root, ["kv", ""])).toEqual(["get", "put", "delete"]);
+    expect(candidates(root, ["kv", "get", "orders", "--ti"])).toEqual(["--timeout"]);
+    expect(candidates(root, ["status", "-o", "j"])).toEqual(["json"]);
+    expect(bash).not.toContain("__complete");
   });
 
   it("zsh runs the same script through bashcompinit; other shells are refused by name", () => {

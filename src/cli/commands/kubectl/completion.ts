@@ -23,7 +23,7 @@ function flagsOf(command: Command): string[] {
 }
 
 function walk(command: Command, path: string, out: Node[], inherited: string[]): void {
-  const subs = command.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
+  const subs = command.commands.filter((c) => !isHidden(c));
   const flags = [...new Set([...flagsOf(command), ...inherited])];
   out.push({ path, words: [...subs.map((c) => c.name()), ...flags] });
   for (const sub of subs) walk(sub, `${path} ${sub.name()}`, out, []);
@@ -76,6 +76,31 @@ export function bashCompletion(root: Command, executable = "kubectl-replistore")
     `complete -F ${fn} ${executable}`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+const isHidden = (c: Command) => (c as unknown as { _hidden?: boolean })._hidden === true;
+
+/**
+ * What may follow `words` (the arguments after the plugin's name, the last one being completed):
+ * the values of a flag that has choices, else subcommands and flags starting with the last word.
+ * For `kubectl replistore <TAB>`, which kubectl (1.26+) asks bin/kubectl_complete-replistore for.
+ */
+export function candidates(root: Command, words: readonly string[]): string[] {
+  const current = words.at(-1) ?? "";
+  let command = root;
+  for (const w of words.slice(0, -1)) {
+    const sub = command.commands.find((c) => c.name() === w && !isHidden(c));
+    if (sub) command = sub;
+  }
+  const prev = words.at(-2);
+  const all = new Map<string, string[]>();
+  choices(root, all);
+  const values = prev === undefined ? undefined : all.get(prev);
+  const pool = values ?? [
+    ...command.commands.filter((c) => !isHidden(c)).map((c) => c.name()),
+    ...(current.startsWith("-") ? [...flagsOf(command), "--help"] : []),
+  ];
+  return [...new Set(pool)].filter((w) => w.startsWith(current));
 }
 
 export function completionScript(shell: string, root: Command): string {

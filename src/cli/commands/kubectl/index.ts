@@ -30,7 +30,7 @@ import {
 import { type ConflictView, renderConflict, renderList } from "../../conflicts-view.ts";
 import { durationMs, type OutputFormat, outputOption, positiveInt } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
-import { completionScript, SHELLS } from "./completion.ts";
+import { candidates, completionScript, SHELLS } from "./completion.ts";
 import { hub } from "./hub.ts";
 import { callKubeStore, json, type KubeFlags, type KubeTarget, resolveKubeTarget } from "./kube-target.ts";
 import { kvDelete, kvGet, kvPut } from "./kv.ts";
@@ -347,6 +347,17 @@ export function registerKubectl(program: Command): void {
     .argument("<shell>", SHELLS.join(" or "))
     .action((shell: string) => {
       writeOut(completionScript(shell, kubectl));
+    });
+
+  // kubectl's protocol for plugin completion: candidates, then ":4" (no file completion).
+  kubectl
+    .command("__complete", { hidden: true })
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .argument("[words...]")
+    .action((words: string[]) => {
+      writeOut(`${[...candidates(kubectl, words.length === 0 ? [""] : words), ":4"].join("\n")}\n`);
     });
 }
 
