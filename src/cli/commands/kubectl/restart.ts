@@ -78,7 +78,7 @@ export async function restart(target: KubeTarget, flags: RestartFlags): Promise<
     );
   }
   const started = Date.now();
-  progress(`restarting ${where}: ${pods.length} pods, one at a time: ${pods.map((p) => p.name).join(", ")}`);
+  progress(`restarting ${where}: ${pods.length} pods, one at a time, ${pods[0]?.name} first`);
   for (const pod of pods) {
     const podStart = Date.now();
     const deadline = podStart + flags.timeout;
