@@ -234,6 +234,7 @@ describe.skipIf(unavailable !== undefined)(
       const set = await plugin(["hub", "edge", "--set", "1", ...edge]);
       expect(set.code, set.stderr).toBe(0);
       expect(set.stdout).toContain(`hub of ${other}/edge set to 1 (edge-1), was 0`);
+      expectFits80(set.stdout);
       const after = (await clients.custom.getNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
@@ -565,6 +566,11 @@ describe.skipIf(unavailable !== undefined)(
       expect(at(`${store}-2: healthy on`)).toBeLessThan(at(`${store}-1: deleted`));
       expect(at(`${store}-1: healthy on ${store}-0, ${store}-2`)).toBeLessThan(at(`${store}-0: deleted`));
       expect(run.stdout).toMatch(new RegExp(`restarted 3 pods of ${ns}/${store} in \\d+s`));
+      for (const name of names) {
+        // each state is said once
+        const said = lines.filter((l) => l.startsWith(`${name}: Ready, waiting`));
+        expect(said.length, run.stdout).toBeLessThanOrEqual(1);
+      }
       expect(run.stdout).toContain(`restarting ${ns}/${store}: 3 pods, one at a time, ${store}-2 first\n`);
       expectFits80(run.stdout);
       await nodes.waitForPeers();
@@ -575,6 +581,7 @@ describe.skipIf(unavailable !== undefined)(
       await createPod(ns, "lonely-0", "lonely", net.podIp(3));
       const run = await plugin(["restart", "lonely", ...kube, "--timeout", "2s"], FAST);
       expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`restarting ${ns}/lonely: its only pod, lonely-0\n`);
       expect(run.stdout).toContain("lonely-0: deleted, waiting for it to come back");
       expect(run.stderr).toContain(
         `error: lonely-0 did not come back healthy within --timeout 2s (deleted); the restart stopped there`,

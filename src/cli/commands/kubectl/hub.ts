@@ -100,6 +100,7 @@ export async function hub(target: KubeTarget, flags: HubFlags): Promise<void> {
   if (flags.output !== "text") writeOut(formatStructured(view, flags.output));
   else
     writeOut(
-      `hub of ${where} set to ${next} (${target.name}-${next}), was ${star.hub}; status.hub follows when the operator has rolled it out (kubectl replistore hub ${target.name})\n`,
+      `hub of ${where} set to ${next} (${target.name}-${next}), was ${star.hub}\n` +
+        `status.hub follows once the operator rolls it out: kubectl replistore hub ${target.name}\n`,
     );
 }

@@ -78,7 +78,11 @@ export async function restart(target: KubeTarget, flags: RestartFlags): Promise<
     );
   }
   const started = Date.now();
-  progress(`restarting ${where}: ${pods.length} pods, one at a time, ${pods[0]?.name} first`);
+  progress(
+    pods.length === 1
+      ? `restarting ${where}: its only pod, ${pods[0]?.name}`
+      : `restarting ${where}: ${pods.length} pods, one at a time, ${pods[0]?.name} first`,
+  );
   for (const pod of pods) {
     const podStart = Date.now();
     const deadline = podStart + flags.timeout;
@@ -116,7 +120,7 @@ export async function restart(target: KubeTarget, flags: RestartFlags): Promise<
         say("recreated, waiting for Ready");
         continue;
       }
-      say("Ready, waiting for the store's nodes to report it healthy");
+      if (!state.startsWith("Ready")) say("Ready, waiting for the store's nodes to report it healthy");
       const others = (
         await kubeCall({ verb: "list", resource: "pods", namespace }, () =>
           listStorePods(core, namespace, name),
@@ -132,8 +136,11 @@ export async function restart(target: KubeTarget, flags: RestartFlags): Promise<
         );
         break;
       }
+      // said once: the reason may change from look to look while it comes up
       state = `Ready, not yet healthy: ${problems[0]}`;
     }
   }
-  progress(`restarted ${pods.length} pods of ${where} in ${seconds(Date.now() - started)}`);
+  progress(
+    `restarted ${pods.length === 1 ? "1 pod" : `${pods.length} pods`} of ${where} in ${seconds(Date.now() - started)}`,
+  );
 }
