@@ -7,9 +7,17 @@
  *   kubectl replistore conflicts list STORE
  *   kubectl replistore conflicts show STORE ID
  *   kubectl replistore conflicts resolve STORE ID --keep VERSION --by alice --note "why"
+ *   kubectl replistore status -A
+ *   kubectl replistore repair now STORE [--no-wait]
+ *   kubectl replistore restart STORE [--timeout 5m]
+ *   kubectl replistore hub STORE [--set N]
+ *   kubectl replistore kv get|put|delete STORE KEY [VALUE]
+ *   kubectl replistore report STORE [-f FILE]
+ *   kubectl replistore completion bash|zsh
  */
 import { type Command, Option } from "commander";
 import { decodeStatus } from "../../../client/decode-answer.ts";
+import { UserError } from "../../../errors.ts";
 import {
   addDecisionOptions,
   addListOptions,
@@ -20,9 +28,16 @@ import {
   listQuery,
 } from "../../conflict-options.ts";
 import { type ConflictView, renderConflict, renderList } from "../../conflicts-view.ts";
-import { durationMs, type OutputFormat, outputOption } from "../../options.ts";
+import { durationMs, type OutputFormat, outputOption, positiveInt } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
+import { candidates, completionScript, SHELLS } from "./completion.ts";
+import { hub } from "./hub.ts";
 import { callKubeStore, json, type KubeFlags, type KubeTarget, resolveKubeTarget } from "./kube-target.ts";
+import { kvDelete, kvGet, kvPut } from "./kv.ts";
+import { repairNow } from "./repair-now.ts";
+import { report } from "./report.ts";
+import { restart } from "./restart.ts";
+import { statusList } from "./status-list.ts";
 import { type NodeReport, renderStoreStatus, summarize } from "./store-status-view.ts";
 
 interface Flags extends KubeFlags {
@@ -111,7 +126,13 @@ async function nodeReport(target: KubeTarget, timeoutMs: number): Promise<NodeRe
   }
 }
 
-async function status(store: string, flags: Flags): Promise<void> {
+async function status(store: string | undefined, flags: Flags & { allNamespaces?: boolean }): Promise<void> {
+  if (store !== undefined && flags.allNamespaces) {
+    throw new UserError(
+      `give a store or -A, not both: kubectl replistore status ${store} -n NAMESPACE, or kubectl replistore status -A`,
+    );
+  }
+  if (store === undefined) return statusList(flags);
   const target = await resolveKubeTarget(store, flags);
   const summary = summarize(
     target.namespace,
@@ -124,8 +145,16 @@ async function status(store: string, flags: Flags): Promise<void> {
 }
 
 /** The flags every plugin command takes; also accepted before the subcommand. */
-function kubeOptions(command: Command): Command {
-  return command
+function kubeOptions(
+  command: Command,
+  timeout: { text: string; ms: number; label: string } = {
+    text: "give up on a node after this long",
+    ms: 10_000,
+    label: "10s",
+  },
+  output = true,
+): Command {
+  command
     .addOption(
       new Option("-n, --namespace <ns>", "the store's namespace (default: the context's, else default)"),
     )
@@ -135,11 +164,11 @@ function kubeOptions(command: Command): Command {
       new Option("--token <token>", "the store's token (else REPLISTORE_TOKEN, else its auth Secret)"),
     )
     .addOption(
-      new Option("--timeout <duration>", "give up on a node after this long")
+      new Option("--timeout <duration>", timeout.text)
         .argParser(durationMs)
-        .default(10_000, "10s"),
-    )
-    .addOption(outputOption());
+        .default(timeout.ms, timeout.label),
+    );
+  return output ? command.addOption(outputOption()) : command;
 }
 
 /** Options given before the subcommand (kubectl replistore -n prod status orders) count too. */
@@ -147,11 +176,13 @@ function merged<T>(command: Command): T {
   return command.optsWithGlobals() as T;
 }
 
+const storeArg = ["<store>", "ReplicatedStore name"] as const;
+
 export function registerKubectl(program: Command): void {
   const kubectl = program
     .command("kubectl")
     .description(
-      "the kubectl plugin (kubectl replistore ...): status and conflicts of a store in a cluster, through the kubeconfig",
+      "the kubectl plugin (kubectl replistore ...): status, conflicts, repair, restart, hub, kv and bug reports of a store in a cluster, through the kubeconfig",
     );
   kubectl
     .addOption(new Option("-n, --namespace <ns>", "the store's namespace").hideHelp())
@@ -162,9 +193,14 @@ export function registerKubectl(program: Command): void {
   kubeOptions(
     kubectl
       .command("status")
-      .description("summarise a store: spec, status conditions, pods, quorum, conflicts, last repair")
-      .argument("<store>", "ReplicatedStore name"),
-  ).action((store: string, _flags: Flags, command: Command) => status(store, merged<Flags>(command)));
+      .description(
+        "summarise a store: spec, status conditions, pods, quorum, conflicts, last repair; without a store (or with -A) one line per store",
+      )
+      .argument("[store]", "ReplicatedStore name; omit to list the namespace's stores")
+      .option("-A, --all-namespaces", "list the stores of every namespace"),
+  ).action((store: string | undefined, _flags: Flags, command: Command) =>
+    status(store, merged<Flags & { allNamespaces?: boolean }>(command)),
+  );
 
   const conflicts = kubectl.command("conflicts").description("review and settle a store's conflicts");
   kubeOptions(
@@ -172,7 +208,7 @@ export function registerKubectl(program: Command): void {
       conflicts
         .command("list")
         .description("list conflicts, oldest first (pending only unless --all or --status)")
-        .argument("<store>", "ReplicatedStore name"),
+        .argument(...storeArg),
     ),
   ).action((store: string, _flags: ListFlags, command: Command) => list(store, merged<ListFlags>(command)));
 
@@ -180,7 +216,7 @@ export function registerKubectl(program: Command): void {
     conflicts
       .command("show")
       .description("one conflict with its versions side by side")
-      .argument("<store>", "ReplicatedStore name")
+      .argument(...storeArg)
       .argument("<id>", "conflict id"),
   ).action((store: string, id: string, _flags: Flags, command: Command) =>
     show(store, id, merged<Flags>(command)),
@@ -191,10 +227,142 @@ export function registerKubectl(program: Command): void {
       conflicts
         .command("resolve")
         .description("decide what stands: it is written as a new version that wins everywhere")
-        .argument("<store>", "ReplicatedStore name")
+        .argument(...storeArg)
         .argument("<id>", "conflict id"),
     ),
   ).action((store: string, id: string, _flags: ResolveFlags, command: Command) =>
     resolve(store, id, merged<ResolveFlags>(command)),
   );
+
+  const repair = kubectl.command("repair").description("anti-entropy repair of a store");
+  kubeOptions(
+    repair
+      .command("now")
+      .description(
+        "run a repair now: a Job from the store's repair CronJob (as kubectl create job --from=cronjob/...), followed until it ends",
+      )
+      .argument(...storeArg)
+      .option("--no-wait", "create the Job and return"),
+    { text: "give up following the Job after this long (the Job goes on)", ms: 30 * 60_000, label: "30m" },
+  ).action(async (store: string, _flags: unknown, command: Command) => {
+    const flags = merged<Flags & { wait: boolean }>(command);
+    await repairNow(await resolveKubeTarget(store, flags), {
+      wait: flags.wait,
+      waitTimeout: flags.timeout,
+      output: flags.output,
+      ...pollOverride(),
+    });
+  });
+
+  kubeOptions(
+    kubectl
+      .command("restart")
+      .description(
+        "rolling restart, highest ordinal first: each pod deleted, then back to Ready and healthy on its peers before the next",
+      )
+      .argument(...storeArg)
+      .option("--force", "restart even when not every pod is Ready"),
+    { text: "how long each pod may take to come back healthy", ms: 5 * 60_000, label: "5m" },
+    false,
+  ).action(async (store: string, _flags: unknown, command: Command) => {
+    const flags = merged<KubeFlags & { force?: boolean }>(command);
+    await restart(await resolveKubeTarget(store, flags), {
+      timeout: flags.timeout,
+      ...(flags.force ? { force: true } : {}),
+      ...pollOverride(),
+    });
+  });
+
+  kubeOptions(
+    kubectl
+      .command("hub")
+      .description("show the Star hub of a MultiLeader store (spec and status), or move it with --set")
+      .argument(...storeArg)
+      .option("--set <ordinal>", "move the hub to this leader (patches spec.multiLeader.hub)"),
+  ).action(async (store: string, _flags: unknown, command: Command) => {
+    const flags = merged<Flags & { set?: string }>(command);
+    await hub(await resolveKubeTarget(store, flags), flags);
+  });
+
+  const kv = kubectl.command("kv").description("read and write keys through the apiserver's pod proxy");
+  kubeOptions(
+    kv
+      .command("get")
+      .description("print a key's value")
+      .argument(...storeArg)
+      .argument("<key>", "the key")
+      .addOption(new Option("--r <n>", "read quorum for this request (overrides R)").argParser(positiveInt)),
+  ).action(async (store: string, key: string, _flags: unknown, command: Command) => {
+    const flags = merged<Flags & { r?: number }>(command);
+    await kvGet(await resolveKubeTarget(store, flags), key, flags);
+  });
+  kubeOptions(
+    kv
+      .command("put")
+      .description("write a key (value from the argument, --file, or stdin)")
+      .argument(...storeArg)
+      .argument("<key>", "the key")
+      .argument("[value]", "the value; omit to use --file or stdin")
+      .option("--file <path>", 'read the value from a file ("-" for stdin)')
+      .addOption(new Option("--w <n>", "write quorum for this request (overrides W)").argParser(positiveInt)),
+  ).action(
+    async (store: string, key: string, value: string | undefined, _flags: unknown, command: Command) => {
+      const flags = merged<Flags & { w?: number; file?: string }>(command);
+      await kvPut(await resolveKubeTarget(store, flags), key, value, flags);
+    },
+  );
+  kubeOptions(
+    kv
+      .command("delete")
+      .description("delete a key")
+      .argument(...storeArg)
+      .argument("<key>", "the key")
+      .addOption(new Option("--w <n>", "write quorum for this request (overrides W)").argParser(positiveInt)),
+  ).action(async (store: string, key: string, _flags: unknown, command: Command) => {
+    const flags = merged<Flags & { w?: number }>(command);
+    await kvDelete(await resolveKubeTarget(store, flags), key, flags);
+  });
+
+  kubeOptions(
+    kubectl
+      .command("report")
+      .description(
+        "collect the store, its events, pod logs and every node's /v1/status and /metrics into one .tar.gz for a bug report",
+      )
+      .argument(...storeArg)
+      .option(
+        "-f, --file <path>",
+        "where to write the archive (default: replistore-report-NS-STORE-TIME.tar.gz here)",
+      ),
+    undefined,
+    false,
+  ).action(async (store: string, _flags: unknown, command: Command) => {
+    const flags = merged<KubeFlags & { file?: string }>(command);
+    await report(await resolveKubeTarget(store, flags), flags);
+  });
+
+  kubectl
+    .command("completion")
+    .description("print a shell completion script: source <(kubectl replistore completion bash)")
+    .argument("<shell>", SHELLS.join(" or "))
+    .action((shell: string) => {
+      writeOut(completionScript(shell, kubectl));
+    });
+
+  // kubectl's protocol for plugin completion: candidates, then ":4" (no file completion).
+  kubectl
+    .command("__complete", { hidden: true })
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .argument("[words...]")
+    .action((words: string[]) => {
+      writeOut(`${[...candidates(kubectl, words.length === 0 ? [""] : words), ":4"].join("\n")}\n`);
+    });
+}
+
+/** REPLISTORE_PLUGIN_POLL_MS: how often repair now and restart look (tests make it short). */
+function pollOverride(): { pollMs?: number } {
+  const ms = Number(process.env.REPLISTORE_PLUGIN_POLL_MS);
+  return Number.isFinite(ms) && ms > 0 ? { pollMs: ms } : {};
 }

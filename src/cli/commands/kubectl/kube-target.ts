@@ -127,6 +127,11 @@ export async function resolveKubeTarget(name: string, flags: KubeFlags): Promise
         `no ReplicatedStore ${name} in namespace ${namespace}: see kubectl get rstore -A, and pass -n NAMESPACE`,
       );
     }
+    if (code(err) === 403) {
+      throw new UserError(
+        `you may not get replicatedstores in namespace ${namespace} (${kubeErrorText(err)}): ask your cluster admin for that RBAC permission; check with kubectl auth can-i get replicatedstores -n ${namespace}`,
+      );
+    }
     throw new UserError(`cannot read ReplicatedStore ${namespace}/${name}: ${kubeErrorText(err)}`);
   }
   let pods: StorePod[];
