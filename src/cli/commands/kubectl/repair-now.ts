@@ -10,7 +10,7 @@ import type { StoreResource } from "../../../builders/context.ts";
 import { repairCronJobName } from "../../../builders/names.ts";
 import { REPAIR_CONTAINER } from "../../../builders/repair-cronjob.ts";
 import { UserError } from "../../../errors.ts";
-import { type RunReading, runFromJob } from "../../../operator/repair-health.ts";
+import { type RunReading, runFromJob } from "../../../operator/observe/repair-health.ts";
 import type { OutputFormat } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
 import { kubeCall, progress, sleep } from "./kube-calls.ts";
