@@ -1,7 +1,9 @@
 /** `replistore kv get|put|delete`: one key at a time against any node of the store. */
+
 import { type Command, Option } from "commander";
 import { UserError } from "../../errors.ts";
 import { callStore, jsonBody } from "../client.ts";
+import { encodeValue, firstHeader, kvPath } from "../kv-answer.ts";
 import { positiveInt } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
 import { addClientOptions, type ClientFlags, targetOf } from "../target-options.ts";
@@ -15,22 +17,6 @@ interface WriteFlags extends ClientFlags {
 interface ReadFlags extends ClientFlags {
   r?: number;
   local?: boolean;
-}
-
-function keyPath(key: string): string {
-  return `/v1/kv/${encodeURIComponent(key)}`;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Text for humans, base64 when the bytes are not UTF-8 (so JSON/YAML output stays lossless). */
-function encodeValue(bytes: Buffer): { value: string; encoding: "utf8" | "base64" } {
-  const text = bytes.toString("utf8");
-  return Buffer.from(text, "utf8").equals(bytes)
-    ? { value: text, encoding: "utf8" }
-    : { value: bytes.toString("base64"), encoding: "base64" };
 }
 
 interface WriteResult {
@@ -52,11 +38,11 @@ function printWrite(verb: string, key: string, result: unknown, flags: ClientFla
 }
 
 async function get(key: string, flags: ReadFlags): Promise<void> {
-  const res = await callStore(targetOf(flags), "GET", keyPath(key), {
+  const res = await callStore(targetOf(flags), "GET", kvPath(key), {
     query: { r: flags.r, local: flags.local ? true : undefined },
     timeoutMs: flags.timeout,
   });
-  const version = headerValue(res.headers["x-replistore-version"]);
+  const version = firstHeader(res.headers["x-replistore-version"]);
   if (flags.output !== "text") {
     writeOut(formatStructured({ key, version, ...encodeValue(res.body) }, flags.output));
     return;
@@ -68,7 +54,7 @@ async function get(key: string, flags: ReadFlags): Promise<void> {
 
 async function put(key: string, value: string | undefined, flags: WriteFlags): Promise<void> {
   const body = await readValue(value, flags.file);
-  const res = await callStore(targetOf(flags), "PUT", keyPath(key), {
+  const res = await callStore(targetOf(flags), "PUT", kvPath(key), {
     body,
     query: { w: flags.w },
     timeoutMs: flags.timeout,
@@ -77,7 +63,7 @@ async function put(key: string, value: string | undefined, flags: WriteFlags): P
 }
 
 async function remove(key: string, flags: WriteFlags): Promise<void> {
-  const res = await callStore(targetOf(flags), "DELETE", keyPath(key), {
+  const res = await callStore(targetOf(flags), "DELETE", kvPath(key), {
     query: { w: flags.w },
     timeoutMs: flags.timeout,
   });

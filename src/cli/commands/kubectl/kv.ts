@@ -2,9 +2,11 @@
  * `kubectl replistore kv get|put|delete STORE KEY [VALUE]`: one key, through the apiserver's pod
  * proxy to any ready node of the store, with the store's token (kube-target.ts finds it).
  */
+
 import { fstatSync } from "node:fs";
 import { withQuery } from "../../../client/endpoint.ts";
 import { UserError } from "../../../errors.ts";
+import { encodeValue, firstHeader, kvPath } from "../../kv-answer.ts";
 import type { OutputFormat } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
 import { readValue } from "../../value-input.ts";
@@ -20,19 +22,7 @@ export interface KvFlags {
 
 export function keyPath(key: string): string {
   if (key === "") throw new UserError("the key must not be empty");
-  return `/v1/kv/${encodeURIComponent(key)}`;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Text when the bytes are UTF-8, else base64 (so -o json|yaml stays lossless). */
-function encodeValue(bytes: Buffer): { value: string; encoding: "utf8" | "base64" } {
-  const text = bytes.toString("utf8");
-  return Buffer.from(text, "utf8").equals(bytes)
-    ? { value: text, encoding: "utf8" }
-    : { value: bytes.toString("base64"), encoding: "base64" };
+  return kvPath(key);
 }
 
 export async function kvGet(target: KubeTarget, key: string, flags: KvFlags): Promise<void> {
@@ -44,7 +34,7 @@ export async function kvGet(target: KubeTarget, key: string, flags: KvFlags): Pr
   if (res.status === 404) {
     throw new UserError(`no key ${JSON.stringify(key)} in store ${target.namespace}/${target.name}`);
   }
-  const version = header(res.headers["x-replistore-version"]);
+  const version = firstHeader(res.headers["x-replistore-version"]);
   if (flags.output !== "text") {
     writeOut(formatStructured({ key, version, ...encodeValue(res.body) }, flags.output));
     return;
