@@ -1,21 +1,12 @@
-/**
- * `kubectl replistore` (bin/kubectl-replistore, run as kubectl runs a plugin) against a real
- * kube-apiserver: it finds the store and its pods through the kubeconfig, reads the token from the
- * store's auth Secret, and reaches the nodes through the apiserver's pod proxy. There is no kubelet:
- * the "pods" are real node processes in a network namespace (pod-network.ts) at the IPs the test
- * writes into the pods' status, listening on the pod port 7070.
- */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { V1Pod } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
-import { eventually, REPO_ROOT, uniqueKey } from "../../support/index.ts";
+import { eventually, uniqueKey } from "../../support/index.ts";
 import {
   type ControlPlane,
   createNamespace,
@@ -25,65 +16,10 @@ import {
   startControlPlane,
 } from "../../support/k8s/index.ts";
 import { type MadeConflict, makePartialWrite } from "../review/helpers.ts";
+import { expectFits80, nodePod, plugin } from "./plugin-run.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "./pod-network.ts";
 
 const TOKEN = "kubectl-plugin-token";
-const SHIM = join(REPO_ROOT, "bin", "kubectl-replistore");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the plugin the way kubectl does: the executable, with the arguments after `replistore`. */
-function plugin(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(SHIM, args, {
-    cwd: tmpdir(),
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding("utf8").on("data", (c: string) => {
-    stderr += c;
-  });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function expectFits80(text: string): void {
-  for (const line of text.split("\n"))
-    expect(line.length, `too wide: ${JSON.stringify(line)}`).toBeLessThanOrEqual(80);
-}
-
-function nodePod(name: string, store: string): V1Pod {
-  return {
-    metadata: {
-      name,
-      labels: {
-        "app.kubernetes.io/name": "replistore",
-        "app.kubernetes.io/instance": store,
-        "app.kubernetes.io/component": "node",
-        "replistore.io/store": store,
-      },
-    },
-    spec: {
-      containers: [
-        { name: "node", image: "replistore:test", ports: [{ name: "http", containerPort: 7070 }] },
-      ],
-    },
-  };
-}
-
 const unavailable = canMakePodNetwork();
 
 describe.skipIf(unavailable !== undefined)(
