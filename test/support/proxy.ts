@@ -25,7 +25,7 @@ export class TcpProxy {
 
   /** number of client connections currently open through the proxy */
   get openConnections(): number {
-    return this.sockets.size / 2;
+    return Math.ceil(this.sockets.size / 2);
   }
 
   async start(): Promise<void> {
@@ -47,17 +47,15 @@ export class TcpProxy {
       return;
     }
     const upstream = connect({ host: "127.0.0.1", port: this.targetPort, noDelay: true });
-    this.sockets.add(client);
-    this.sockets.add(upstream);
-    const drop = () => {
-      this.sockets.delete(client);
-      this.sockets.delete(upstream);
-    };
+    // Each socket leaves the set when it itself closes, not when its partner does: a half-closed
+    // client left out of the set would keep close() waiting forever.
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    }
     // An error or reset on one side resets the other, as a real broken path would.
     client.on("error", () => upstream.resetAndDestroy());
     upstream.on("error", () => client.resetAndDestroy());
-    client.on("close", drop);
-    upstream.on("close", drop);
     client.pipe(upstream);
     upstream.pipe(client);
   }
@@ -77,6 +75,16 @@ export class TcpProxy {
     this.partition();
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // close() stops listening at once and calls back when the last connection is gone; every
+    // connection was just reset, so waiting longer than a few seconds would only hide a leak.
+    if (server) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5_000);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 }

@@ -260,10 +260,23 @@ export class Store {
       keepData = true;
       console.error(`\n##### node logs of ${this.dir} (kept)\n${this.dumpLogs(60)}`);
     }
-    await Promise.all(this.slots.map((slot) => slot.node.kill("SIGKILL").catch(() => undefined)));
-    await Promise.all(this.slots.map((slot) => slot.proxy?.close()));
+    // Each step is timed: a CI run once spent 90 s here, and the log should say where.
+    const timed = async (what: string, step: () => Promise<unknown>) => {
+      const started = Date.now();
+      await step();
+      const ms = Date.now() - started;
+      if (ms > 10_000) console.error(`store cleanup of ${this.dir}: ${what} took ${ms} ms`);
+    };
+    await timed("killing the nodes", () =>
+      Promise.all(
+        this.slots.map((slot) =>
+          slot.node.kill("SIGKILL").catch((err: unknown) => console.error(String(err))),
+        ),
+      ),
+    );
+    await timed("closing the proxies", () => Promise.all(this.slots.map((slot) => slot.proxy?.close())));
     if (!keepData && process.env.REPLISTORE_KEEP_TEST_DATA !== "1") {
-      await rm(this.dir, { recursive: true, force: true });
+      await timed("removing the data", () => rm(this.dir, { recursive: true, force: true }));
     }
   }
 }
