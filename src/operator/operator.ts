@@ -23,7 +23,7 @@ import { type ApiStats, newApiStats } from "./controller/api-stats.ts";
 import { Applier } from "./controller/applier.ts";
 import { EventRecorder } from "./controller/event-recorder.ts";
 import { ResourceInformer } from "./controller/informer.ts";
-import { LeaderElector } from "./controller/leader-election.ts";
+import { type LeaderElectionOptions, LeaderElector } from "./controller/leader-election.ts";
 import { LiveObjects } from "./controller/live-objects.ts";
 import { MonitoringApis } from "./controller/monitoring-apis.ts";
 import { OperatorMetrics } from "./controller/operator-metrics.ts";
@@ -65,14 +65,8 @@ export interface OperatorOptions {
   nodeRoute?: PodRoute;
 }
 
-export interface LeaderElectionSettings {
-  namespace: string;
-  name: string;
-  identity: string;
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
-}
+/** Leader election as the operator is told it; the api and the log come from the operator itself. */
+export type LeaderElectionSettings = Omit<LeaderElectionOptions, "api" | "log">;
 
 const DEFAULT_RESYNC_MS = 10 * 60_000;
 

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump } from "js-yaml";
@@ -62,4 +62,17 @@ export async function startPrometheus(options: {
     { timeoutMs: options.readyTimeoutMs ?? 30_000, intervalMs: 250, what: "prometheus ready" },
   );
   return { url, dir, child, logPath };
+}
+
+/** SIGTERM (SIGKILL after 5 s), then its directory goes. */
+export async function stopPrometheus(started: Pick<StartedPrometheus, "child" | "dir">): Promise<void> {
+  const { child } = started;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await rm(started.dir, { recursive: true, force: true });
 }

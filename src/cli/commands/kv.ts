@@ -3,7 +3,7 @@
 import { type Command, Option } from "commander";
 import { UserError } from "../../errors.ts";
 import { callStore, jsonBody } from "../client.ts";
-import { encodeValue, firstHeader, kvPath } from "../kv-answer.ts";
+import { kvPath, printValue } from "../kv-answer.ts";
 import { positiveInt } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
 import { addClientOptions, type ClientFlags, targetOf } from "../target-options.ts";
@@ -42,14 +42,7 @@ async function get(key: string, flags: ReadFlags): Promise<void> {
     query: { r: flags.r, local: flags.local ? true : undefined },
     timeoutMs: flags.timeout,
   });
-  const version = firstHeader(res.headers["x-replistore-version"]);
-  if (flags.output !== "text") {
-    writeOut(formatStructured({ key, version, ...encodeValue(res.body) }, flags.output));
-    return;
-  }
-  process.stdout.write(res.body);
-  // A terminal prompt glued to the value is hard to read; pipes get the exact bytes.
-  if (process.stdout.isTTY && res.body.length > 0 && res.body.at(-1) !== 0x0a) process.stdout.write("\n");
+  printValue(key, res, flags.output);
 }
 
 async function put(key: string, value: string | undefined, flags: WriteFlags): Promise<void> {

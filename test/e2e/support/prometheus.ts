@@ -12,7 +12,6 @@
  * selector or port name in the operator's ServiceMonitor leaves the job without targets.
  */
 import type { ChildProcess } from "node:child_process";
-import { rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import {
   CoreV1Api,
@@ -24,7 +23,7 @@ import {
 } from "@kubernetes/client-node";
 import { tailFile } from "../../support/logs.ts";
 import { freePort } from "../../support/ports.ts";
-import { startPrometheus } from "../../support/prometheus-process.ts";
+import { startPrometheus, stopPrometheus } from "../../support/prometheus-process.ts";
 
 export const PROMETHEUS = process.env.PROMETHEUS ?? "/usr/bin/prometheus";
 export const PROMTOOL = process.env.PROMTOOL ?? "/usr/bin/promtool";
@@ -314,14 +313,7 @@ export class PrometheusProcess {
     return { active: data.activeTargets, dropped: data.droppedTargets };
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once("exit", resolve));
-      this.child.kill("SIGTERM");
-      const timer = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return stopPrometheus({ child: this.child, dir: this.dir });
   }
 }

@@ -3,9 +3,8 @@
  * scrape and rule evaluation every second, queried through its HTTP API.
  */
 import type { ChildProcess } from "node:child_process";
-import { rm } from "node:fs/promises";
 import { tailFile } from "../../support/logs.ts";
-import { startPrometheus } from "../../support/prometheus-process.ts";
+import { startPrometheus, stopPrometheus } from "../../support/prometheus-process.ts";
 import { prometheus } from "./prometheus-bin.ts";
 
 export interface ScrapeJob {
@@ -92,14 +91,7 @@ export class PrometheusServer {
     return body.data.activeTargets;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once("exit", resolve));
-      this.child.kill("SIGTERM");
-      const timer = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return stopPrometheus({ child: this.child, dir: this.dir });
   }
 }

@@ -6,7 +6,7 @@
 import { fstatSync } from "node:fs";
 import { withQuery } from "../../../client/endpoint.ts";
 import { UserError } from "../../../errors.ts";
-import { encodeValue, firstHeader, kvPath } from "../../kv-answer.ts";
+import { kvPath, printValue } from "../../kv-answer.ts";
 import type { OutputFormat } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
 import { readValue } from "../../value-input.ts";
@@ -34,13 +34,7 @@ export async function kvGet(target: KubeTarget, key: string, flags: KvFlags): Pr
   if (res.status === 404) {
     throw new UserError(`no key ${JSON.stringify(key)} in store ${target.namespace}/${target.name}`);
   }
-  const version = firstHeader(res.headers["x-replistore-version"]);
-  if (flags.output !== "text") {
-    writeOut(formatStructured({ key, version, ...encodeValue(res.body) }, flags.output));
-    return;
-  }
-  process.stdout.write(res.body);
-  if (process.stdout.isTTY && res.body.length > 0 && res.body.at(-1) !== 0x0a) process.stdout.write("\n");
+  printValue(key, res, flags.output);
 }
 
 function printWrite(verb: string, key: string, result: unknown, flags: KvFlags): void {
