@@ -2,6 +2,9 @@ import { pino } from "pino";
 import { ConfigWatcher } from "./config-watcher.ts";
 import { buildServer } from "./http/server.ts";
 import { ReplicaNode } from "./replica-node.ts";
+import { listenPeers, serveOptions } from "./serve.ts";
+import { peerCredentials } from "./tls/peer-credentials.ts";
+import { TlsDir } from "./tls/tls-dir.ts";
 
 export interface NodeOptions {
   id: string;
@@ -10,6 +13,12 @@ export interface NodeOptions {
   dataDir: string;
   configPath: string;
   token?: string;
+  /** a directory with tls.crt, tls.key and ca.crt: serve HTTPS and authenticate peers by certificate */
+  tlsDir?: string;
+  /** host:port of a listener for the peer routes alone */
+  peerListen?: string;
+  /** without TLS: the secret peers send on the peer routes */
+  peerSecret?: string;
   clockSkewMs?: number;
   logLevel?: string;
 }
@@ -36,20 +45,33 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     },
   );
   const config = watcher.start();
+  const tls = opts.tlsDir ? new TlsDir(opts.tlsDir, log) : undefined;
+  const peerListen = opts.peerListen ? parseListen(opts.peerListen) : undefined;
+  if (!tls && !opts.peerSecret) {
+    log.warn("no TLS and no peer secret: the peer routes accept any caller that can reach this node");
+  }
   node = new ReplicaNode({
     id: opts.id,
     dataDir: opts.dataDir,
     config,
     token: opts.token || undefined,
     clockSkewMs: opts.clockSkewMs ?? 0,
+    peerCredentials: peerCredentials(tls, opts.peerSecret),
     log,
   });
-  const app = buildServer(node);
+  const app = buildServer(node, serveOptions(tls, opts.peerSecret, peerListen));
   const { host, port } = parseListen(opts.listen);
   await app.listen({ host, port });
+  const peerServer = await listenPeers(app, tls, peerListen, log);
   node.start();
   log.info(
-    { listen: opts.listen, generation: config.generation, members: config.members.length },
+    {
+      listen: opts.listen,
+      ...(opts.peerListen ? { peerListen: opts.peerListen } : {}),
+      tls: tls ? `certificate valid until ${tls.current().notAfter.toISOString()}` : "off",
+      generation: config.generation,
+      members: config.members.length,
+    },
     "node ready",
   );
 
@@ -66,9 +88,14 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       const n = node!;
       n.ready = false;
       watcher.stop();
+      tls?.stop();
+      peerServer?.close();
       // Connections busy when close began become idle once their response is sent; close them as
       // they do, or keep-alive clients would hold the server open until their idle timeout.
-      const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+      const reaper = setInterval(() => {
+        app.server.closeIdleConnections();
+        peerServer?.closeIdleConnections();
+      }, 50);
       void app
         .close()
         .then(() => {

@@ -7,6 +7,7 @@ import type { NodeMetrics } from "./metrics/node-metrics.ts";
 import type { NodeIdentity } from "./node-state.ts";
 import type { ReplicationStrategy } from "./replication/strategy.ts";
 import type { LocalReplica } from "./storage/local-replica.ts";
+import type { PeerCredentials } from "./tls/peer-credentials.ts";
 
 /**
  * The parts a node is made of, with its identity, as the HTTP layer receives them. Each route
@@ -26,4 +27,6 @@ export interface NodeParts extends NodeIdentity {
   readonly metrics: NodeMetrics;
   /** The node's side of the repair Job: lease, report, segment keys, tombstone purge. */
   readonly repair: RepairSide;
+  /** how this node authenticates to peers (also used to reach a leader's client port) */
+  readonly peerCredentials: PeerCredentials;
 }

@@ -16,12 +16,15 @@ import type { StrategyParts } from "./replication/replica-context.ts";
 import type { ReplicationModel, ReplicationStrategy } from "./replication/strategy.ts";
 import { openDatabase } from "./storage/database.ts";
 import { LocalReplica } from "./storage/local-replica.ts";
+import type { PeerCredentials } from "./tls/peer-credentials.ts";
 
 export interface ReplicaNodeOptions {
   id: string;
   dataDir: string;
   config: ClusterConfig;
   token: string | undefined;
+  /** how this node authenticates to its peers */
+  peerCredentials: PeerCredentials;
   /** Fault injection: shifts this node's wall clock, to test clock-offset refusal for real. */
   clockSkewMs: number;
   log: Logger;
@@ -41,12 +44,14 @@ export class ReplicaNode extends NodeState implements NodeParts {
   readonly hints: HintStore;
   readonly metrics: NodeMetrics;
   readonly repair: RepairSide;
+  readonly peerCredentials: PeerCredentials;
   private readonly replayer: HintReplayer;
 
   constructor(opts: ReplicaNodeOptions) {
     assertMember(opts.id, opts.config);
     super(opts.id, opts.log, opts.token, opts.config);
     const config = () => this.config();
+    this.peerCredentials = opts.peerCredentials;
     const model: ReplicationModel = modelFor(opts.config.mode);
     this.clock = new HybridClock(opts.id, opts.clockSkewMs ? () => Date.now() + opts.clockSkewMs : Date.now);
     // Storage tells membership about each stored version; membership exists before any write.
@@ -71,7 +76,7 @@ export class ReplicaNode extends NodeState implements NodeParts {
     const peers = new PeerSet({
       selfId: opts.id,
       clock: this.clock,
-      token: opts.token,
+      credentials: opts.peerCredentials,
       metrics: this.metrics,
       log: opts.log,
       config,

@@ -24,7 +24,27 @@ export interface Reply {
   version: string | undefined;
 }
 
+/** One agent per CA, for stores started with TLS. */
+const tlsAgents = new Map<string, Agent>();
+
+function agentFor(ca: string | undefined): Agent {
+  if (ca === undefined) return agent;
+  let a = tlsAgents.get(ca);
+  if (!a) {
+    a = new Agent({
+      keepAliveTimeout: 2_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+      connect: { timeout: 5_000, ca },
+    });
+    tlsAgents.set(ca, a);
+  }
+  return a;
+}
+
 export interface RequestOptions {
+  /** the CA that signed the node's certificate (https URLs) */
+  ca?: string;
   body?: string | Buffer | Dispatcher.DispatchOptions["body"];
   headers?: Record<string, string>;
   token?: string | null;
@@ -53,7 +73,7 @@ export async function send(
     method,
     headers,
     body: options.body ?? null,
-    dispatcher: agent,
+    dispatcher: agentFor(options.ca),
     ...(options.timeoutMs ? { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs } : {}),
   });
   const bytes = Buffer.from(await response.body.arrayBuffer());
@@ -103,14 +123,20 @@ export interface KvOptions {
 export class StoreClient {
   readonly url: string;
   readonly token: string | undefined;
+  readonly ca: string | undefined;
 
-  constructor(url: string, token?: string) {
+  constructor(url: string, token?: string, ca?: string) {
     this.url = url;
     this.token = token;
+    this.ca = ca;
   }
 
   request(method: Dispatcher.HttpMethod, path: string, options: RequestOptions = {}): Promise<Reply> {
-    return send(this.url, method, path, { token: this.token, ...options });
+    return send(this.url, method, path, {
+      token: this.token,
+      ...(this.ca !== undefined ? { ca: this.ca } : {}),
+      ...options,
+    });
   }
 
   put(key: string, value: string | Buffer, options: KvOptions = {}): Promise<Reply> {

@@ -18,6 +18,8 @@ export interface NodeSpec {
   configPath: string;
   logPath: string;
   env: Record<string, string>;
+  /** PEM of the CA that signed the node's certificate: it serves HTTPS */
+  ca?: string;
 }
 
 export interface ExitInfo {
@@ -44,7 +46,7 @@ export class NodeProcess {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.spec.port}`;
+    return `${this.spec.ca === undefined ? "http" : "https"}://127.0.0.1:${this.spec.port}`;
   }
 
   get pid(): number | undefined {
@@ -112,7 +114,10 @@ export class NodeProcess {
         );
       }
       try {
-        const reply = await send(this.url, "GET", "/readyz", { timeoutMs: 2_000 });
+        const reply = await send(this.url, "GET", "/readyz", {
+          timeoutMs: 2_000,
+          ...(this.spec.ca !== undefined ? { ca: this.spec.ca } : {}),
+        });
         if (reply.status === 200) return;
         last = `${reply.status} ${reply.text.slice(0, 200)}`;
       } catch (error) {

@@ -8,6 +8,7 @@ import { eventually } from "./eventually.ts";
 import { type ExitInfo, NodeProcess } from "./node-process.ts";
 import { freePort } from "./ports.ts";
 import { TcpProxy } from "./proxy.ts";
+import { type StoreTls, writeStoreTls } from "./tls.ts";
 
 export interface StoreOptions {
   nodes: number;
@@ -28,12 +29,22 @@ export interface StoreOptions {
   /** after readiness, wait until every node sees every member healthy (default true) */
   waitForPeers?: boolean;
   readyTimeoutMs?: number;
+  /** serve HTTPS with a CA and certificate made for this store; peers authenticate by certificate */
+  tls?: boolean;
+  /** a listener of its own for the peer routes on each node */
+  peerPort?: boolean;
+  /** the peer secret (TLS off) */
+  peerSecret?: string;
 }
 
 interface Slot {
   node: NodeProcess;
   proxy: TcpProxy | undefined;
   memberUrl: string;
+  /** the peer listener, through its own proxy, when the store has one */
+  peerPort: number | undefined;
+  peerProxy: TcpProxy | undefined;
+  peerUrl: string | undefined;
 }
 
 /** Stores not yet cleaned up: the failure hook prints their logs. */
@@ -48,6 +59,8 @@ export class Store {
   readonly configPath: string;
   readonly token: string | undefined;
   config: ClusterConfig;
+  /** the store's CA and certificate directory, with options.tls */
+  tls: StoreTls | undefined;
   private readonly slots: Slot[] = [];
   private readonly options: StoreOptions;
 
@@ -72,9 +85,14 @@ export class Store {
     const store = new Store(dir, options, placeholder);
     liveStores.add(store);
     try {
+      if (options.tls) store.tls = await writeStoreTls(join(dir, "tls"));
       for (let i = 0; i < options.nodes; i++) await store.addSlot(i);
       store.config = buildClusterConfig(
-        store.slots.map((slot) => ({ id: slot.node.spec.id, url: slot.memberUrl })),
+        store.slots.map((slot) => ({
+          id: slot.node.spec.id,
+          url: slot.memberUrl,
+          ...(slot.peerUrl ? { peerUrl: slot.peerUrl } : {}),
+        })),
         {
           factor: n,
           writeQuorum: options.writeQuorum ?? majority,
@@ -102,7 +120,13 @@ export class Store {
     await mkdir(dataDir, { recursive: true });
     const env: Record<string, string> = { ...this.options.nodeEnv?.(index) };
     if (this.token) env.REPLISTORE_TOKEN = this.token;
+    if (this.tls) env.REPLISTORE_TLS_DIR = this.tls.dir;
+    if (this.options.peerSecret) env.REPLISTORE_PEER_SECRET = this.options.peerSecret;
+    const peerPort = this.options.peerPort ? await freePort() : undefined;
+    if (peerPort !== undefined) env.REPLISTORE_PEER_LISTEN = `127.0.0.1:${peerPort}`;
+    const scheme = this.tls ? "https" : "http";
     const node = new NodeProcess({
+      ...(this.tls ? { ca: this.tls.caPem } : {}),
       id,
       port,
       dataDir,
@@ -112,12 +136,19 @@ export class Store {
     });
     let proxy: TcpProxy | undefined;
     let memberUrl = node.url;
+    let peerProxy: TcpProxy | undefined;
+    let peerUrl = peerPort === undefined ? undefined : `${scheme}://127.0.0.1:${peerPort}`;
     if (this.options.proxy ?? true) {
       proxy = new TcpProxy(await freePort(), port);
       await proxy.start();
-      memberUrl = `http://127.0.0.1:${proxy.listenPort}`;
+      memberUrl = `${scheme}://127.0.0.1:${proxy.listenPort}`;
+      if (peerPort !== undefined) {
+        peerProxy = new TcpProxy(await freePort(), peerPort);
+        await peerProxy.start();
+        peerUrl = `${scheme}://127.0.0.1:${peerProxy.listenPort}`;
+      }
     }
-    const slot = { node, proxy, memberUrl };
+    const slot = { node, proxy, memberUrl, peerPort, peerProxy, peerUrl };
     this.slots[index] = slot;
     return slot;
   }
@@ -159,6 +190,7 @@ export class Store {
     return new StoreClient(
       this.slot(index).node.url,
       token === undefined ? this.token : (token ?? undefined),
+      this.tls?.caPem,
     );
   }
 
@@ -192,10 +224,12 @@ export class Store {
     const proxy = this.slot(index).proxy;
     if (!proxy) throw new Error("store started with proxy: false");
     proxy.partition();
+    this.slot(index).peerProxy?.partition();
   }
 
   heal(index: number): void {
     this.slot(index).proxy?.heal();
+    this.slot(index).peerProxy?.heal();
   }
 
   /** Rewrite cluster.json atomically with `change` applied and the generation bumped. */
@@ -274,7 +308,9 @@ export class Store {
         ),
       ),
     );
-    await timed("closing the proxies", () => Promise.all(this.slots.map((slot) => slot.proxy?.close())));
+    await timed("closing the proxies", () =>
+      Promise.all(this.slots.flatMap((slot) => [slot.proxy?.close(), slot.peerProxy?.close()])),
+    );
     if (!keepData && process.env.REPLISTORE_KEEP_TEST_DATA !== "1") {
       await timed("removing the data", () => rm(this.dir, { recursive: true, force: true }));
     }

@@ -11,6 +11,9 @@ interface NodeFlags {
   config: string;
   tokenFile?: string;
   logLevel: string;
+  tlsDir?: string;
+  peerListen?: string;
+  peerSecretFile?: string;
 }
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -41,7 +44,24 @@ function clockSkewOf(env: NodeJS.ProcessEnv): number | undefined {
   return Number(raw);
 }
 
+/** The peer secret (TLS off): from --peer-secret-file, else REPLISTORE_PEER_SECRET. */
+function peerSecretOf(flags: NodeFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.peerSecretFile === undefined) return env.REPLISTORE_PEER_SECRET || undefined;
+  let secret: string;
+  try {
+    secret = readFileSync(flags.peerSecretFile, "utf8").trim();
+  } catch (err) {
+    const code = err instanceof Error && "code" in err ? String(err.code) : String(err);
+    throw new UserError(
+      `cannot read --peer-secret-file ${flags.peerSecretFile}: ${code === "ENOENT" ? "no such file" : code}`,
+    );
+  }
+  if (secret === "") throw new UserError(`--peer-secret-file ${flags.peerSecretFile} is empty`);
+  return secret;
+}
+
 async function node(flags: NodeFlags): Promise<void> {
+  const peerSecret = peerSecretOf(flags, process.env);
   const token = tokenOf(flags, process.env);
   const clockSkewMs = clockSkewOf(process.env);
   // Loaded only here: the other commands should not pay for the storage engine and server.
@@ -52,6 +72,9 @@ async function node(flags: NodeFlags): Promise<void> {
     dataDir: flags.data,
     configPath: flags.config,
     logLevel: flags.logLevel,
+    ...(flags.tlsDir ? { tlsDir: flags.tlsDir } : {}),
+    ...(flags.peerListen ? { peerListen: flags.peerListen } : {}),
+    ...(peerSecret !== undefined ? { peerSecret } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(clockSkewMs !== undefined ? { clockSkewMs } : {}),
   });
@@ -88,6 +111,23 @@ export function registerNode(program: Command): void {
         .env("REPLISTORE_LOG_LEVEL")
         .choices(LOG_LEVELS)
         .default("info"),
+    )
+    .addOption(
+      new Option(
+        "--tls-dir <dir>",
+        "serve HTTPS with tls.crt, tls.key and ca.crt from this directory (reloaded on change); peers authenticate by certificate",
+      ).env("REPLISTORE_TLS_DIR"),
+    )
+    .addOption(
+      new Option("--peer-listen <host:port>", "serve the peer routes on a listener of their own")
+        .env("REPLISTORE_PEER_LISTEN")
+        .argParser(listenAddress),
+    )
+    .addOption(
+      new Option(
+        "--peer-secret-file <file>",
+        "file holding the secret peers send when TLS is off (else REPLISTORE_PEER_SECRET)",
+      ),
     )
     .action((flags: NodeFlags) => node(flags));
 }

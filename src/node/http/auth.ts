@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { sendError } from "./errors.ts";
+import { isPeerPath } from "./peer-auth.ts";
 
 /** Probes and metrics stay open so kubelets and Prometheus need no credentials; so does the API description. */
 const OPEN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/openapi.json"]);
@@ -15,7 +16,8 @@ export function installAuth(app: FastifyInstance, token: string | undefined): vo
   const expected = Buffer.from(`Bearer ${token}`);
   app.addHook("onRequest", async (req, reply) => {
     const path = req.url.split("?", 1)[0]!;
-    if (OPEN_PATHS.has(path)) return;
+    // Peer routes have their own guard (peer-auth.ts): a client token never opens them.
+    if (OPEN_PATHS.has(path) || isPeerPath(path)) return;
     const alt = req.headers["x-replistore-token"];
     const got = Buffer.from(req.headers.authorization ?? (typeof alt === "string" ? `Bearer ${alt}` : ""));
     if (got.length !== expected.length || !timingSafeEqual(got, expected)) {

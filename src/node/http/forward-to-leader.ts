@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import { request } from "undici";
+import { Agent, request } from "undici";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
+import type { PeerCredentials } from "../tls/peer-credentials.ts";
 import { sendError } from "./errors.ts";
 
 /** Set on a forwarded request, so a leader set that disagrees for a moment cannot bounce it around. */
@@ -12,7 +13,21 @@ export const LEADER_HEADER = "x-replistore-leader";
 export interface ForwardingNode {
   readonly selfId: string;
   readonly log: Logger;
+  /** a leader's client port speaks TLS when peers do, with the same CA */
+  readonly peerCredentials: PeerCredentials;
   config(): ClusterConfig;
+}
+
+const agents = new WeakMap<PeerCredentials, Agent>();
+
+function agentFor(credentials: PeerCredentials): Agent | undefined {
+  if (!credentials.connect) return undefined;
+  let agent = agents.get(credentials);
+  if (!agent) {
+    agent = new Agent({ connect: credentials.connect });
+    agents.set(credentials, agent);
+  }
+  return agent;
 }
 
 /**
@@ -36,6 +51,7 @@ export async function forwardToLeader(
   const members = new Map(node.config().members.map((m) => [m.id, m.url]));
   const body = req.body instanceof Buffer ? req.body : undefined;
   const tried: string[] = [];
+  const dispatcher = agentFor(node.peerCredentials);
   for (const id of leaders) {
     const url = members.get(id);
     if (!url) continue;
@@ -54,6 +70,7 @@ export async function forwardToLeader(
         ...(body ? { body } : {}),
         headersTimeout: timeout,
         bodyTimeout: timeout,
+        ...(dispatcher ? { dispatcher } : {}),
       });
       const payload = Buffer.from(await res.body.arrayBuffer());
       reply.code(res.statusCode).header(LEADER_HEADER, id);

@@ -39,7 +39,10 @@ const writeResponse = {
 export async function kvRoutes(
   app: FastifyInstance,
   opts: {
-    node: Pick<NodeParts, "selfId" | "log" | "config" | "metrics" | "storage" | "replication">;
+    node: Pick<
+      NodeParts,
+      "selfId" | "log" | "config" | "metrics" | "storage" | "replication" | "peerCredentials"
+    >;
   },
 ): Promise<void> {
   const { node } = opts;

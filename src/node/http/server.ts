@@ -1,3 +1,4 @@
+import type { ServerOptions as HttpsServerOptions } from "node:https";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { NodeParts } from "../parts.ts";
 import { adminRoutes } from "./admin-routes.ts";
@@ -11,14 +12,27 @@ import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
 import { clientErrorHandler, installMethodCheck } from "./method-check.ts";
 import { installOpenApi } from "./openapi.ts";
 import { opsRoutes } from "./ops-routes.ts";
+import { installPeerAuth, type PeerAuthOptions } from "./peer-auth.ts";
 import { statusRoutes } from "./status-routes.ts";
 import { MAX_KEY_BYTES } from "./validate.ts";
 
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** How the node serves: its TLS options (undefined: plain HTTP) and who may call the peer routes. */
+export interface ServeOptions {
+  readonly https: HttpsServerOptions | undefined;
+  readonly peers: Omit<PeerAuthOptions, "config">;
+}
+
+export const PLAIN: ServeOptions = {
+  https: undefined,
+  peers: { tls: false, secret: undefined, onPeerListener: undefined, peerPort: undefined },
+};
+
 /** Fastify with every route of the node; each concern is its own plugin. */
-export function buildServer(node: NodeParts): FastifyInstance {
+export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): FastifyInstance {
   const app = Fastify({
+    ...(serve.https ? { https: serve.https } : {}),
     logger: false,
     // Keys are up to 1024 bytes, and percent-encoding can triple that.
     routerOptions: { maxParamLength: MAX_KEY_BYTES * 3 + 16 },
@@ -56,6 +70,7 @@ export function buildServer(node: NodeParts): FastifyInstance {
       return sendError(reply, e.status, e.body);
     }
   });
+  installPeerAuth(app, { ...serve.peers, config: () => node.config() });
   installAuth(app, node.token);
   installMethodCheck(app);
 

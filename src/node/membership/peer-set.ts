@@ -3,11 +3,12 @@ import type { ClusterConfig } from "../../config/cluster-config.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
 import { PeerClient, type PeerContext } from "../peers/peer-client.ts";
+import type { PeerCredentials } from "../tls/peer-credentials.ts";
 
 export interface PeerSetDeps {
   readonly selfId: string;
   readonly clock: HybridClock;
-  readonly token: string | undefined;
+  readonly credentials: PeerCredentials;
   readonly metrics: NodeMetrics;
   readonly log: Logger;
   config(): ClusterConfig;
@@ -32,7 +33,7 @@ export class PeerSet {
     this.context = {
       selfId: deps.selfId,
       clock: deps.clock,
-      token: deps.token,
+      credentials: deps.credentials,
       maxOffsetMs: () => deps.config().clock.maxOffsetMs,
       timeoutMs: () => deps.config().limits.requestTimeoutMs,
       onOffset: (peer, ms) => this.recordOffset(peer, ms),
@@ -73,7 +74,7 @@ export class PeerSet {
   /** Clients for the members of `cfg` other than this node: new ones made, gone or moved ones closed. */
   sync(cfg: ClusterConfig): void {
     const { selfId, metrics } = this.deps;
-    const wanted = new Map(cfg.members.filter((m) => m.id !== selfId).map((m) => [m.id, m.url]));
+    const wanted = new Map(cfg.members.filter((m) => m.id !== selfId).map((m) => [m.id, m.peerUrl ?? m.url]));
     for (const [id, client] of this.peers) {
       if (wanted.get(id) !== client.url) {
         this.peers.delete(id);

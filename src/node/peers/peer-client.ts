@@ -5,6 +5,7 @@ import { BatchResponse as BatchResponseSchema } from "../../wire/peer-batch.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import { tupleBytes } from "../replication/multileader/update.ts";
+import type { PeerCredentials } from "../tls/peer-credentials.ts";
 import { ClockOffsetError, PeerUnavailableError } from "./errors.ts";
 import { PeerHealth } from "./peer-health.ts";
 import {
@@ -26,7 +27,8 @@ const responseShape = checker(BatchResponseSchema);
 export interface PeerContext {
   readonly selfId: string;
   readonly clock: HybridClock;
-  readonly token: string | undefined;
+  /** how we prove to peers that we are one (mutual TLS or the peer secret) */
+  readonly credentials: PeerCredentials;
   maxOffsetMs(): number;
   timeoutMs(): number;
   onOffset(peer: string, offsetMs: number): void;
@@ -74,7 +76,12 @@ export class PeerClient {
     this.id = id;
     this.url = url;
     this.ctx = ctx;
-    this.pool = new Pool(url, { connections: MAX_INFLIGHT + 1, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.pool = new Pool(url, {
+      connections: MAX_INFLIGHT + 1,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+      ...(ctx.credentials.connect ? { connect: ctx.credentials.connect } : {}),
+    });
     this.health = new PeerHealth(() => ctx.onHealthChange(id, true));
   }
 
@@ -178,8 +185,7 @@ export class PeerClient {
 
   private async post(body: Uint8Array): Promise<BatchResponse> {
     const timeout = this.ctx.timeoutMs();
-    const headers: Record<string, string> = { "content-type": MSGPACK };
-    if (this.ctx.token) headers.authorization = `Bearer ${this.ctx.token}`;
+    const headers: Record<string, string> = { ...this.ctx.credentials.headers, "content-type": MSGPACK };
     const res = await this.pool.request({
       path: BATCH_PATH,
       method: "POST",
@@ -224,7 +230,7 @@ export class PeerClient {
       const res = await this.pool.request({
         path: PING_PATH,
         method: "GET",
-        headers: this.ctx.token ? { authorization: `Bearer ${this.ctx.token}` } : {},
+        headers: this.ctx.credentials.headers,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });

@@ -23,7 +23,7 @@ function context(): PeerContext {
   return {
     selfId: "node-0",
     clock: new HybridClock("node-0"),
-    token: undefined,
+    credentials: { connect: undefined, headers: {}, tls: false },
     maxOffsetMs: () => 500,
     timeoutMs: () => 5_000,
     onOffset: () => {},
