@@ -39,8 +39,12 @@ function unreachableMessage(err: unknown, target: Target, timeoutMs: number): Us
   if (err instanceof NoNodeReachableError) {
     const what = target.store ? `store ${target.store}` : "the store";
     const failures = err.unreachable.map((e) => `${e.node} (${e.reason})`).join(", ");
+    // A refused certificate is not a stopped store: say what the handshake said.
+    const tls = err.unreachable.find((e) => e.advice?.includes("certificate") || e.advice?.includes("TLS"));
     return new UserError(
-      `cannot reach ${what} at ${failures}: is it running? start it with replistore up -f store.yaml`,
+      tls
+        ? `cannot reach ${what} at ${failures}: ${tls.advice}`
+        : `cannot reach ${what} at ${failures}: is it running? start it with replistore up -f store.yaml`,
     );
   }
   if (!(err instanceof UnreachableError)) return undefined;
@@ -53,8 +57,8 @@ function unreachableMessage(err: unknown, target: Target, timeoutMs: number): Us
 }
 
 /** The node at `url`; a failure the connection-error list does not know names the node it hit. */
-function nodeAt(url: string): NodeEndpoint {
-  const node = httpEndpoint(url, url);
+function nodeAt(url: string, ca: string | undefined): NodeEndpoint {
+  const node = httpEndpoint(url, url, ca !== undefined ? { ca } : {});
   return {
     name: url,
     call: (req) =>
@@ -74,13 +78,18 @@ export async function callStore(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let res: NodeResponse;
   try {
-    res = await callFirst(target.urls.map(nodeAt), {
-      method,
-      path: withQuery(path, options.query),
-      timeoutMs,
-      ...(options.body !== undefined ? { body: options.body, contentType: "application/octet-stream" } : {}),
-      ...(target.token !== undefined ? { token: target.token } : {}),
-    });
+    res = await callFirst(
+      target.urls.map((url) => nodeAt(url, target.ca)),
+      {
+        method,
+        path: withQuery(path, options.query),
+        timeoutMs,
+        ...(options.body !== undefined
+          ? { body: options.body, contentType: "application/octet-stream" }
+          : {}),
+        ...(target.token !== undefined ? { token: target.token } : {}),
+      },
+    );
   } catch (err) {
     throw unreachableMessage(err, target, timeoutMs) ?? err;
   }

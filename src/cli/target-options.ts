@@ -9,6 +9,7 @@ export interface ClientFlags {
   store?: string;
   dataDir: string;
   token?: string;
+  cacert?: string;
   output: OutputFormat;
   timeout: number;
 }
@@ -29,6 +30,12 @@ export function addClientOptions(command: Command): Command {
       new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN, else the store's token file)"),
     )
     .addOption(
+      new Option(
+        "--cacert <file>",
+        "trust this CA for https:// nodes (else REPLISTORE_CACERT, else replistore up's store CA)",
+      ),
+    )
+    .addOption(
       new Option("--timeout <duration>", "give up after this long")
         .argParser(durationMs)
         .default(10_000, "10s"),
@@ -43,6 +50,7 @@ export function targetOf(flags: ClientFlags): Target {
       ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
       ...(flags.store !== undefined ? { store: flags.store } : {}),
       ...(flags.token !== undefined ? { token: flags.token } : {}),
+      ...(flags.cacert !== undefined ? { cacert: flags.cacert } : {}),
     },
     process.env,
   );

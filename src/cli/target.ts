@@ -2,6 +2,7 @@
  * Which node(s) `kv` and `status` talk to, and with which token: --endpoint, REPLISTORE_ENDPOINT,
  * or a store started by `replistore up` (--store NAME, or the only one running).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.ts";
 import { readToken } from "../runtime/token.ts";
@@ -12,6 +13,8 @@ export interface TargetFlags {
   store?: string;
   dataDir: string;
   token?: string;
+  /** a CA file to trust (--cacert) */
+  cacert?: string;
 }
 
 export interface Target {
@@ -20,6 +23,8 @@ export interface Target {
   token?: string;
   /** The store's name when found through `replistore up`. */
   store?: string;
+  /** PEM of the CA to trust for https:// URLs; unset: the system's CAs */
+  ca?: string;
 }
 
 const START_HINT = "start one with replistore up -f store.yaml";
@@ -33,7 +38,7 @@ function checkedUrl(value: string, source: string): string {
   }
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
     throw new UserError(
-      `${source} ${JSON.stringify(value)} is not an http(s) URL: use e.g. http://127.0.0.1:7070`,
+      `${source} ${JSON.stringify(value)} is not an http(s) URL: use e.g. https://127.0.0.1:7070`,
     );
   }
   return value.replace(/\/+$/, "");
@@ -74,6 +79,25 @@ function storeToken(dataDir: string, state: UpState | undefined): string | undef
   return readToken(state.tokenFile ?? join(dataDir, state.store, "token"));
 }
 
+function readCa(path: string, source: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `cannot read ${source} ${path} (${code === "ENOENT" ? "no such file" : code}): point it at the store's CA certificate (ca.crt)`,
+    );
+  }
+}
+
+/** --cacert, else REPLISTORE_CACERT, else the CA of the `up` store being talked to. */
+function caOf(flags: TargetFlags, env: NodeJS.ProcessEnv, state: UpState | undefined): string | undefined {
+  if (flags.cacert !== undefined) return readCa(flags.cacert, "--cacert");
+  if (env.REPLISTORE_CACERT) return readCa(env.REPLISTORE_CACERT, "REPLISTORE_CACERT");
+  if (state?.caFile !== undefined) return readCa(state.caFile, "the store's CA");
+  return undefined;
+}
+
 export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Target {
   const explicit = flags.endpoint ?? (env.REPLISTORE_ENDPOINT || undefined);
   const source = flags.endpoint !== undefined ? "--endpoint" : "REPLISTORE_ENDPOINT";
@@ -92,9 +116,11 @@ export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Targe
     urls = state.urls;
   }
   const token = flags.token ?? (env.REPLISTORE_TOKEN || undefined) ?? storeToken(flags.dataDir, state);
+  const ca = caOf(flags, env, state);
   return {
     urls,
     ...(token !== undefined ? { token } : {}),
     ...(state !== undefined ? { store: state.store } : {}),
+    ...(ca !== undefined ? { ca } : {}),
   };
 }

@@ -15,6 +15,9 @@ export interface ConnectionFailure {
   stage: FailureStage;
 }
 
+const UNTRUSTED =
+  "the node's certificate is not signed by a CA this client trusts: pass --cacert with the store's CA (ca.crt; in Kubernetes the ConfigMap <store>-ca), or set REPLISTORE_CACERT";
+
 export const CONNECTION_ERRORS = {
   ECONNREFUSED: {
     reason: "connection refused",
@@ -80,6 +83,50 @@ export const CONNECTION_ERRORS = {
     reason: "no answer in time",
     advice: "the node may be overloaded or stuck",
     stage: "timeout",
+  },
+  // TLS: the handshake failed, so the request was never sent.
+  SELF_SIGNED_CERT_IN_CHAIN: {
+    reason: "certificate not trusted",
+    advice: UNTRUSTED,
+    stage: "connect",
+  },
+  DEPTH_ZERO_SELF_SIGNED_CERT: {
+    reason: "certificate not trusted",
+    advice: UNTRUSTED,
+    stage: "connect",
+  },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+    reason: "certificate not trusted",
+    advice: UNTRUSTED,
+    stage: "connect",
+  },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
+    reason: "certificate not trusted",
+    advice: UNTRUSTED,
+    stage: "connect",
+  },
+  CERT_HAS_EXPIRED: {
+    reason: "certificate expired",
+    advice:
+      "the node's certificate has expired: check the store's TLS condition (kubectl describe rstore) and renew it",
+    stage: "connect",
+  },
+  ERR_TLS_CERT_ALTNAME_INVALID: {
+    reason: "certificate names another host",
+    advice:
+      "the node's certificate is not valid for this address: use the store's Service or pod DNS name, not an IP",
+    stage: "connect",
+  },
+  ERR_SSL_WRONG_VERSION_NUMBER: {
+    reason: "TLS handshake failed",
+    advice: "the node does not speak TLS there: use http:// for a store with spec.tls.mode Disabled",
+    stage: "connect",
+  },
+  EPROTO: {
+    reason: "TLS handshake failed",
+    advice:
+      "the node and this client disagree about TLS: use https:// for a store with TLS, http:// for one without",
+    stage: "connect",
   },
 } as const satisfies Record<string, ConnectionFailure>;
 

@@ -3,10 +3,7 @@ import { Agent, type Dispatcher, request } from "undici";
 import { DEFAULT_TIMEOUT_MS, type NodeEndpoint } from "./endpoint.ts";
 import { unreachableFrom } from "./errors.ts";
 
-/**
- * The seam for TLS: the CA that signs the nodes' certificates, for https:// URLs. Nothing sets it
- * yet; nodes speak plain HTTP until TLS lands.
- */
+/** The CA that signs the nodes' certificates, for https:// URLs; unset: the system's CAs. */
 export interface TlsOptions {
   ca?: string | Buffer;
 }

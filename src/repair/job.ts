@@ -12,10 +12,13 @@ import { repairSet, type SetResult } from "./repair-set.ts";
 import { planSets, type SkippedSet } from "./set-plan.ts";
 import { collectSummaries, type MemberView } from "./summaries.ts";
 import { type RepairSummary, reportOf } from "./summary.ts";
+import type { RepairWire } from "./wire-credentials.ts";
 
 export interface RepairOptions {
   members: readonly Member[];
   token: string | undefined;
+  /** how to verify the nodes and be their peer (TLS material or the peer secret) */
+  wire?: RepairWire;
   /** Wait for another run's lock instead of ending at once. */
   wait: boolean;
   /** Compare every key of every set instead of walking the trees (the bench's baseline). */
@@ -85,7 +88,10 @@ export async function runRepair(options: RepairOptions): Promise<RepairSummary> 
     ordinal,
     id: m.id,
     url: m.url,
-    client: new NodeClient(m.id, m.url, options.token, traffic, options.timeoutMs),
+    client: new NodeClient(m.id, m.url, options.token, traffic, options.timeoutMs, {
+      peerUrl: m.peerUrl,
+      ...(options.wire ? { wire: options.wire } : {}),
+    }),
   }));
   const finish = (): RepairSummary => {
     const finished = Date.now();

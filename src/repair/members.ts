@@ -6,9 +6,14 @@ import type { Member } from "../config/cluster-config.ts";
 import { loadClusterConfig } from "../config/load.ts";
 import { UserError } from "../errors.ts";
 import { NodeClient, Traffic } from "./node-client.ts";
+import type { RepairWire } from "./wire-credentials.ts";
 
 export function membersFromConfig(path: string): Member[] {
-  return loadClusterConfig(path).members.map((m) => ({ id: m.id, url: m.url }));
+  return loadClusterConfig(path).members.map((m) => ({
+    id: m.id,
+    url: m.url,
+    ...(m.peerUrl !== undefined ? { peerUrl: m.peerUrl } : {}),
+  }));
 }
 
 function readMembers(body: unknown): Member[] | undefined {
@@ -30,10 +35,11 @@ export async function membersFromStatus(
   urls: readonly string[],
   token: string | undefined,
   timeoutMs: number,
+  wire: RepairWire = {},
 ) {
   const failures: string[] = [];
   for (const url of urls) {
-    const client = new NodeClient("the node", url, token, new Traffic(), timeoutMs);
+    const client = new NodeClient("the node", url, token, new Traffic(), timeoutMs, { wire });
     try {
       const answer = await client.getJson<unknown>("/v1/status");
       const members = readMembers(answer.body);

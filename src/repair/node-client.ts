@@ -5,6 +5,11 @@
 import { pack, unpack } from "msgpackr";
 import { Pool } from "undici";
 import { MSGPACK } from "../wire/peer-batch.ts";
+import { connectOptions, type RepairWire } from "./wire-credentials.ts";
+
+/** Peer routes: on the member's peer URL, with peer credentials rather than the client token. */
+const PEER_PREFIX = "/internal/";
+const PEER_SECRET_HEADER = "x-replistore-peer-secret";
 
 export interface PathTraffic {
   bytesSent: number;
@@ -123,20 +128,36 @@ export class NodeClient {
   readonly url: string;
   private readonly pool: Pool;
   private readonly prefix: string;
+  private readonly peerPool: Pool;
+  private readonly peerPrefix: string;
+  private readonly peerSecret: string | undefined;
   private readonly token: string | undefined;
   private readonly traffic: Traffic;
   private readonly defaultTimeoutMs: number;
 
-  constructor(id: string, url: string, token: string | undefined, traffic: Traffic, timeoutMs: number) {
+  constructor(
+    id: string,
+    url: string,
+    token: string | undefined,
+    traffic: Traffic,
+    timeoutMs: number,
+    peer: { peerUrl?: string | undefined; wire?: RepairWire } = {},
+  ) {
     this.id = id;
     this.url = url;
-    const parsed = new URL(url);
-    this.prefix = parsed.pathname.replace(/\/+$/, "");
-    this.pool = new Pool(parsed.origin, {
-      connections: 4,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: Math.min(timeoutMs, 5_000) },
-    });
+    const wire = peer.wire ?? {};
+    const pool = (base: string) =>
+      new Pool(new URL(base).origin, {
+        connections: 4,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: Math.min(timeoutMs, 5_000), ...connectOptions(wire) },
+      });
+    this.prefix = new URL(url).pathname.replace(/\/+$/, "");
+    this.pool = pool(url);
+    const peerUrl = peer.peerUrl ?? url;
+    this.peerPrefix = new URL(peerUrl).pathname.replace(/\/+$/, "");
+    this.peerPool = peerUrl === url ? this.pool : pool(peerUrl);
+    this.peerSecret = wire.peerSecret;
     this.token = token;
     this.traffic = traffic;
     this.defaultTimeoutMs = timeoutMs;
@@ -168,8 +189,9 @@ export class NodeClient {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await this.pool.close();
+    if (this.peerPool !== this.pool) await this.peerPool.close();
   }
 
   private async call(
@@ -217,10 +239,15 @@ export class NodeClient {
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
     const headers: Record<string, string> = { accept: body ? MSGPACK : "application/json" };
     if (body) headers["content-type"] = MSGPACK;
-    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    const res = await this.pool.request({
+    const peerRoute = path.startsWith(PEER_PREFIX);
+    if (peerRoute) {
+      if (this.peerSecret !== undefined) headers[PEER_SECRET_HEADER] = this.peerSecret;
+    } else if (this.token !== undefined) {
+      headers.authorization = `Bearer ${this.token}`;
+    }
+    const res = await (peerRoute ? this.peerPool : this.pool).request({
       method,
-      path: this.prefix + path,
+      path: (peerRoute ? this.peerPrefix : this.prefix) + path,
       headers,
       body: body ?? null,
       headersTimeout: timeout,

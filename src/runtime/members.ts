@@ -14,13 +14,19 @@ function advertisedHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-export function localMembers(name: string, replicas: number, host: string, portBase: number): LocalMember[] {
+export function localMembers(
+  name: string,
+  replicas: number,
+  host: string,
+  portBase: number,
+  scheme: "http" | "https" = "http",
+): LocalMember[] {
   const bindHost = host.includes(":") ? `[${host}]` : host;
   return Array.from({ length: replicas }, (_, i) => {
     const port = portBase + i;
     return {
       id: `${name}-${i}`,
-      url: `http://${advertisedHost(host)}:${port}`,
+      url: `${scheme}://${advertisedHost(host)}:${port}`,
       listen: `${bindHost}:${port}`,
       port,
     };

@@ -9,6 +9,10 @@ export interface StorePaths {
   token: string;
   upState: string;
   repairLog: string;
+  /** the CA (ca.crt, ca.key) and the nodes' certificate (tls.crt, tls.key) */
+  tlsDir: string;
+  /** the peer secret, when TLS is disabled */
+  peerSecret: string;
   nodeData(id: string): string;
   nodeLog(id: string): string;
 }
@@ -21,6 +25,8 @@ export function storePaths(dataDir: string, name: string): StorePaths {
     token: join(dir, "token"),
     upState: join(dir, "up.json"),
     repairLog: join(dir, "repair.log"),
+    tlsDir: join(dir, "tls"),
+    peerSecret: join(dir, "peer-secret"),
     nodeData: (id) => join(dir, id),
     nodeLog: (id) => join(dir, `${id}.log`),
   };

@@ -21,6 +21,7 @@ export async function startUpReview(
     mode: string;
     members: { id: string; url: string }[];
     tokenFile: string | undefined;
+    ca?: string;
   },
   warn: (line: string) => void,
 ): Promise<ReviewServer | undefined> {
@@ -29,6 +30,7 @@ export async function startUpReview(
     mode: store.mode,
     members: store.members.map((m) => ({ id: m.id, url: m.url })),
     ...(store.tokenFile ? { tokenFile: store.tokenFile } : {}),
+    ...(store.ca !== undefined ? { ca: store.ca } : {}),
   });
   try {
     return await startReviewServer(directory, address.host, address.port);

@@ -24,6 +24,7 @@ export const UpState = Type.Object({
     }),
   ),
   tokenFile: Type.Optional(Type.String()),
+  caFile: Type.Optional(Type.String({ description: "the CA the nodes' certificate is signed by (TLS on)" })),
 });
 export type UpState = Static<typeof UpState>;
 

@@ -9,6 +9,7 @@ import type { ReplicatedStore } from "../api/replicated-store.ts";
 import { waitUntilReady } from "../client/readiness.ts";
 import { UserError } from "../errors.ts";
 import { writeClusterFile } from "./cluster-file.ts";
+import { ensureLocalTls, type LocalTls } from "./local-tls.ts";
 import { tailLines } from "./log-tail.ts";
 import { type LocalMember, localMembers } from "./members.ts";
 import { nodeEnvironment } from "./node-env.ts";
@@ -50,11 +51,26 @@ function checkPortRange(portBase: number, replicas: number): void {
   }
 }
 
+/**
+ * spec.tls.mode as a local store can honour it: Auto (a CA under the data dir) or Disabled. The
+ * modes whose certificate comes from the cluster (CertManager, Secret) run as Auto, with a warning,
+ * so the same manifest still starts.
+ */
+function localTlsMode(manifest: ReplicatedStore, warn: (line: string) => void): "Auto" | "Disabled" {
+  const mode = (manifest.spec as { tls?: { mode?: string } }).tls?.mode ?? "Auto";
+  if (mode === "Auto" || mode === "Disabled") return mode;
+  warn(
+    `warning: spec.tls.mode ${mode} takes its certificate from the cluster; replistore up uses a local CA instead (as Auto)`,
+  );
+  return "Auto";
+}
+
 function usageHints(
   manifest: ReplicatedStore,
   dataDir: string,
   member: LocalMember,
   tokenFile?: string,
+  caFile?: string,
 ): string[] {
   const name = manifest.metadata.name;
   const flags: string[] = [];
@@ -62,13 +78,14 @@ function usageHints(
   if (findRunningStores(dataDir).length > 1) flags.push(`--store ${name}`);
   const f = flags.length > 0 ? ` ${flags.join(" ")}` : "";
   const auth = tokenFile ? ` -H "Authorization: Bearer $(cat ${shortPath(tokenFile)})"` : "";
+  const cacert = caFile ? ` --cacert ${shortPath(caFile)}` : "";
   return [
     "",
     "try:",
     `  replistore kv put${f} greeting hello`,
     `  replistore kv get${f} greeting`,
     `  replistore status${f}`,
-    `  curl${auth} ${member.url}/v1/kv/greeting`,
+    `  curl${cacert}${auth} ${member.url}/v1/kv/greeting`,
     "Ctrl-C stops the store; its data stays for the next replistore up.",
   ];
 }
@@ -82,7 +99,9 @@ export async function runUp(opts: UpOptions): Promise<number> {
   if (!spec.antiEntropy.suspend) checkRepairSchedule(spec.antiEntropy.schedule);
   const paths = storePaths(opts.dataDir, name);
   mkdirSync(paths.dir, { recursive: true });
-  const members = localMembers(name, spec.replicas, opts.host, opts.portBase);
+  const tlsMode = localTlsMode(manifest, opts.err);
+  const tls = tlsMode === "Auto" ? await ensureLocalTls(paths, name, opts.host) : undefined;
+  const members = localMembers(name, spec.replicas, opts.host, opts.portBase, tls ? "https" : "http");
   const tokenFile = spec.auth ? paths.token : undefined;
   const state: UpState = {
     pid: process.pid,
@@ -91,10 +110,11 @@ export async function runUp(opts: UpOptions): Promise<number> {
     urls: members.map((m) => m.url),
     members: members.map((m) => ({ id: m.id, url: m.url, log: paths.nodeLog(m.id) })),
     ...(tokenFile ? { tokenFile } : {}),
+    ...(tls ? { caFile: tls.caFile } : {}),
   };
   claimUpState(paths.upState, state);
   try {
-    return await runClaimed(opts, manifest, members, state, tokenFile);
+    return await runClaimed(opts, manifest, members, state, tokenFile, tls);
   } finally {
     releaseUpState(paths.upState, process.pid);
   }
@@ -106,6 +126,7 @@ async function runClaimed(
   members: LocalMember[],
   state: UpState,
   tokenFile: string | undefined,
+  tls: LocalTls | undefined,
 ): Promise<number> {
   const { out, err } = opts;
   const name = manifest.metadata.name;
@@ -125,7 +146,13 @@ async function runClaimed(
   if (changed && config.generation > 1)
     out(`config changed: ${shortPath(paths.clusterConfig)} is now generation ${config.generation}`);
   const token = tokenFile ? ensureToken(tokenFile) : undefined;
-  const env = nodeEnvironment(process.env, token);
+  // Without TLS the peers still need a secret of their own: a client's token never opens peer routes.
+  const env = nodeEnvironment(
+    process.env,
+    token,
+    tls ? { tlsDir: tls.dir } : { peerSecret: ensureToken(paths.peerSecret) },
+  );
+  const caOption = tls ? { ca: tls.caPem } : {};
 
   const nodes = members.map((member) => {
     mkdirSync(paths.nodeData(member.id), { recursive: true });
@@ -161,7 +188,9 @@ async function runClaimed(
   try {
     for (const node of nodes) node.start();
     const deadline = Date.now() + opts.readyTimeoutMs;
-    const ready = await Promise.all(members.map((m) => waitUntilReady(m.url, deadline, stop.abort)));
+    const ready = await Promise.all(
+      members.map((m) => waitUntilReady(m.url, deadline, stop.abort, caOption)),
+    );
     if (!stop.abort.aborted && ready.includes(false)) {
       members.forEach((member, i) => {
         if (ready[i]) return;
@@ -189,13 +218,25 @@ async function runClaimed(
       for (const member of members)
         out(`  ${member.id}  ${member.url}  log ${shortPath(paths.nodeLog(member.id))}`);
       out(`data: ${shortPath(paths.dir)}`);
+      out(
+        tls
+          ? `tls: on; nodes' certificate signed by the store's CA ${shortPath(tls.caFile)} (${tls.made === "created" ? "new CA" : tls.made === "issued" ? "certificate reissued" : "reused"}; replistore kv and status trust it for you)`
+          : "tls: off (spec.tls.mode Disabled): plain HTTP; peers authenticate with a secret",
+      );
       if (tokenFile) out(`auth: token in ${shortPath(tokenFile)} (replistore kv and status send it for you)`);
-      for (const line of usageHints(manifest, opts.dataDir, members[0] as LocalMember, tokenFile)) out(line);
+      for (const line of usageHints(
+        manifest,
+        opts.dataDir,
+        members[0] as LocalMember,
+        tokenFile,
+        tls?.caFile,
+      ))
+        out(line);
     }
     const review =
       stop.abort.aborted || !opts.review
         ? undefined
-        : await startUpReview(opts.review, { name, mode: config.mode, members, tokenFile }, err);
+        : await startUpReview(opts.review, { name, mode: config.mode, members, tokenFile, ...caOption }, err);
     if (review) out(`conflict review page: ${review.url}`);
     const { antiEntropy } = manifest.spec;
     const repairs =

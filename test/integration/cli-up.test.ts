@@ -1,12 +1,14 @@
 /**
  * End to end through the CLI: `replistore up` runs deploy/samples/leaderless.yaml as local processes,
- * `replistore kv` and `replistore status` talk to it, Ctrl-C (SIGINT) stops it with exit 0.
+ * `replistore kv` and `replistore status` talk to it over TLS (the store's local CA, found by the
+ * CLI), `replistore repair` runs as the nodes' peer, Ctrl-C (SIGINT) stops it with exit 0.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCa } from "../../src/tls/pki.ts";
 import { eventually, freePortRange, runCli, send, spawnCli, uniqueKey } from "../support/index.ts";
 
 describe("replistore up + kv + status", () => {
@@ -16,6 +18,7 @@ describe("replistore up + kv + status", () => {
   let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   let urls: string[] = [];
   let portBase: number;
+  let ca: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "replistore-up-"));
@@ -40,12 +43,13 @@ describe("replistore up + kv + status", () => {
       () => {
         if (up.exitCode !== null || up.signalCode !== null)
           throw new Error(`replistore up exited early:\n${output}`);
-        // The node lines ("  orders-0  http://..."), not the review page's URL printed after them.
-        urls = [...output.matchAll(/^\s+\S+-\d+\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
+        // The node lines ("  orders-0  https://..."), not the review page's URL printed after them.
+        urls = [...output.matchAll(/^\s+\S+-\d+\s+(https:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
         if (urls.length < 3) throw new Error(`waiting for 3 node URLs in:\n${output}`);
       },
       { timeoutMs: 60_000, what: "replistore up prints its nodes' URLs" },
     );
+    ca = await readFile(join(dataDir, "orders", "tls", "ca.crt"), "utf8");
   });
 
   afterAll(async () => {
@@ -56,9 +60,26 @@ describe("replistore up + kv + status", () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("prints one URL per replica, on consecutive ports from --port-base, each ready", async () => {
-    expect(urls).toEqual([0, 1, 2].map((i) => `http://127.0.0.1:${portBase + i}`));
-    for (const url of urls) expect((await send(url, "GET", "/readyz")).status).toBe(200);
+  it("prints one https URL per replica, on consecutive ports from --port-base, each ready", async () => {
+    expect(urls).toEqual([0, 1, 2].map((i) => `https://127.0.0.1:${portBase + i}`));
+    for (const url of urls) expect((await send(url, "GET", "/readyz", { ca })).status).toBe(200);
+    expect(output).toContain(`curl --cacert ${join(dataDir, "orders", "tls", "ca.crt")}`);
+  });
+
+  it("a CLI that trusts another CA is refused, with what to do", async () => {
+    const other = join(dataDir, "other-ca.crt");
+    await writeFile(other, (await createCa("not the store's")).certPem);
+    const get = await runCli(["kv", "get", "anything", "--endpoint", urls[0]!, "--cacert", other]);
+    expect(get.code).toBe(1);
+    expect(get.stderr).toMatch(/certificate not trusted/);
+    expect(get.stderr).toMatch(/--cacert/);
+    expect(get.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("repair runs as the nodes' peer over mutual TLS", async () => {
+    const repair = await runCli(["repair", "--data-dir", dataDir, "-o", "json"]);
+    expect(repair.code, repair.stderr + repair.stdout).toBe(0);
+    expect(JSON.parse(repair.stdout)).toMatchObject({ ok: true });
   });
 
   it("kv put / get / delete through the CLI", async () => {
@@ -71,7 +92,8 @@ describe("replistore up + kv + status", () => {
     expect(get.stdout.trimEnd()).toBe("hello from the cli");
 
     // the same key through another node, by --endpoint
-    const viaEndpoint = await runCli(["kv", "get", key, "--endpoint", urls[2] ?? ""]);
+    const caFile = join(dataDir, "orders", "tls", "ca.crt");
+    const viaEndpoint = await runCli(["kv", "get", key, "--endpoint", urls[2] ?? "", "--cacert", caFile]);
     expect(viaEndpoint.code, viaEndpoint.stderr).toBe(0);
     expect(viaEndpoint.stdout.trimEnd()).toBe("hello from the cli");
 
@@ -111,6 +133,6 @@ describe("replistore up + kv + status", () => {
     clearTimeout(timer);
     expect(result, output).toEqual({ code: 0, signal: null });
     for (const url of urls)
-      await expect(send(url, "GET", "/healthz", { timeoutMs: 2_000 })).rejects.toThrow();
+      await expect(send(url, "GET", "/healthz", { timeoutMs: 2_000, ca })).rejects.toThrow();
   });
 });

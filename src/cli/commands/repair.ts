@@ -3,6 +3,8 @@
  * runs it with --endpoint (or against a `replistore up` store). Exit 0 means every owner set was
  * compared and repaired (or another run holds the lock); 1 lists what was skipped.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { Member } from "../../config/cluster-config.ts";
 import { UserError } from "../../errors.ts";
@@ -11,7 +13,9 @@ import { membersFromConfig, membersFromStatus } from "../../repair/members.ts";
 import { Progress } from "../../repair/progress.ts";
 import { exitCodeOf, renderText, skippedDigest, terminationMessage } from "../../repair/summary.ts";
 import { defaultTerminationLog, writeTerminationLog } from "../../repair/termination-log.ts";
-import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
+import { type RepairWire, repairWireFromEnv } from "../../repair/wire-credentials.ts";
+import { DEFAULT_DATA_DIR, storePaths } from "../../runtime/paths.ts";
+import { readToken } from "../../runtime/token.ts";
 import { durationMs, type OutputFormat, outputOption } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
 import { resolveTarget } from "../target.ts";
@@ -22,6 +26,7 @@ interface RepairFlags {
   store?: string;
   dataDir: string;
   token?: string;
+  cacert?: string;
   wait?: boolean;
   naive?: boolean;
   /** a path, false for --no-termination-log, undefined for the default */
@@ -31,13 +36,40 @@ interface RepairFlags {
   output: OutputFormat;
 }
 
-async function resolveMembers(flags: RepairFlags): Promise<{ members: Member[]; token: string | undefined }> {
+interface Resolved {
+  members: Member[];
+  token: string | undefined;
+  wire: RepairWire;
+}
+
+/**
+ * The repair acts as a peer of the nodes. A Job has the nodes' TLS directory (or peer secret) in its
+ * environment; a person repairing a `replistore up` store gets that store's local ones.
+ */
+function localWire(flags: RepairFlags, store: string | undefined): RepairWire {
+  const env = { ...process.env };
+  if (store !== undefined && !env.REPLISTORE_TLS_DIR && !env.REPLISTORE_PEER_SECRET) {
+    const paths = storePaths(flags.dataDir, store);
+    if (existsSync(join(paths.tlsDir, "tls.crt"))) env.REPLISTORE_TLS_DIR = paths.tlsDir;
+    else {
+      const secret = readToken(paths.peerSecret);
+      if (secret !== undefined) env.REPLISTORE_PEER_SECRET = secret;
+    }
+  }
+  return repairWireFromEnv(env, flags.cacert);
+}
+
+async function resolveMembers(flags: RepairFlags): Promise<Resolved> {
   if (flags.config !== undefined) {
     if (flags.endpoint !== undefined || flags.store !== undefined) {
       throw new UserError("pass either --config or --endpoint/--store, not both");
     }
     const token = flags.token ?? (process.env.REPLISTORE_TOKEN || undefined);
-    return { members: membersFromConfig(flags.config), token };
+    return {
+      members: membersFromConfig(flags.config),
+      token,
+      wire: repairWireFromEnv(process.env, flags.cacert),
+    };
   }
   const target = resolveTarget(
     {
@@ -48,7 +80,12 @@ async function resolveMembers(flags: RepairFlags): Promise<{ members: Member[]; 
     },
     process.env,
   );
-  return { members: await membersFromStatus(target.urls, target.token, flags.timeout), token: target.token };
+  const wire = localWire(flags, target.store);
+  return {
+    members: await membersFromStatus(target.urls, target.token, flags.timeout, wire),
+    token: target.token,
+    wire,
+  };
 }
 
 /** SIGINT/SIGTERM finish the set in progress, report and release the lock; a second signal exits at once. */
@@ -73,7 +110,7 @@ function interruptions(): { signal: AbortSignal; dispose: () => void } {
 async function repair(flags: RepairFlags): Promise<void> {
   const terminationLog =
     flags.terminationLog === false ? undefined : (flags.terminationLog ?? defaultTerminationLog());
-  let resolved: { members: Member[]; token: string | undefined };
+  let resolved: Resolved;
   try {
     resolved = await resolveMembers(flags);
   } catch (err) {
@@ -87,6 +124,7 @@ async function repair(flags: RepairFlags): Promise<void> {
   const summary = await runRepair({
     members: resolved.members,
     token: resolved.token,
+    wire: resolved.wire,
     wait: flags.wait ?? false,
     naive: flags.naive ?? false,
     timeoutMs: flags.timeout,
@@ -123,6 +161,12 @@ export function registerRepair(program: Command): void {
       new Option("--data-dir <dir>", "where replistore up keeps its stores").default(DEFAULT_DATA_DIR),
     )
     .addOption(new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN)"))
+    .addOption(
+      new Option(
+        "--cacert <file>",
+        "trust this CA for https:// nodes (else REPLISTORE_CACERT or REPLISTORE_TLS_DIR's ca.crt)",
+      ),
+    )
     .addOption(new Option("--wait", "wait for another repair's lock instead of exiting"))
     .addOption(new Option("--naive", "skip the trees: compare every key of every set (for benchmarks)"))
     .addOption(

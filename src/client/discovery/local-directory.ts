@@ -9,6 +9,8 @@ export interface LocalStore {
   members: { id: string; url: string }[];
   /** the token file, when the store has a token */
   tokenFile?: string;
+  /** the CA that signed the nodes' certificate (TLS on) */
+  ca?: string;
 }
 
 export function localDirectory(store: LocalStore): StoreDirectory {
@@ -19,7 +21,9 @@ export function localDirectory(store: LocalStore): StoreDirectory {
     auth: store.tokenFile !== undefined,
     ...(store.tokenFile ? { tokenHint: `the token is in ${store.tokenFile}` } : {}),
   };
-  const endpoints: NodeEndpoint[] = store.members.map((m) => httpEndpoint(m.id, m.url));
+  const endpoints: NodeEndpoint[] = store.members.map((m) =>
+    httpEndpoint(m.id, m.url, store.ca !== undefined ? { ca: store.ca } : {}),
+  );
   return {
     describe: `replistore up: nodes ${store.members.map((m) => m.url).join(", ")}`,
     stores: async () => [info],
