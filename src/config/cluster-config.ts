@@ -13,8 +13,15 @@ export const Member = Type.Object(
     id: Type.String({ minLength: 1, description: "stable node id, e.g. orders-0" }),
     url: Type.String({
       minLength: 1,
-      description: "base URL peers and clients use, e.g. http://10.0.0.5:7070",
+      description: "base URL of the client API, e.g. https://orders-0.orders-peers.shop.svc:7070",
     }),
+    peerUrl: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "base URL of the peer routes (/internal/...) when the node serves them on a port of their own; default: url",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
