@@ -52,3 +52,22 @@ export const Tls = Type.Object(
   { ...strict, default: {}, description: "TLS for clients and peers (on by default)." },
 );
 export type Tls = Static<typeof Tls>;
+
+export const TlsStatus = Type.Object(
+  {
+    mode: StringEnum([...TLS_MODES], { description: "The mode in force." }),
+    secretName: Type.Optional(
+      Type.String({ description: "The Secret the nodes mount (tls.crt, tls.key, ca.crt)." }),
+    ),
+    notAfter: Type.Optional(
+      Type.String({ format: "date-time", description: "When the nodes' certificate expires." }),
+    ),
+    caConfigMap: Type.Optional(
+      Type.String({
+        description: "ConfigMap whose ca.crt clients trust (curl --cacert, REPLISTORE_CACERT).",
+      }),
+    ),
+  },
+  { ...strict, description: "TLS as the operator found it." },
+);
+export type TlsStatus = Static<typeof TlsStatus>;

@@ -18,6 +18,11 @@ import {
   tlsSecretName,
 } from "./tls-names.ts";
 
+/** `data`, not `stringData`: server-side apply then owns the keys themselves, so a renewal replaces them. */
+function base64(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
+}
+
 export interface PemPair {
   certPem: string;
   keyPem: string;
@@ -40,7 +45,7 @@ export function buildCaSecret(store: StoreResource, ca: PemPair): V1Secret {
     kind: "Secret",
     metadata: ownedMetadata(store, caSecretName(store), "tls"),
     type: "Opaque",
-    stringData: { [CA_CERT_KEY]: ca.certPem, [CA_KEY_KEY]: ca.keyPem },
+    data: base64({ [CA_CERT_KEY]: ca.certPem, [CA_KEY_KEY]: ca.keyPem }),
   };
 }
 
@@ -51,7 +56,7 @@ export function buildLeafSecret(store: StoreResource, leaf: PemPair, caPem: stri
     kind: "Secret",
     metadata: ownedMetadata(store, tlsSecretName(store), "tls"),
     type: "kubernetes.io/tls",
-    stringData: { [TLS_CERT_KEY]: leaf.certPem, [TLS_KEY_KEY]: leaf.keyPem, [CA_CERT_KEY]: caPem },
+    data: base64({ [TLS_CERT_KEY]: leaf.certPem, [TLS_KEY_KEY]: leaf.keyPem, [CA_CERT_KEY]: caPem }),
   };
 }
 
@@ -62,6 +67,6 @@ export function buildPeerSecret(store: StoreResource, secret: string): V1Secret 
     kind: "Secret",
     metadata: ownedMetadata(store, peerSecretName(store), "tls"),
     type: "Opaque",
-    stringData: { [PEER_SECRET_KEY]: secret },
+    data: base64({ [PEER_SECRET_KEY]: secret }),
   };
 }

@@ -170,6 +170,8 @@ describe("cert-manager Certificate", () => {
 
 describe("TLS Secrets and the CA bundle", () => {
   const s = store();
+  const decoded = (data: Record<string, string> | undefined) =>
+    Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
 
   it("the bundle is a ConfigMap <store>-ca with ca.crt, owned by the store", () => {
     const cm = buildCaConfigMap(s, "CA PEM");
@@ -181,19 +183,19 @@ describe("TLS Secrets and the CA bundle", () => {
   it("Auto's CA Secret keeps the key beside the certificate", () => {
     const secret = buildCaSecret(s, { certPem: "C", keyPem: "K" });
     expect(secret.metadata?.name).toBe("orders-ca");
-    expect(secret.stringData).toEqual({ "ca.crt": "C", "ca.key": "K" });
+    expect(decoded(secret.data)).toEqual({ "ca.crt": "C", "ca.key": "K" });
   });
 
   it("Auto's leaf Secret is a kubernetes.io/tls Secret with the CA, as cert-manager writes it", () => {
     const secret = buildLeafSecret(s, { certPem: "C", keyPem: "K" }, "CA");
     expect(secret.metadata?.name).toBe("orders-tls");
     expect(secret.type).toBe("kubernetes.io/tls");
-    expect(secret.stringData).toEqual({ "tls.crt": "C", "tls.key": "K", "ca.crt": "CA" });
+    expect(decoded(secret.data)).toEqual({ "tls.crt": "C", "tls.key": "K", "ca.crt": "CA" });
   });
 
   it("Disabled's peer Secret holds the secret under `secret`", () => {
     const secret = buildPeerSecret(store({ tls: { mode: "Disabled" } }), "p33r");
     expect(secret.metadata?.name).toBe("orders-peer");
-    expect(secret.stringData).toEqual({ secret: "p33r" });
+    expect(decoded(secret.data)).toEqual({ secret: "p33r" });
   });
 });
