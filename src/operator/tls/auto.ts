@@ -5,7 +5,7 @@
  * no longer covers the store's names, or was not signed by this CA. Nodes pick the new files up
  * from their Secret volume by themselves, so a renewal restarts nothing.
  */
-import type { KubernetesObject } from "@kubernetes/client-node";
+import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import { caSecretName, certificateDnsNames, tlsSecretName } from "../../builders/tls-names.ts";
 import { buildCaSecret, buildLeafSecret, type PemPair } from "../../builders/tls-objects.ts";
 import {
@@ -95,6 +95,16 @@ export async function reconcileAutoTls(scope: ReconcileScope): Promise<TlsReport
       commonName: `${store.metadata.name}.${store.metadata.namespace}.svc`,
       dnsNames,
     });
+    if (live && (live as V1Secret).type !== "kubernetes.io/tls") {
+      // A Secret's type cannot change: replace one someone made with another type.
+      await scope.applier.delete({
+        apiVersion: "v1",
+        kind: "Secret",
+        namespace: store.metadata.namespace,
+        name,
+      });
+      scope.live.remember(store.metadata.uid, SECRETS, store.metadata.namespace, name, undefined);
+    }
     await applyOwned(scope, SECRETS, buildLeafSecret(store, leaf, ca.certPem));
     scope.log.info({ object: name, why: problem }, "issued the nodes' certificate");
     certPem = leaf.certPem;
