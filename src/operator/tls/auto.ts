@@ -111,5 +111,5 @@ export async function reconcileAutoTls(scope: ReconcileScope): Promise<TlsReport
   }
   await publishCa(scope, ca.certPem);
   requeueWithin(scope, renewalAt(certPem).getTime() - now.getTime());
-  return enabledReport(scope, certPem, "issued by the operator's CA in Secret " + caSecretName(store));
+  return enabledReport(scope, certPem, `issued by the operator's CA in Secret ${caSecretName(store)}`);
 }
