@@ -63,5 +63,10 @@ export function certificateDnsNames(
 
 /** The name Prometheus and the operator check the certificate against when they dial a pod IP. */
 export function tlsServerName(store: StoreResource): string {
-  return `${clientServiceName(store)}.${store.metadata.namespace}.svc`;
+  return storeServerName(clientServiceName(store), store.metadata.namespace);
+}
+
+/** The same, from names alone: the client Service is named after the store. */
+export function storeServerName(store: string, namespace: string): string {
+  return `${store}.${namespace}.svc`;
 }

@@ -3,10 +3,14 @@
  * test/fixtures/cert-manager) installed: Auto's CA and certificate (and their renewal), Secret mode
  * with a bad Secret, Disabled, and CertManager (the test plays cert-manager by writing the Secret).
  */
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { V1Secret } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import { newApiStats } from "../../../src/operator/controller/api-stats.ts";
+import { NodeAccess, nodeRequest } from "../../../src/operator/observe/node-access.ts";
 import type { Operator } from "../../../src/operator/operator.ts";
 import {
   certificateFacts,
@@ -338,5 +342,53 @@ describe("spec.tls on the real apiserver", () => {
     const bundle = await clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
     expect(bundle.data?.["ca.crt"]).toBe(ca.certPem);
     await waitForEvent(clients, ns, "orders", "TLSReady");
+  });
+
+  it("the operator reaches a TLS node at its pod IP, trusting only the store's CA under the client Service's name", async () => {
+    const ns = await createNamespace(clients, "tls-access");
+    const ca = await createCa("store CA");
+    const leaf = await issueCertificate(ca, {
+      commonName: "orders",
+      dnsNames: [`*.orders-peers.${ns}.svc`, `orders.${ns}.svc`],
+    });
+    // A stand-in node: HTTPS with the store's certificate, at 127.0.0.1 as its "pod IP".
+    const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" }).end("replistore_conflicts_pending 0\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const pod = {
+      name: "orders-0",
+      ip: "127.0.0.1",
+      port,
+      ready: true,
+      phase: "Running",
+      restarts: 0,
+      node: undefined,
+      startedAt: undefined,
+    };
+    try {
+      const access = new NodeAccess(clients.config, newApiStats());
+      const publish = (pem: string) =>
+        clients.core.createNamespacedConfigMap({
+          namespace: ns,
+          body: { metadata: { name: "orders-ca" }, data: { "ca.crt": pem } },
+        });
+
+      await publish(ca.certPem);
+      const [endpoint] = await access.storeEndpoints(ns, "orders", [pod]);
+      const answer = await endpoint?.call(nodeRequest("GET", "/metrics"));
+      expect(answer?.status).toBe(200);
+
+      // Another store's CA: refused, as a client with an untrusted CA must be.
+      const other = await createCa("another CA");
+      await clients.core.deleteNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
+      await publish(other.certPem);
+      const fresh = new NodeAccess(clients.config, newApiStats());
+      const [untrusting] = await fresh.storeEndpoints(ns, "orders", [pod]);
+      await expect(untrusting?.call(nodeRequest("GET", "/metrics"))).rejects.toThrow();
+    } finally {
+      server.close();
+    }
   });
 });
