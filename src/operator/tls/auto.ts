@@ -6,7 +6,12 @@
  * from their Secret volume by themselves, so a renewal restarts nothing.
  */
 import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
-import { caSecretName, certificateDnsNames, tlsSecretName } from "../../builders/tls-names.ts";
+import {
+  caSecretName,
+  certificateDnsNames,
+  certificateName,
+  tlsSecretName,
+} from "../../builders/tls-names.ts";
 import { buildCaSecret, buildLeafSecret, type PemPair } from "../../builders/tls-objects.ts";
 import {
   certificateFacts,
@@ -16,12 +21,16 @@ import {
   renewalDue,
   signedBy,
 } from "../../tls/pki.ts";
-import { applyOwned, liveObject } from "../children/apply-owned.ts";
+import { applyOwned, deleteOwned, liveObject } from "../children/apply-owned.ts";
 import { SECRETS } from "../controller/resource-kinds.ts";
 import type { ReconcileScope } from "../scope.ts";
+import { CERTIFICATES } from "./cert-manager.ts";
 import { secretText } from "./secret-data.ts";
 import { enabledReport, publishCa, requeueWithin } from "./tls-common.ts";
 import type { TlsReport } from "./tls-report.ts";
+
+/** cert-manager marks the Secrets it writes with the Certificate's name. */
+const CERT_MANAGER_ANNOTATION = "cert-manager.io/certificate-name";
 
 function caOf(secret: KubernetesObject | undefined): PemPair | undefined {
   const certPem = secretText(secret, "ca.crt");
@@ -88,6 +97,10 @@ export async function reconcileAutoTls(scope: ReconcileScope): Promise<TlsReport
   const dnsNames = certificateDnsNames(store, scope.ctx);
   const name = tlsSecretName(store);
   const live = await liveObject(scope, SECRETS, name);
+  // Left by CertManager mode: stop cert-manager rewriting the Secret the operator now issues.
+  if (live?.metadata?.annotations?.[CERT_MANAGER_ANNOTATION] !== undefined) {
+    await deleteOwned(scope, CERTIFICATES, certificateName(store));
+  }
   let certPem = secretText(live, "tls.crt");
   const problem = leafProblem(live, ca, dnsNames, now);
   if (problem !== undefined || certPem === undefined) {

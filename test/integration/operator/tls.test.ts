@@ -28,7 +28,14 @@ import {
   kubeClients,
   startControlPlane,
 } from "../../support/k8s/index.ts";
-import { conditionOf, createStore, startOperator, waitForEvent, waitForStatus } from "./harness.ts";
+import {
+  conditionOf,
+  createStore,
+  patchSpec,
+  startOperator,
+  waitForEvent,
+  waitForStatus,
+} from "./harness.ts";
 
 const CERTIFICATE_CRD = fileURLToPath(
   new URL("../../fixtures/cert-manager/crd-certificates.yaml", import.meta.url),
@@ -288,7 +295,7 @@ describe("spec.tls on the real apiserver", () => {
     );
   });
 
-  it("CertManager: a Certificate the real cert-manager CRD accepts, the bundle once the Secret is issued", async () => {
+  it("CertManager: a Certificate the real cert-manager CRD accepts, the bundle once the Secret is issued; to Auto drops it", async () => {
     const ns = await createNamespace(clients, "tls-cm");
     const store = await createStore(clients, ns, "orders", {
       replicas: 1,
@@ -328,6 +335,12 @@ describe("spec.tls on the real apiserver", () => {
           "tls.key": leaf.keyPem,
           "ca.crt": ca.certPem,
         }),
+        // As cert-manager marks the Secrets it writes.
+        metadata: {
+          name: "orders-tls",
+          namespace: ns,
+          annotations: { "cert-manager.io/certificate-name": "orders-tls" },
+        },
         type: "kubernetes.io/tls",
       },
     });
@@ -342,6 +355,33 @@ describe("spec.tls on the real apiserver", () => {
     const bundle = await clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
     expect(bundle.data?.["ca.crt"]).toBe(ca.certPem);
     await waitForEvent(clients, ns, "orders", "TLSReady");
+
+    // Switched to Auto: the Certificate goes (cert-manager would fight over the Secret), the
+    // operator's own CA issues the certificate.
+    await patchSpec(clients, ns, "orders", { tls: { mode: "Auto", issuerRef: null } });
+    await eventually(
+      async () => {
+        const secret = await readSecret(ns, "orders-tls");
+        const caSecret = await readSecret(ns, "orders-ca").catch(() => undefined);
+        if (!caSecret || !signedBy(text(secret, "tls.crt"), text(caSecret, "ca.crt"))) {
+          throw new Error("not yet issued by the store's CA");
+        }
+      },
+      { timeoutMs: 30_000, what: "Auto's certificate after the switch" },
+    );
+    const left = await clients.custom
+      .getNamespacedCustomObject({
+        group: "cert-manager.io",
+        version: "v1",
+        namespace: ns,
+        plural: "certificates",
+        name: "orders-tls",
+      })
+      .then(
+        () => "still there",
+        () => "gone",
+      );
+    expect(left).toBe("gone");
   });
 
   it("the operator reaches a TLS node at its pod IP, trusting only the store's CA under the client Service's name", async () => {
