@@ -13,3 +13,6 @@ export const SHORT_NAMES: readonly string[] = ["rstore"];
  */
 export const NODE_PORT = 7070;
 export const PORT_NAME = "http";
+/** The node's second listener, for the peer routes (/internal/...) only: peers and repair Jobs use it. */
+export const PEER_PORT = 7071;
+export const PEER_PORT_NAME = "peer";

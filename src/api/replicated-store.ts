@@ -28,6 +28,7 @@ import {
   StringMap,
 } from "./schema-types.ts";
 import { ReplicatedStoreStatus } from "./status.ts";
+import { Tls } from "./tls-types.ts";
 
 const strict = { additionalProperties: false } as const;
 
@@ -316,6 +317,7 @@ export const ReplicatedStoreSpec = Type.Object(
     scheduling: Type.Optional(Scheduling),
     monitoring: Monitoring,
     auth: Type.Optional(Auth),
+    tls: Tls,
   },
   {
     ...strict,

@@ -9,6 +9,7 @@ import { CRON_FIELD_RULES } from "./cron-rules.ts";
 import type { CrossFieldRule } from "./cross-field-rule.ts";
 import { effectiveReplication, majority } from "./quorum.ts";
 import type { ReplicatedStoreSpec } from "./replicated-store.ts";
+import { TLS_RULES } from "./tls-rules.ts";
 
 export type { CrossFieldRule };
 
@@ -166,6 +167,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       `spec.limits.maxValueSize (${spec.limits.maxValueSize}) must be more than zero: use e.g. 1Mi`,
   },
   ...CRON_FIELD_RULES,
+  ...TLS_RULES,
 ];
 
 /** Accepted but worth saying: the operator sets a warning condition, `up` prints them. */

@@ -5,6 +5,7 @@
  */
 import Type, { type Static } from "typebox";
 import { StringEnum } from "./schema-types.ts";
+import { TlsStatus } from "./tls-types.ts";
 
 const strict = { additionalProperties: false } as const;
 
@@ -101,6 +102,7 @@ export const ReplicatedStoreStatus = Type.Object(
       Type.Integer({ minimum: 0, description: "Conflict records waiting for a person to resolve them." }),
     ),
     lastAntiEntropy: Type.Optional(AntiEntropyRun),
+    tls: Type.Optional(TlsStatus),
     conditions: Type.Optional(
       Type.Array(Condition, {
         description: "Ready, Progressing, Degraded, QuorumAvailable, ConflictsPending, AntiEntropyHealthy.",

@@ -1,5 +1,6 @@
 /**
- * Who may open connections to a store's nodes (port 7070; nothing else listens):
+ * Who may open connections to a store's nodes. The peer port (7071, the /internal/... routes) admits
+ * only the store's own pods. The client port (7070):
  * - the store's own pods: peers, and the repair Job (both carry replistore.io/store=<name>);
  * - client pods in the store's namespace labelled replistore.io/client-of=<name>;
  * - every pod of a namespace labelled replistore.io/client-of=<name> (clients elsewhere);
@@ -12,7 +13,7 @@
  * not authentication: with spec.auth every request still needs the token.
  */
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from "@kubernetes/client-node";
-import { NODE_PORT } from "../api/names.ts";
+import { NODE_PORT, PEER_PORT } from "../api/names.ts";
 import type { BuildContext, StoreResource } from "./context.ts";
 import {
   CLIENT_OF_LABEL,
@@ -24,10 +25,15 @@ import {
 import { monitoringSettings } from "./monitoring-settings.ts";
 import { networkPolicyName } from "./names.ts";
 
+/** Nodes and repair Jobs: the only pods that may speak the peer protocol. */
+function storePods(store: StoreResource): V1NetworkPolicyPeer {
+  return { podSelector: { matchLabels: { [STORE_LABEL]: store.metadata.name } } };
+}
+
 export function allowedPeers(store: StoreResource, ctx: BuildContext): V1NetworkPolicyPeer[] {
   const name = store.metadata.name;
   return [
-    { podSelector: { matchLabels: { [STORE_LABEL]: name } } },
+    storePods(store),
     { podSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
     { namespaceSelector: { matchLabels: { [CLIENT_OF_LABEL]: name } } },
     scrapers(store, ctx),
@@ -57,7 +63,10 @@ export function buildNetworkPolicy(store: StoreResource, ctx: BuildContext): V1N
       podSelector: { matchLabels: nodeSelectorLabels(store) },
       policyTypes: ["Ingress"],
       // `_from` is the client model's name for `from` (a reserved word); the serializer maps it back.
-      ingress: [{ _from: allowedPeers(store, ctx), ports: [{ protocol: "TCP", port: NODE_PORT }] }],
+      ingress: [
+        { _from: allowedPeers(store, ctx), ports: [{ protocol: "TCP", port: NODE_PORT }] },
+        { _from: [storePods(store)], ports: [{ protocol: "TCP", port: PEER_PORT }] },
+      ],
     },
   };
 }

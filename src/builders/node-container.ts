@@ -1,6 +1,6 @@
 /** The `replistore node` container of a replica pod. */
 import type { V1Container, V1ResourceRequirements } from "@kubernetes/client-node";
-import { NODE_PORT, PORT_NAME } from "../api/names.ts";
+import { NODE_PORT, PEER_PORT, PEER_PORT_NAME, PORT_NAME } from "../api/names.ts";
 import { nodeOptionsEnv, tokenEnv } from "./container-env.ts";
 import {
   type BuildContext,
@@ -11,6 +11,7 @@ import {
   type StoreResource,
 } from "./context.ts";
 import { containerSecurityContext } from "./security.ts";
+import { probeScheme, tlsEnv, tlsVolumeMounts } from "./tls-pod.ts";
 
 export const NODE_CONTAINER = "node";
 export const CONFIG_VOLUME = "config";
@@ -25,18 +26,25 @@ export function storeImage(store: StoreResource, ctx: BuildContext): string {
 }
 
 export function nodeContainer(store: StoreResource, ctx: BuildContext): V1Container {
+  const scheme = probeScheme(store);
   const container: V1Container = {
     name: NODE_CONTAINER,
     image: storeImage(store, ctx),
     args: ["node"],
-    ports: [{ name: PORT_NAME, containerPort: NODE_PORT, protocol: "TCP" }],
+    ports: [
+      { name: PORT_NAME, containerPort: NODE_PORT, protocol: "TCP" },
+      { name: PEER_PORT_NAME, containerPort: PEER_PORT, protocol: "TCP" },
+    ],
     env: [
       // The pod name is the member id in cluster.json: a StatefulSet keeps it stable across restarts.
       { name: "REPLISTORE_NODE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "REPLISTORE_LISTEN", value: `0.0.0.0:${NODE_PORT}` },
+      // Peer routes on a port of their own, which the NetworkPolicy opens to the store's pods only.
+      { name: "REPLISTORE_PEER_LISTEN", value: `0.0.0.0:${PEER_PORT}` },
       { name: "REPLISTORE_DATA_DIR", value: DATA_DIR },
       { name: "REPLISTORE_CONFIG", value: CONFIG_PATH },
       ...tokenEnv(store),
+      ...tlsEnv(store),
       nodeOptionsEnv(),
     ],
     volumeMounts: [
@@ -45,22 +53,23 @@ export function nodeContainer(store: StoreResource, ctx: BuildContext): V1Contai
       // directory (by swapping a symlink, which the node's watcher sees).
       { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
       { name: TMP_VOLUME, mountPath: "/tmp" },
+      ...tlsVolumeMounts(store),
     ],
     // Startup gives a node time to open its storage and rebuild its trees before liveness counts.
     startupProbe: {
-      httpGet: { path: "/healthz", port: PORT_NAME },
+      httpGet: { path: "/healthz", port: PORT_NAME, scheme },
       periodSeconds: STARTUP_PERIOD_SECONDS,
       timeoutSeconds: 2,
       failureThreshold: STARTUP_FAILURE_THRESHOLD,
     },
     livenessProbe: {
-      httpGet: { path: "/healthz", port: PORT_NAME },
+      httpGet: { path: "/healthz", port: PORT_NAME, scheme },
       periodSeconds: 10,
       timeoutSeconds: 5,
       failureThreshold: 6,
     },
     readinessProbe: {
-      httpGet: { path: "/readyz", port: PORT_NAME },
+      httpGet: { path: "/readyz", port: PORT_NAME, scheme },
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 3,

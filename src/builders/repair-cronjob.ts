@@ -12,6 +12,7 @@ import { configMapName, repairCronJobName } from "./names.ts";
 import { CONFIG_VOLUME, storeImage, TMP_VOLUME } from "./node-container.ts";
 import { podIdentity, repairScheduling } from "./scheduling.ts";
 import { containerSecurityContext, podSecurityContext } from "./security.ts";
+import { tlsEnv, tlsVolumeMounts, tlsVolumes } from "./tls-pod.ts";
 
 export const REPAIR_CONTAINER = "repair";
 
@@ -52,10 +53,12 @@ export function buildRepairCronJob(store: StoreResource, ctx: BuildContext): V1C
                   name: REPAIR_CONTAINER,
                   image: storeImage(store, ctx),
                   args: ["repair", "--config", CONFIG_PATH],
-                  env: [...tokenEnv(store), nodeOptionsEnv()],
+                  // The repair Job is a peer: the same certificate (or peer secret) as the nodes.
+                  env: [...tokenEnv(store), ...tlsEnv(store), nodeOptionsEnv()],
                   volumeMounts: [
                     { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
                     { name: TMP_VOLUME, mountPath: "/tmp" },
+                    ...tlsVolumeMounts(store),
                   ],
                   securityContext: containerSecurityContext(),
                 },
@@ -63,6 +66,7 @@ export function buildRepairCronJob(store: StoreResource, ctx: BuildContext): V1C
               volumes: [
                 { name: CONFIG_VOLUME, configMap: { name: configMapName(store) } },
                 { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
+                ...tlsVolumes(store),
               ],
               ...repairScheduling(store),
             },

@@ -5,13 +5,18 @@
  * any node coordinates any request.
  */
 import type { V1Service, V1ServicePort } from "@kubernetes/client-node";
-import { NODE_PORT, PORT_NAME } from "../api/names.ts";
+import { NODE_PORT, PEER_PORT, PEER_PORT_NAME, PORT_NAME } from "../api/names.ts";
 import type { StoreResource } from "./context.ts";
 import { nodeSelectorLabels, ownedMetadata } from "./labels.ts";
 import { clientServiceName, peersServiceName } from "./names.ts";
 
 function ports(): V1ServicePort[] {
   return [{ name: PORT_NAME, port: NODE_PORT, targetPort: PORT_NAME, protocol: "TCP" }];
+}
+
+/** Peers reach each other's peer port by pod DNS name; clients never need it, so only the headless Service has it. */
+function peerPorts(): V1ServicePort[] {
+  return [...ports(), { name: PEER_PORT_NAME, port: PEER_PORT, targetPort: PEER_PORT_NAME, protocol: "TCP" }];
 }
 
 export function buildPeersService(store: StoreResource): V1Service {
@@ -23,7 +28,7 @@ export function buildPeersService(store: StoreResource): V1Service {
       clusterIP: "None",
       publishNotReadyAddresses: true,
       selector: nodeSelectorLabels(store),
-      ports: ports(),
+      ports: peerPorts(),
     },
   };
 }

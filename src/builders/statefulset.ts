@@ -15,6 +15,7 @@ import { configMapName, peersServiceName, statefulSetName } from "./names.ts";
 import { CONFIG_VOLUME, nodeContainer, TMP_VOLUME } from "./node-container.ts";
 import { podIdentity, podScheduling } from "./scheduling.ts";
 import { podSecurityContext } from "./security.ts";
+import { tlsVolumes } from "./tls-pod.ts";
 
 /** The mode the StatefulSet was built for, so the operator can refuse a mode change on a live store. */
 export const MODE_ANNOTATION = "replistore.io/mode";
@@ -84,6 +85,7 @@ export function buildStatefulSet(store: StoreResource, ctx: BuildContext): V1Sta
           volumes: [
             { name: CONFIG_VOLUME, configMap: { name: configMapName(store) } },
             { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
+            ...tlsVolumes(store),
           ],
           ...podScheduling(store),
         },

@@ -6,13 +6,20 @@ import { unreachableFrom } from "./errors.ts";
 /** The CA that signs the nodes' certificates, for https:// URLs; unset: the system's CAs. */
 export interface TlsOptions {
   ca?: string | Buffer;
+  /** The name the certificate must be valid for when the URL's host is not it (a pod IP). */
+  servername?: string;
 }
 
 /** The node named `name` at `baseUrl` (http://host:port). */
 export function httpEndpoint(name: string, baseUrl: string, tls: TlsOptions = {}): NodeEndpoint {
   const base = baseUrl.replace(/\/+$/, "");
+  const { ca, servername } = tls;
   const dispatcher: Dispatcher | undefined =
-    tls.ca === undefined ? undefined : new Agent({ connect: { ca: tls.ca } });
+    ca === undefined && servername === undefined
+      ? undefined
+      : new Agent({
+          connect: { ...(ca !== undefined ? { ca } : {}), ...(servername ? { servername } : {}) },
+        });
   return {
     name,
     async call(req) {

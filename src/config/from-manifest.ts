@@ -36,7 +36,9 @@ export function fromManifest(
     store: { name: manifest.metadata.name, namespace: namespaceOf(manifest) },
     generation,
     mode: spec.mode,
-    members: members.map(({ id, url }) => ({ id, url })),
+    members: members.map(({ id, url, peerUrl }) =>
+      peerUrl === undefined ? { id, url } : { id, url, peerUrl },
+    ),
     replication,
     conflicts: { policy: spec.conflicts.policy, retentionMs: ms(spec.conflicts.retention) },
     clock: { maxOffsetMs: ms(spec.clock.maxOffset) },

@@ -14,6 +14,7 @@ import { reconcileNetworkPolicy } from "./children/network-policy.ts";
 import { reconcileRepairCronJob } from "./children/repair-cronjob.ts";
 import { reconcileServices } from "./children/services.ts";
 import { reconcileStatefulSet } from "./children/statefulset.ts";
+import { reconcileTls } from "./children/tls.ts";
 import { reconcileTokenSecret } from "./children/token-secret.ts";
 import { apiErrorMessage } from "./controller/api-errors.ts";
 import type { Applier } from "./controller/applier.ts";
@@ -52,6 +53,8 @@ export interface ReconcilerDeps {
 
 const CONCERNS: readonly [string, (scope: ReconcileScope) => Promise<void>][] = [
   ["auth Secret", reconcileTokenSecret],
+  // Before the StatefulSet and CronJob, whose pods mount the certificate Secret.
+  ["TLS", reconcileTls],
   ["ConfigMap", reconcileConfigMap],
   ["Services", reconcileServices],
   ["StatefulSet", reconcileStatefulSet],

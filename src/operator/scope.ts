@@ -7,6 +7,7 @@ import type { MonitoringApis } from "./controller/monitoring-apis.ts";
 import type { ConditionInput } from "./status/conditions.ts";
 import type { ObservedStatus } from "./status/observed-status.ts";
 import type { Problem } from "./status/store-status.ts";
+import type { TlsReport } from "./tls/tls-report.ts";
 
 export interface Written {
   verb: "created" | "updated" | "deleted";
@@ -24,6 +25,8 @@ export interface ReconcileReport {
   progressing?: ConditionInput;
   /** Read from the store's nodes and repair Jobs: conflicts pending, the last anti-entropy run. */
   observed?: ObservedStatus;
+  /** The TLS condition and status.tls, from the TLS concern. */
+  tls?: TlsReport;
   /** Reconcile again within this long even if nothing changes (a drain to follow, a repair falling due). */
   requeueAfterMs?: number;
 }

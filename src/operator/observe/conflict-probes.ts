@@ -120,7 +120,8 @@ export class ConflictProbes {
       const pods = await this.nodes.storePods(store.namespace, store.name);
       const failures: string[] = [];
       // Ready pods first; two tries at most, so a store whose pods cannot be reached costs little.
-      for (const endpoint of this.nodes.endpoints(store.namespace, pods).slice(0, ATTEMPTS)) {
+      const endpoints = await this.nodes.storeEndpoints(store.namespace, store.name, pods);
+      for (const endpoint of endpoints.slice(0, ATTEMPTS)) {
         try {
           const answer = await endpoint.call(nodeRequest("GET", "/metrics"));
           const pending = answer.status === 200 ? parsePendingGauge(answer.body.toString("utf8")) : undefined;

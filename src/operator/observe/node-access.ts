@@ -7,6 +7,7 @@
  * The token, when the store has `auth`, comes from its Secret (read when needed, kept a minute).
  */
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { storeServerName } from "../../builders/tls-names.ts";
 import {
   listStorePods,
   type PodRoute,
@@ -15,6 +16,7 @@ import {
 } from "../../client/discovery/store-pods.ts";
 import type { NodeEndpoint, NodeRequest } from "../../client/endpoint.ts";
 import { UnreachableError } from "../../client/errors.ts";
+import { httpEndpoint } from "../../client/http-endpoint.ts";
 import { isNotFound } from "../controller/api-errors.ts";
 import { type ApiStats, countRead } from "../controller/api-stats.ts";
 
@@ -43,6 +45,7 @@ export class NodeAccess {
   private readonly route: PodRoute;
   private readonly stats: ApiStats;
   private readonly tokens = new Map<string, { at: number; token: string | undefined }>();
+  private readonly cas = new Map<string, { at: number; ca: string | undefined }>();
 
   constructor(kubeConfig: KubeConfig, stats: ApiStats, route: PodRoute = "pod-ip") {
     this.kubeConfig = kubeConfig;
@@ -64,6 +67,41 @@ export class NodeAccess {
   /** Endpoints of the pods that have an IP, in the order given. */
   endpoints(namespace: string, pods: readonly StorePod[]): NodeEndpoint[] {
     return podEndpoints(pods, this.route, this.kubeConfig, namespace);
+  }
+
+  /**
+   * Endpoints of the store's pods, over https checked against the store's CA bundle when it has
+   * one (the `<store>-ca` ConfigMap, published in every TLS mode, removed with TLS Disabled), under
+   * the client Service's name, which the store certificate covers. The pod proxy keeps its own
+   * route (the apiserver dials the pod).
+   */
+  async storeEndpoints(namespace: string, store: string, pods: readonly StorePod[]): Promise<NodeEndpoint[]> {
+    const ca = this.route === "pod-ip" ? await this.caBundle(namespace, store) : undefined;
+    if (ca === undefined) return this.endpoints(namespace, pods);
+    const servername = storeServerName(store, namespace);
+    return pods.flatMap((pod) => {
+      if (!pod.ip) return [];
+      const host = pod.ip.includes(":") ? `[${pod.ip}]` : pod.ip;
+      return [httpEndpoint(pod.name, `https://${host}:${pod.port}`, { ca, servername })];
+    });
+  }
+
+  /** ca.crt of the store's `<store>-ca` ConfigMap (kept a minute); undefined when there is none. */
+  private async caBundle(namespace: string, store: string): Promise<string | undefined> {
+    const key = `${namespace}/${store}`;
+    const cached = this.cas.get(key);
+    if (cached && Date.now() - cached.at < TOKEN_CACHE_MS) return cached.ca;
+    countRead(this.stats);
+    let ca: string | undefined;
+    try {
+      const map = await this.core.readNamespacedConfigMap({ namespace, name: `${store}-ca` });
+      ca = map.data?.["ca.crt"] || undefined;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (this.cas.size >= 1_000) this.cas.clear();
+    this.cas.set(key, { at: Date.now(), ca });
+    return ca;
   }
 
   /** The store's token from its auth Secret (key `token`); undefined without auth or Secret. */

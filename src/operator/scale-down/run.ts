@@ -61,7 +61,7 @@ async function viewOf(
   const { namespace } = scope.store.metadata;
   const pod = pods.find((p) => p.name === id);
   if (!pod) return { id, error: `pod ${id} does not exist` };
-  const [endpoint] = observers.nodes.endpoints(namespace, [pod]);
+  const [endpoint] = await observers.nodes.storeEndpoints(namespace, scope.store.metadata.name, [pod]);
   if (!endpoint) return { id, error: `pod ${id} has no IP (phase ${pod.phase}): its node is not running` };
   let answer: NodeResponse;
   try {
@@ -185,7 +185,9 @@ async function drain(
     } else {
       if (step.kind === "retry") failures.push(step.message);
       const pod = pods.find((p) => p.name === id);
-      const [endpoint] = pod ? observers.nodes.endpoints(namespace, [pod]) : [];
+      const [endpoint] = pod
+        ? await observers.nodes.storeEndpoints(namespace, scope.store.metadata.name, [pod])
+        : [];
       if (!endpoint) continue;
       const answer = await endpoint.call(
         nodeRequest("POST", "/v1/admin/drain", { token, body: { leaving } }),

@@ -11,7 +11,8 @@ export type ConditionType =
   | "Degraded"
   | "QuorumAvailable"
   | "ConflictsPending"
-  | "AntiEntropyHealthy";
+  | "AntiEntropyHealthy"
+  | "TLS";
 export type ConditionStatus = "True" | "False" | "Unknown";
 
 export interface ConditionInput {

@@ -58,6 +58,11 @@ export function transitionEvents(transitions: readonly Transition[]): PlannedEve
       events.push({ type: "Warning", reason: to.reason, message: to.message });
     } else if (type === "AntiEntropyHealthy" && to.status === "True" && from === "False") {
       events.push({ type: "Normal", reason: "AntiEntropyHealthy", message: to.message });
+    } else if (type === "TLS" && to.status !== "True") {
+      // TLSDisabled, TLSSecretInvalid, TLSCertificatePending, ...: once per change of reason.
+      events.push({ type: "Warning", reason: `TLS${to.reason}`, message: to.message });
+    } else if (type === "TLS" && from !== undefined && from !== "True") {
+      events.push({ type: "Normal", reason: "TLSReady", message: to.message });
     }
   }
   return events;

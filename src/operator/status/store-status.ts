@@ -15,6 +15,7 @@ import { effectiveReplication } from "../../api/quorum.ts";
 import type { ReplicatedStoreSpec } from "../../api/replicated-store.ts";
 import { MANIFEST_WARNINGS } from "../../api/rules.ts";
 import type { ReplicatedStoreStatus } from "../../api/status.ts";
+import type { TlsReport } from "../tls/tls-report.ts";
 import {
   type ConditionInput,
   conditionOf,
@@ -69,6 +70,8 @@ export interface StatusInput {
   progressing?: ConditionInput;
   /** Conflicts pending and the last anti-entropy run, with their conditions. */
   observed?: ObservedStatus;
+  /** The TLS condition and status.tls. */
+  tls?: TlsReport;
 }
 
 export interface StatusResult {
@@ -270,7 +273,14 @@ export function computeStatus(input: StatusInput): StatusResult {
     };
   }
 
-  const inputs = [readyCondition, progressing, degraded, quorum, ...(input.observed?.conditions ?? [])];
+  const inputs = [
+    readyCondition,
+    progressing,
+    degraded,
+    quorum,
+    ...(input.observed?.conditions ?? []),
+    ...(input.tls ? [input.tls.condition] : []),
+  ];
   let phase: string;
   if (degraded.status === "True") phase = "Degraded";
   else if (readyCondition.status === "True") phase = "Ready";
@@ -289,6 +299,7 @@ export function computeStatus(input: StatusInput): StatusResult {
   if (input.observed?.conflictsPending !== undefined)
     status.conflictsPending = input.observed.conflictsPending;
   if (input.observed?.lastAntiEntropy) status.lastAntiEntropy = input.observed.lastAntiEntropy;
+  if (input.tls) status.tls = input.tls.status;
   if (spec.mode === "MultiLeader" && spec.multiLeader) {
     const { leaders, topology, hub } = spec.multiLeader;
     status.leaders = input.failover?.ring ?? Array.from({ length: leaders }, (_, i) => i);

@@ -45,6 +45,7 @@ export async function storeStatus(
     ...(scope.ctx.failover ? { failover: scope.ctx.failover } : {}),
     ...(scope.report.progressing ? { progressing: scope.report.progressing } : {}),
     ...(scope.report.observed ? { observed: scope.report.observed } : {}),
+    ...(scope.report.tls ? { tls: scope.report.tls } : {}),
     ...(scope.readyLeaders !== undefined ? { readyLeaders: scope.readyLeaders } : {}),
   });
 }

@@ -76,6 +76,8 @@ const VIOLATIONS: Record<string, Json> = {
   "schedule-day-of-month": { antiEntropy: { schedule: "0 0 0 * *" } },
   "schedule-month": { antiEntropy: { schedule: "0 0 * */0 *" } },
   "schedule-day-of-week": { antiEntropy: { schedule: "0 0 * * 1#2" } },
+  "tls-issuer-ref-with-cert-manager": { tls: { mode: "CertManager" } },
+  "tls-secret-name-with-secret": { tls: { mode: "Auto", secretName: "mine" } },
 };
 
 describe("ReplicatedStore CRD on a real apiserver", () => {
@@ -98,6 +100,7 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
       limits: { maxValueSize: "1Mi", requestTimeout: "2s" },
       storage: { size: "1Gi", retainOnDelete: true },
       monitoring: { serviceMonitor: false, prometheusRule: false, dashboard: false },
+      tls: { mode: "Auto" },
     });
   });
 

@@ -78,6 +78,8 @@ describe.skipIf(unavailable !== undefined)(
         replicas: 4,
         replication: { factor: 3, writeQuorum: 2, readQuorum: 2 },
         auth: { secretName: "orders-token" },
+        // The test's node processes serve plain HTTP at the pod IPs (tls.test.ts covers HTTPS).
+        tls: { mode: "Disabled" },
       });
       // the nodes start on the operator's config, as pods mounting its ConfigMap do
       const first = await eventually(

@@ -81,11 +81,12 @@ describe("operator: a store's lifecycle", () => {
         what,
       ).toBe(true);
     }
-    expect(clusterConfig(objects).members.map((m) => m.url)).toEqual([
-      `http://orders-0.orders-peers.${namespace}.svc:7070`,
-      `http://orders-1.orders-peers.${namespace}.svc:7070`,
-      `http://orders-2.orders-peers.${namespace}.svc:7070`,
-    ]);
+    expect(clusterConfig(objects).members.map((m) => [m.url, m.peerUrl])).toEqual(
+      [0, 1, 2].map((i) => [
+        `https://orders-${i}.orders-peers.${namespace}.svc:7070`,
+        `https://orders-${i}.orders-peers.${namespace}.svc:7071`,
+      ]),
+    );
     const store = await waitForStatus(
       env.clients,
       namespace,

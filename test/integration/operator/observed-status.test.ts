@@ -72,6 +72,8 @@ describe.skipIf(unavailable !== undefined)(
       await createStore(clients, namespace, "carts", {
         replicas: 3,
         antiEntropy: { schedule: "* * * * *" },
+        // The test's node processes serve plain HTTP at the pod IPs (tls.test.ts covers HTTPS).
+        tls: { mode: "Disabled" },
       });
       createdAt = Date.now();
       for (const [i, name] of NAMES.entries()) await playKubelet(clients, namespace, name, pods.podIp(i));

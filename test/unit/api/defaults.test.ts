@@ -24,6 +24,7 @@ describe("validateManifest defaults", () => {
       limits: { maxValueSize: "1Mi", requestTimeout: "2s" },
       storage: { size: "1Gi", retainOnDelete: true },
       monitoring: { serviceMonitor: false, prometheusRule: false, dashboard: false },
+      tls: { mode: "Auto" },
     });
   });
 

@@ -56,6 +56,11 @@ function* specs(): Generator<Record<string, unknown>> {
   }
   for (const size of ["0", "0Mi", "0.0Ki", "1", "1Mi", "10"]) yield { limits: { maxValueSize: size } };
   for (const schedule of SCHEDULES) yield { antiEntropy: { schedule } };
+  for (const mode of [undefined, "Auto", "CertManager", "Secret", "Disabled"]) {
+    for (const issuerRef of [undefined, { name: "ca" }]) {
+      for (const secretName of [undefined, "my-tls"]) yield { tls: { mode, issuerRef, secretName } };
+    }
+  }
 }
 
 /** Each field good and bad: values at and past the bounds, names, ranges, steps, lists, `?`. */

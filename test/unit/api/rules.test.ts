@@ -126,6 +126,20 @@ const CASES: RuleCase[] = [
       'spec.antiEntropy.schedule "0 0 * * 7": the day of week (5th field) "7" is not valid: use 0-6 (Sunday is 0) or SUN-SAT, *, ranges a-b, steps /n and lists a,b, e.g. "*/15 * * * *"',
     boundary: { antiEntropy: { schedule: "0 0 * * MON-FRI,0" } },
   },
+  {
+    id: "tls-issuer-ref-with-cert-manager",
+    bad: { tls: { mode: "CertManager" } },
+    message:
+      "spec.tls.issuerRef is required with spec.tls.mode CertManager: name the cert-manager Issuer or ClusterIssuer, e.g. issuerRef: {name: my-ca, kind: ClusterIssuer}",
+    boundary: { tls: { mode: "CertManager", issuerRef: { name: "my-ca" } } },
+  },
+  {
+    id: "tls-secret-name-with-secret",
+    bad: { tls: { secretName: "mine" } },
+    message:
+      "spec.tls.secretName is only allowed with spec.tls.mode Secret (mode is Auto): remove secretName or set mode: Secret",
+    boundary: { tls: { mode: "Secret", secretName: "mine" } },
+  },
 ];
 
 describe("cross-field rules", () => {

@@ -11,12 +11,23 @@ function config(spec: Record<string, unknown>, ctx = context()): ClusterConfig {
 }
 
 describe("ConfigMap <name>-config", () => {
-  it("lists members <name>-<i> at their stable DNS names under the peers Service", () => {
-    expect(config({ replicas: 3 }).members).toEqual([
-      { id: "orders-0", url: "http://orders-0.orders-peers.shop.svc:7070" },
-      { id: "orders-1", url: "http://orders-1.orders-peers.shop.svc:7070" },
-      { id: "orders-2", url: "http://orders-2.orders-peers.shop.svc:7070" },
-    ]);
+  it("lists members <name>-<i> at their stable DNS names under the peers Service, https and a peer port", () => {
+    expect(config({ replicas: 3 }).members).toEqual(
+      [0, 1, 2].map((i) => ({
+        id: `orders-${i}`,
+        url: `https://orders-${i}.orders-peers.shop.svc:7070`,
+        peerUrl: `https://orders-${i}.orders-peers.shop.svc:7071`,
+      })),
+    );
+  });
+
+  it("uses http for both URLs when TLS is Disabled", () => {
+    const [first] = config({ replicas: 1, tls: { mode: "Disabled" } }).members;
+    expect(first).toEqual({
+      id: "orders-0",
+      url: "http://orders-0.orders-peers.shop.svc:7070",
+      peerUrl: "http://orders-0.orders-peers.shop.svc:7071",
+    });
   });
 
   it("follows replicas when the store scales", () => {
@@ -26,7 +37,7 @@ describe("ConfigMap <name>-config", () => {
 
   it("uses the cluster domain when one is configured", () => {
     const [first] = config({ replicas: 1 }, context({ clusterDomain: "cluster.local" })).members;
-    expect(first?.url).toBe("http://orders-0.orders-peers.shop.svc.cluster.local:7070");
+    expect(first?.url).toBe("https://orders-0.orders-peers.shop.svc.cluster.local:7070");
   });
 
   it("is a config file the nodes accept, with the store's quorums and generation", () => {

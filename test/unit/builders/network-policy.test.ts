@@ -9,11 +9,14 @@ describe("NetworkPolicy", () => {
   const policy = buildNetworkPolicy(s, context());
   const [rule] = policy.spec?.ingress ?? [];
 
-  it("guards the node pods' ingress on the node port only", () => {
+  it("guards the node pods' ingress: the client port for clients, the peer port for the store's pods only", () => {
     expect(policy.spec?.podSelector?.matchLabels).toEqual(nodeSelectorLabels(s));
     expect(policy.spec?.policyTypes).toEqual(["Ingress"]);
-    expect(policy.spec?.ingress).toHaveLength(1);
+    expect(policy.spec?.ingress).toHaveLength(2);
     expect(rule?.ports).toEqual([{ protocol: "TCP", port: 7070 }]);
+    const peerRule = policy.spec?.ingress?.[1];
+    expect(peerRule?.ports).toEqual([{ protocol: "TCP", port: 7071 }]);
+    expect(peerRule?._from).toEqual([{ podSelector: { matchLabels: { "replistore.io/store": "orders" } } }]);
   });
 
   it("admits the store's own pods, including the repair job", () => {

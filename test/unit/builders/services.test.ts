@@ -12,7 +12,10 @@ describe("Services", () => {
     expect(svc.spec?.clusterIP).toBe("None");
     expect(svc.spec?.publishNotReadyAddresses).toBe(true);
     expect(svc.spec?.selector).toEqual(nodeSelectorLabels(s));
-    expect(svc.spec?.ports).toEqual([{ name: "http", port: 7070, targetPort: "http", protocol: "TCP" }]);
+    expect(svc.spec?.ports).toEqual([
+      { name: "http", port: 7070, targetPort: "http", protocol: "TCP" },
+      { name: "peer", port: 7071, targetPort: "peer", protocol: "TCP" },
+    ]);
   });
 
   it("client: a ClusterIP over ready nodes only", () => {

@@ -46,11 +46,15 @@ describe("StatefulSet", () => {
     expect(configVolume?.configMap?.name).toBe("orders-config");
   });
 
-  it("probes /readyz for readiness and /healthz for liveness on the node port", () => {
+  it("probes /readyz for readiness and /healthz for liveness on the node port, over HTTPS by default", () => {
     const c = container(sts);
-    expect(c.ports).toEqual([{ name: "http", containerPort: 7070, protocol: "TCP" }]);
-    expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "http" });
-    expect(c.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "http" });
+    expect(c.ports).toEqual([
+      { name: "http", containerPort: 7070, protocol: "TCP" },
+      { name: "peer", containerPort: 7071, protocol: "TCP" },
+    ]);
+    expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "http", scheme: "HTTPS" });
+    expect(c.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "http", scheme: "HTTPS" });
+    expect(c.startupProbe?.httpGet?.scheme).toBe("HTTPS");
   });
 
   it("does not put the config hash on the pod template (config changes must not roll pods)", () => {

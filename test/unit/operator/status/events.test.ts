@@ -57,6 +57,28 @@ describe("events a reconcile records", () => {
     expect(recovered.map((e) => `${e.type} ${e.reason}`)).toEqual(["Normal Recovered", "Normal Ready"]);
   });
 
+  it("warns once per TLS reason that is not True, and says when TLS works again", () => {
+    const tls = (status: "True" | "False", reason: string) => ({
+      type: "TLS" as const,
+      status,
+      reason,
+      message: reason,
+    });
+    expect(transitionEvents([{ type: "TLS", from: undefined, to: tls("False", "Disabled") }])).toEqual([
+      { type: "Warning", reason: "TLSDisabled", message: "Disabled" },
+    ]);
+    expect(
+      transitionEvents([{ type: "TLS", from: "False", to: tls("False", "SecretInvalid") }]).map(
+        (e) => e.reason,
+      ),
+    ).toEqual(["TLSSecretInvalid"]);
+    expect(transitionEvents([{ type: "TLS", from: "False", to: tls("True", "Secret") }])).toEqual([
+      { type: "Normal", reason: "TLSReady", message: "Secret" },
+    ]);
+    // A store that starts with a certificate has nothing to announce.
+    expect(transitionEvents([{ type: "TLS", from: undefined, to: tls("True", "Auto") }])).toEqual([]);
+  });
+
   it("does not announce a store that is merely still starting", () => {
     const events = transitionEvents([
       {
