@@ -56,6 +56,10 @@ function* specs(): Generator<Record<string, unknown>> {
   }
   for (const size of ["0", "0Mi", "0.0Ki", "1", "1Mi", "10"]) yield { limits: { maxValueSize: size } };
   for (const schedule of SCHEDULES) yield { antiEntropy: { schedule } };
+  const secret = { secretName: "s" };
+  for (const auth of [{}, { secretName: "s" }, { read: secret }, { write: secret }, { admin: secret }]) {
+    yield { auth };
+  }
 }
 
 /** Each field good and bad: values at and past the bounds, names, ranges, steps, lists, `?`. */
