@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import type { ClientTokens } from "./client-tokens.ts";
 import { ConfigWatcher } from "./config-watcher.ts";
 import { buildServer } from "./http/server.ts";
 import { ReplicaNode } from "./replica-node.ts";
@@ -10,6 +11,7 @@ export interface NodeOptions {
   dataDir: string;
   configPath: string;
   token?: string;
+  roleTokens?: Omit<ClientTokens, "all">;
   clockSkewMs?: number;
   logLevel?: string;
 }
@@ -41,6 +43,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     dataDir: opts.dataDir,
     config,
     token: opts.token || undefined,
+    ...(opts.roleTokens ? { roleTokens: opts.roleTokens } : {}),
     clockSkewMs: opts.clockSkewMs ?? 0,
     log,
   });

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../config/cluster-config.ts";
 import { RepairSide } from "./antientropy/repair-side.ts";
+import type { ClientTokens } from "./client-tokens.ts";
 import { HybridClock } from "./clock/hlc.ts";
 import { ConflictQueue } from "./conflicts/conflict-queue.ts";
 import { ConflictStore } from "./conflicts/conflict-store.ts";
@@ -22,6 +23,8 @@ export interface ReplicaNodeOptions {
   dataDir: string;
   config: ClusterConfig;
   token: string | undefined;
+  /** Client tokens of one role each (read, write, admin); `token` has every role. */
+  roleTokens?: Omit<ClientTokens, "all">;
   /** Fault injection: shifts this node's wall clock, to test clock-offset refusal for real. */
   clockSkewMs: number;
   log: Logger;
@@ -45,7 +48,7 @@ export class ReplicaNode extends NodeState implements NodeParts {
 
   constructor(opts: ReplicaNodeOptions) {
     assertMember(opts.id, opts.config);
-    super(opts.id, opts.log, opts.token, opts.config);
+    super(opts.id, opts.log, opts.token, opts.config, opts.roleTokens);
     const config = () => this.config();
     const model: ReplicationModel = modelFor(opts.config.mode);
     this.clock = new HybridClock(opts.id, opts.clockSkewMs ? () => Date.now() + opts.clockSkewMs : Date.now);

@@ -56,7 +56,7 @@ export function buildServer(node: NodeParts): FastifyInstance {
       return sendError(reply, e.status, e.body);
     }
   });
-  installAuth(app, node.token);
+  installAuth(app, node.clientTokens);
   installMethodCheck(app);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
