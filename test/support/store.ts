@@ -21,6 +21,8 @@ export interface StoreOptions {
   config?: DeepPartial<ClusterConfig>;
   /** shared bearer token (REPLISTORE_TOKEN) */
   token?: string;
+  /** the token `client()` sends by default, when it is not `token` (a store with role tokens in nodeEnv) */
+  clientToken?: string;
   /** extra environment for node i (e.g. REPLISTORE_CLOCK_SKEW_MS) */
   nodeEnv?: (index: number) => Record<string, string>;
   /** put a TCP proxy in front of every node (default true); member URLs then name the proxy */
@@ -54,7 +56,7 @@ export class Store {
   private constructor(dir: string, options: StoreOptions, config: ClusterConfig) {
     this.dir = dir;
     this.configPath = join(dir, "cluster.json");
-    this.token = options.token;
+    this.token = options.clientToken ?? options.token;
     this.options = options;
     this.config = config;
   }
@@ -101,7 +103,7 @@ export class Store {
     const dataDir = join(this.dir, id);
     await mkdir(dataDir, { recursive: true });
     const env: Record<string, string> = { ...this.options.nodeEnv?.(index) };
-    if (this.token) env.REPLISTORE_TOKEN = this.token;
+    if (this.options.token) env.REPLISTORE_TOKEN = this.options.token;
     const node = new NodeProcess({
       id,
       port,
