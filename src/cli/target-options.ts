@@ -1,5 +1,6 @@
 /** The flags every client command shares, and how they become a Target. */
 import { type Command, Option } from "commander";
+import type { Role } from "../api/auth-types.ts";
 import { DEFAULT_DATA_DIR } from "../runtime/paths.ts";
 import { durationMs, type OutputFormat, outputOption } from "./options.ts";
 import { resolveTarget, type Target } from "./target.ts";
@@ -36,7 +37,8 @@ export function addClientOptions(command: Command): Command {
     .addOption(outputOption());
 }
 
-export function targetOf(flags: ClientFlags): Target {
+/** `role`: what the command needs (read for gets, write for kv put/delete, admin for resolve). */
+export function targetOf(flags: ClientFlags, role: Role): Target {
   return resolveTarget(
     {
       dataDir: flags.dataDir,
@@ -45,5 +47,6 @@ export function targetOf(flags: ClientFlags): Target {
       ...(flags.token !== undefined ? { token: flags.token } : {}),
     },
     process.env,
+    role,
   );
 }

@@ -23,7 +23,16 @@ export const UpState = Type.Object({
       log: Type.String(),
     }),
   ),
+  /** the all-roles token (spec.auth.secretName) */
   tokenFile: Type.Optional(Type.String()),
+  /** one token per role spec.auth names */
+  roleTokenFiles: Type.Optional(
+    Type.Object({
+      read: Type.Optional(Type.String()),
+      write: Type.Optional(Type.String()),
+      admin: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type UpState = Static<typeof UpState>;
 

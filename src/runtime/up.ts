@@ -11,15 +11,16 @@ import { UserError } from "../errors.ts";
 import { writeClusterFile } from "./cluster-file.ts";
 import { tailLines } from "./log-tail.ts";
 import { type LocalMember, localMembers } from "./members.ts";
-import { nodeEnvironment } from "./node-env.ts";
+import { nodeEnvironment, repairEnvironment } from "./node-env.ts";
 import { START_MARKER, SupervisedNode } from "./node-process.ts";
 import { storePaths } from "./paths.ts";
 import { busyPorts } from "./ports.ts";
 import { readManifestFile } from "./read-manifest.ts";
 import { checkRepairSchedule, startRepairSchedule } from "./repair-schedule.ts";
 import { startUpReview, type UpReviewAddress } from "./review.ts";
+import { ensureTokens, hasTokens, type TokenFiles, tokenFileFor, tokenFilesFor } from "./role-tokens.ts";
 import { listenForStop } from "./signals.ts";
-import { ensureToken } from "./token.ts";
+import { readToken } from "./token.ts";
 import { claimUpState, findRunningStores, releaseUpState, type UpState, updateUpState } from "./up-state.ts";
 
 export interface UpOptions {
@@ -56,6 +57,7 @@ function usageHints(
   member: LocalMember,
   tokenFile?: string,
 ): string[] {
+  // tokenFile: one that can read, for the curl GET example.
   const name = manifest.metadata.name;
   const flags: string[] = [];
   if (shortPath(dataDir) !== ".replistore") flags.push(`--data-dir ${shortPath(dataDir)}`);
@@ -73,6 +75,19 @@ function usageHints(
   ];
 }
 
+/** Where each token is; the CLI picks the one a command's role needs. */
+function authLines(files: TokenFiles): string[] {
+  const lines: string[] = [];
+  if (files.all) lines.push(`auth: token (every role) in ${shortPath(files.all)}`);
+  for (const role of ["read", "write", "admin"] as const) {
+    const file = files[role];
+    if (file) lines.push(`auth: ${role} token in ${shortPath(file)}`);
+  }
+  if (lines.length > 0)
+    lines.push("      (replistore kv, status and conflicts send the token each command needs)");
+  return lines;
+}
+
 export async function runUp(opts: UpOptions): Promise<number> {
   const { manifest, warnings } = readManifestFile(opts.file);
   for (const warning of warnings) opts.err(`warning: ${warning}`);
@@ -83,7 +98,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const paths = storePaths(opts.dataDir, name);
   mkdirSync(paths.dir, { recursive: true });
   const members = localMembers(name, spec.replicas, opts.host, opts.portBase);
-  const tokenFile = spec.auth ? paths.token : undefined;
+  const tokenFiles = tokenFilesFor(paths.dir, spec.auth);
+  const { all: tokenFile, ...roleTokenFiles } = tokenFiles;
   const state: UpState = {
     pid: process.pid,
     store: name,
@@ -91,10 +107,11 @@ export async function runUp(opts: UpOptions): Promise<number> {
     urls: members.map((m) => m.url),
     members: members.map((m) => ({ id: m.id, url: m.url, log: paths.nodeLog(m.id) })),
     ...(tokenFile ? { tokenFile } : {}),
+    ...(Object.keys(roleTokenFiles).length > 0 ? { roleTokenFiles } : {}),
   };
   claimUpState(paths.upState, state);
   try {
-    return await runClaimed(opts, manifest, members, state, tokenFile);
+    return await runClaimed(opts, manifest, members, state, tokenFiles);
   } finally {
     releaseUpState(paths.upState, process.pid);
   }
@@ -105,7 +122,7 @@ async function runClaimed(
   manifest: ReplicatedStore,
   members: LocalMember[],
   state: UpState,
-  tokenFile: string | undefined,
+  tokenFiles: TokenFiles,
 ): Promise<number> {
   const { out, err } = opts;
   const name = manifest.metadata.name;
@@ -124,8 +141,10 @@ async function runClaimed(
   const { config, changed } = writeClusterFile(paths.clusterConfig, manifest, members);
   if (changed && config.generation > 1)
     out(`config changed: ${shortPath(paths.clusterConfig)} is now generation ${config.generation}`);
-  const token = tokenFile ? ensureToken(tokenFile) : undefined;
-  const env = nodeEnvironment(process.env, token);
+  const tokens = ensureTokens(tokenFiles);
+  const env = nodeEnvironment(process.env, tokens);
+  const adminFile = tokenFileFor(tokenFiles, "admin");
+  const readFile = tokenFileFor(tokenFiles, "read");
 
   const nodes = members.map((member) => {
     mkdirSync(paths.nodeData(member.id), { recursive: true });
@@ -189,13 +208,17 @@ async function runClaimed(
       for (const member of members)
         out(`  ${member.id}  ${member.url}  log ${shortPath(paths.nodeLog(member.id))}`);
       out(`data: ${shortPath(paths.dir)}`);
-      if (tokenFile) out(`auth: token in ${shortPath(tokenFile)} (replistore kv and status send it for you)`);
-      for (const line of usageHints(manifest, opts.dataDir, members[0] as LocalMember, tokenFile)) out(line);
+      for (const line of authLines(tokenFiles)) out(line);
+      for (const line of usageHints(manifest, opts.dataDir, members[0] as LocalMember, readFile)) out(line);
     }
     const review =
       stop.abort.aborted || !opts.review
         ? undefined
-        : await startUpReview(opts.review, { name, mode: config.mode, members, tokenFile }, err);
+        : await startUpReview(
+            opts.review,
+            { name, mode: config.mode, members, auth: hasTokens(tokenFiles), tokenFile: adminFile },
+            err,
+          );
     if (review) out(`conflict review page: ${review.url}`);
     const { antiEntropy } = manifest.spec;
     const repairs =
@@ -206,7 +229,7 @@ async function runClaimed(
             cliPath: CLI_PATH,
             configPath: paths.clusterConfig,
             logPath: paths.repairLog,
-            env,
+            env: repairEnvironment(env, adminFile === undefined ? undefined : readToken(adminFile)),
             out,
           });
     if (repairs)

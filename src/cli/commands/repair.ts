@@ -47,6 +47,8 @@ async function resolveMembers(flags: RepairFlags): Promise<{ members: Member[]; 
       ...(flags.token !== undefined ? { token: flags.token } : {}),
     },
     process.env,
+    // Repair is an admin's action: the local store's admin token, where it has one.
+    "admin",
   );
   return { members: await membersFromStatus(target.urls, target.token, flags.timeout), token: target.token };
 }
