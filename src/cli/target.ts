@@ -19,6 +19,8 @@ export interface Target {
   /** Tried in order; later ones only when an earlier one refuses the connection. */
   urls: string[];
   token?: string;
+  /** The role the command needs (a 403 names it). */
+  role?: Role;
   /** The store's name when found through `replistore up`. */
   store?: string;
 }
@@ -101,6 +103,7 @@ export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv, role: 
   const token = flags.token ?? (env.REPLISTORE_TOKEN || undefined) ?? storeToken(flags.dataDir, state, role);
   return {
     urls,
+    role,
     ...(token !== undefined ? { token } : {}),
     ...(state !== undefined ? { store: state.store } : {}),
   };

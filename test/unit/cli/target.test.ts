@@ -52,6 +52,7 @@ describe("resolveTarget", () => {
     startStore("orders", 7070);
     expect(resolveTarget({ dataDir }, {}, "read")).toEqual({
       urls: ["http://127.0.0.1:7070", "http://127.0.0.1:7071"],
+      role: "read",
       store: "orders",
     });
   });
