@@ -22,7 +22,6 @@ import {
 import {
   CRON_PATTERN,
   DNS_LABEL_PATTERN,
-  DNS_SUBDOMAIN_PATTERN,
   Duration,
   Quantity,
   StringEnum,
