@@ -184,7 +184,7 @@ export async function callKubeStore(
       error.message = `store ${where} needs a token with the ${target.role} role: pass --token or set REPLISTORE_TOKEN${target.tokenProblem ? ` (${target.tokenProblem})` : ""}`;
     }
     if (res.status === 403) {
-      error.message += `; pass --token with a ${target.role} token, or set REPLISTORE_TOKEN to one`;
+      error.message += `; pass --token with a token that has the ${target.role} role, or set REPLISTORE_TOKEN to one`;
     }
     throw error;
   }
