@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Reply, type Store, send, startStore, uniqueKey } from "../support/index.ts";
+import { startMultiLeader } from "./multi-leader/support.ts";
 
 const READ = "read-token-r1";
 const WRITE = "write-token-w2";
@@ -132,5 +133,34 @@ describe("roles: read, write and admin tokens", () => {
   it("the client-token check leaves /internal/ alone: no token is not a 401 there", async () => {
     const ping = await send(store.urls[0] ?? "", "GET", "/internal/v1/ping");
     expect(ping.status, ping.text).not.toBe(401);
+  });
+});
+
+describe("roles on a multi-leader store: a follower forwards the client's own token", () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await startMultiLeader({
+      nodes: 2,
+      leaders: 1,
+      topology: "AllToAll",
+      store: {
+        clientToken: READ,
+        nodeEnv: () => ({ REPLISTORE_READ_TOKEN: READ, REPLISTORE_WRITE_TOKEN: WRITE }),
+      },
+    });
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  it("a write token's write reaches the leader through the follower; a read token's stops at the follower", async () => {
+    const key = uniqueKey("roles-ml");
+    const put = await store.client(1, WRITE).put(key, "via follower");
+    expect(put.status, put.text).toBe(200);
+    expect(put.headers["x-replistore-leader"]).toBe(store.id(0));
+    const refused = await store.client(1, READ).put(key, "no");
+    expectError(refused, 403, "forbidden");
+    expect(refused.headers["x-replistore-leader"]).toBeUndefined();
+    expect((await store.client(0, READ).get(key)).text).toBe("via follower");
   });
 });
