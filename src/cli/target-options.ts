@@ -27,7 +27,10 @@ export function addClientOptions(command: Command): Command {
       new Option("--data-dir <dir>", "where replistore up keeps its stores").default(DEFAULT_DATA_DIR),
     )
     .addOption(
-      new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN, else the store's token file)"),
+      new Option(
+        "--token <token>",
+        "bearer token (else REPLISTORE_TOKEN, else the local store's token file with the role the command needs)",
+      ),
     )
     .addOption(
       new Option("--timeout <duration>", "give up after this long")

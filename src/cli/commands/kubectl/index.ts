@@ -161,7 +161,10 @@ function kubeOptions(
     .addOption(new Option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, ~/.kube/config)"))
     .addOption(new Option("--context <name>", "kubeconfig context to use"))
     .addOption(
-      new Option("--token <token>", "the store's token (else REPLISTORE_TOKEN, else its auth Secret)"),
+      new Option(
+        "--token <token>",
+        "a token of the store (else REPLISTORE_TOKEN, else the auth Secret of the role the command needs)",
+      ),
     )
     .addOption(
       new Option("--timeout <duration>", timeout.text)
