@@ -7,6 +7,7 @@
  */
 import Type, { type Static } from "typebox";
 import { STORE_ALERT_NAMES } from "../monitoring/alerts.ts";
+import { Auth } from "./auth-types.ts";
 import { API_VERSION, KIND } from "./names.ts";
 import {
   Affinity,
@@ -21,7 +22,6 @@ import {
 import {
   CRON_PATTERN,
   DNS_LABEL_PATTERN,
-  DNS_SUBDOMAIN_PATTERN,
   Duration,
   Quantity,
   StringEnum,
@@ -264,18 +264,6 @@ export const Monitoring = Type.Object(
     default: {},
     description: "Monitoring objects (need the Prometheus Operator / Grafana sidecar).",
   },
-);
-
-export const Auth = Type.Object(
-  {
-    secretName: Type.String({
-      pattern: DNS_SUBDOMAIN_PATTERN,
-      maxLength: 253,
-      description:
-        "Secret whose `token` key every client and peer must send as a Bearer token; `replistore up` generates a local token instead.",
-    }),
-  },
-  { ...strict, description: "Require a token on every request except probes and metrics." },
 );
 
 export const ReplicatedStoreSpec = Type.Object(

@@ -5,6 +5,7 @@
  * cases. In CEL `self` is the spec after apiserver defaulting, so defaulted objects exist but the
  * optional N/W/R may not.
  */
+import { namesASecret } from "./auth-types.ts";
 import { CRON_FIELD_RULES } from "./cron-rules.ts";
 import type { CrossFieldRule } from "./cross-field-rule.ts";
 import { effectiveReplication, majority } from "./quorum.ts";
@@ -44,6 +45,16 @@ const isZeroDuration = (text: string) => /^(0|(0+(\.0+)?[a-zµ]+)+)$/.test(text)
 const isZeroQuantity = (text: string) => /^0+(\.0+)?[A-Za-z]*$/.test(text);
 
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+  {
+    id: "auth-names-a-secret",
+    field: "spec.auth",
+    cel: "!has(self.auth) || has(self.auth.secretName) || has(self.auth.read) || has(self.auth.write) || has(self.auth.admin)",
+    message:
+      "spec.auth must name at least one Secret: set spec.auth.secretName (one token, every role) or spec.auth.read/write/admin.secretName",
+    holds: (spec) => spec.auth === undefined || namesASecret(spec.auth),
+    explain: () =>
+      "spec.auth must name at least one Secret: set spec.auth.secretName (one token, every role) or spec.auth.read/write/admin.secretName",
+  },
   {
     id: "factor-within-replicas",
     field: "spec.replication.factor",

@@ -5,7 +5,7 @@
  * the last run for the store's status.
  */
 import type { V1CronJob } from "@kubernetes/client-node";
-import { nodeOptionsEnv, tokenEnv } from "./container-env.ts";
+import { nodeOptionsEnv, repairTokenEnv } from "./container-env.ts";
 import { type BuildContext, CONFIG_DIR, CONFIG_PATH, type StoreResource } from "./context.ts";
 import { ownedMetadata, storeLabels, withInheritedMetadata } from "./labels.ts";
 import { configMapName, repairCronJobName } from "./names.ts";
@@ -54,7 +54,7 @@ export function buildRepairCronJob(store: StoreResource, ctx: BuildContext): V1C
                   image: storeImage(store, ctx),
                   args: ["repair", "--config", CONFIG_PATH],
                   // The repair Job is a peer: the same certificate (or peer secret) as the nodes.
-                  env: [...tokenEnv(store), ...tlsEnv(store), nodeOptionsEnv()],
+                  env: [...repairTokenEnv(store), ...tlsEnv(store), nodeOptionsEnv()],
                   volumeMounts: [
                     { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
                     { name: TMP_VOLUME, mountPath: "/tmp" },

@@ -98,6 +98,9 @@ export async function callStore(
     if (res.status === 401 && target.token === undefined) {
       error.message += " (no token was sent: pass --token or set REPLISTORE_TOKEN)";
     }
+    if (res.status === 403 && target.role !== undefined) {
+      error.message += ` (pass --token with a token that has the ${target.role} role, or set REPLISTORE_TOKEN to one)`;
+    }
     throw error;
   }
   return { status: res.status, headers: res.headers, body: res.body, url: res.node };

@@ -1,5 +1,6 @@
 /** The flags every client command shares, and how they become a Target. */
 import { type Command, Option } from "commander";
+import type { Role } from "../api/auth-types.ts";
 import { DEFAULT_DATA_DIR } from "../runtime/paths.ts";
 import { durationMs, type OutputFormat, outputOption } from "./options.ts";
 import { resolveTarget, type Target } from "./target.ts";
@@ -27,7 +28,10 @@ export function addClientOptions(command: Command): Command {
       new Option("--data-dir <dir>", "where replistore up keeps its stores").default(DEFAULT_DATA_DIR),
     )
     .addOption(
-      new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN, else the store's token file)"),
+      new Option(
+        "--token <token>",
+        "bearer token (else REPLISTORE_TOKEN, else the local store's token file with the role the command needs)",
+      ),
     )
     .addOption(
       new Option(
@@ -43,7 +47,8 @@ export function addClientOptions(command: Command): Command {
     .addOption(outputOption());
 }
 
-export function targetOf(flags: ClientFlags): Target {
+/** `role`: what the command needs (read for gets, write for kv put/delete, admin for resolve). */
+export function targetOf(flags: ClientFlags, role: Role): Target {
   return resolveTarget(
     {
       dataDir: flags.dataDir,
@@ -53,5 +58,6 @@ export function targetOf(flags: ClientFlags): Target {
       ...(flags.cacert !== undefined ? { cacert: flags.cacert } : {}),
     },
     process.env,
+    role,
   );
 }

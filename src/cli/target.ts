@@ -4,8 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Role } from "../api/auth-types.ts";
 import { UserError } from "../errors.ts";
-import { readToken } from "../runtime/token.ts";
+import { readTokenFor, type TokenFiles } from "../runtime/role-tokens.ts";
 import { findRunningStores, isUpRunning, readUpState, type UpState } from "../runtime/up-state.ts";
 
 export interface TargetFlags {
@@ -21,6 +22,8 @@ export interface Target {
   /** Tried in order; later ones only when an earlier one refuses the connection. */
   urls: string[];
   token?: string;
+  /** The role the command needs (a 403 names it). */
+  role?: Role;
   /** The store's name when found through `replistore up`. */
   store?: string;
   /** PEM of the CA to trust for https:// URLs; unset: the system's CAs */
@@ -74,9 +77,14 @@ function onlyStore(dataDir: string): UpState {
   return only.state;
 }
 
-function storeToken(dataDir: string, state: UpState | undefined): string | undefined {
+/** The local token of `up`'s store with `role` (the least powerful that has it). */
+function storeToken(dataDir: string, state: UpState | undefined, role: Role): string | undefined {
   if (state === undefined) return undefined;
-  return readToken(state.tokenFile ?? join(dataDir, state.store, "token"));
+  const files: TokenFiles = { ...state.roleTokenFiles };
+  // A state without roles names the all-roles file even when up.json predates tokenFile.
+  const all = state.tokenFile ?? (state.roleTokenFiles ? undefined : join(dataDir, state.store, "token"));
+  if (all !== undefined) files.all = all;
+  return readTokenFor(files, role);
 }
 
 function readCa(path: string, source: string): string {
@@ -98,7 +106,8 @@ function caOf(flags: TargetFlags, env: NodeJS.ProcessEnv, state: UpState | undef
   return undefined;
 }
 
-export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Target {
+/** `role`: what the command needs; it picks which of a local store's tokens is sent. */
+export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv, role: Role): Target {
   const explicit = flags.endpoint ?? (env.REPLISTORE_ENDPOINT || undefined);
   const source = flags.endpoint !== undefined ? "--endpoint" : "REPLISTORE_ENDPOINT";
   let state: UpState | undefined;
@@ -115,10 +124,11 @@ export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Targe
     state = flags.store !== undefined ? namedStore(flags.dataDir, flags.store) : onlyStore(flags.dataDir);
     urls = state.urls;
   }
-  const token = flags.token ?? (env.REPLISTORE_TOKEN || undefined) ?? storeToken(flags.dataDir, state);
+  const token = flags.token ?? (env.REPLISTORE_TOKEN || undefined) ?? storeToken(flags.dataDir, state, role);
   const ca = caOf(flags, env, state);
   return {
     urls,
+    role,
     ...(token !== undefined ? { token } : {}),
     ...(state !== undefined ? { store: state.store } : {}),
     ...(ca !== undefined ? { ca } : {}),

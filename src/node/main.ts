@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import type { ClientTokens } from "./client-tokens.ts";
 import { ConfigWatcher } from "./config-watcher.ts";
 import { buildServer } from "./http/server.ts";
 import { ReplicaNode } from "./replica-node.ts";
@@ -19,6 +20,7 @@ export interface NodeOptions {
   peerListen?: string;
   /** without TLS: the secret peers send on the peer routes */
   peerSecret?: string;
+  roleTokens?: Omit<ClientTokens, "all">;
   clockSkewMs?: number;
   logLevel?: string;
 }
@@ -55,6 +57,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     dataDir: opts.dataDir,
     config,
     token: opts.token || undefined,
+    ...(opts.roleTokens ? { roleTokens: opts.roleTokens } : {}),
     clockSkewMs: opts.clockSkewMs ?? 0,
     peerCredentials: peerCredentials(tls, opts.peerSecret),
     log,

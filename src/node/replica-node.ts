@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../config/cluster-config.ts";
 import { RepairSide } from "./antientropy/repair-side.ts";
+import type { ClientTokens } from "./client-tokens.ts";
 import { HybridClock } from "./clock/hlc.ts";
 import { ConflictQueue } from "./conflicts/conflict-queue.ts";
 import { ConflictStore } from "./conflicts/conflict-store.ts";
@@ -25,6 +26,8 @@ export interface ReplicaNodeOptions {
   token: string | undefined;
   /** how this node authenticates to its peers */
   peerCredentials: PeerCredentials;
+  /** Client tokens of one role each (read, write, admin); `token` has every role. */
+  roleTokens?: Omit<ClientTokens, "all">;
   /** Fault injection: shifts this node's wall clock, to test clock-offset refusal for real. */
   clockSkewMs: number;
   log: Logger;
@@ -49,7 +52,7 @@ export class ReplicaNode extends NodeState implements NodeParts {
 
   constructor(opts: ReplicaNodeOptions) {
     assertMember(opts.id, opts.config);
-    super(opts.id, opts.log, opts.token, opts.config);
+    super(opts.id, opts.log, opts.token, opts.config, opts.roleTokens);
     const config = () => this.config();
     this.peerCredentials = opts.peerCredentials;
     const model: ReplicationModel = modelFor(opts.config.mode);

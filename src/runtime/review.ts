@@ -20,6 +20,9 @@ export async function startUpReview(
     name: string;
     mode: string;
     members: { id: string; url: string }[];
+    /** whether the store asks for tokens */
+    auth: boolean;
+    /** the file of the admin token the page needs to resolve, when there is one */
     tokenFile: string | undefined;
     ca?: string;
   },
@@ -29,6 +32,7 @@ export async function startUpReview(
     name: store.name,
     mode: store.mode,
     members: store.members.map((m) => ({ id: m.id, url: m.url })),
+    auth: store.auth,
     ...(store.tokenFile ? { tokenFile: store.tokenFile } : {}),
     ...(store.ca !== undefined ? { ca: store.ca } : {}),
   });

@@ -23,8 +23,17 @@ export const UpState = Type.Object({
       log: Type.String(),
     }),
   ),
+  /** the all-roles token (spec.auth.secretName) */
   tokenFile: Type.Optional(Type.String()),
   caFile: Type.Optional(Type.String({ description: "the CA the nodes' certificate is signed by (TLS on)" })),
+  /** one token per role spec.auth names */
+  roleTokenFiles: Type.Optional(
+    Type.Object({
+      read: Type.Optional(Type.String()),
+      write: Type.Optional(Type.String()),
+      admin: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type UpState = Static<typeof UpState>;
 

@@ -12,15 +12,16 @@ import { writeClusterFile } from "./cluster-file.ts";
 import { ensureLocalTls, type LocalTls } from "./local-tls.ts";
 import { tailLines } from "./log-tail.ts";
 import { type LocalMember, localMembers } from "./members.ts";
-import { nodeEnvironment } from "./node-env.ts";
+import { nodeEnvironment, repairEnvironment } from "./node-env.ts";
 import { START_MARKER, SupervisedNode } from "./node-process.ts";
 import { storePaths } from "./paths.ts";
 import { busyPorts } from "./ports.ts";
 import { readManifestFile } from "./read-manifest.ts";
 import { checkRepairSchedule, startRepairSchedule } from "./repair-schedule.ts";
 import { startUpReview, type UpReviewAddress } from "./review.ts";
+import { ensureTokens, hasTokens, type TokenFiles, tokenFileFor, tokenFilesFor } from "./role-tokens.ts";
 import { listenForStop } from "./signals.ts";
-import { ensureToken } from "./token.ts";
+import { ensureToken, readToken } from "./token.ts";
 import { claimUpState, findRunningStores, releaseUpState, type UpState, updateUpState } from "./up-state.ts";
 
 export interface UpOptions {
@@ -72,6 +73,7 @@ function usageHints(
   tokenFile?: string,
   caFile?: string,
 ): string[] {
+  // tokenFile: one that can read, for the curl GET example.
   const name = manifest.metadata.name;
   const flags: string[] = [];
   if (shortPath(dataDir) !== ".replistore") flags.push(`--data-dir ${shortPath(dataDir)}`);
@@ -90,6 +92,19 @@ function usageHints(
   ];
 }
 
+/** Where each token is; the CLI picks the one a command's role needs. */
+function authLines(files: TokenFiles): string[] {
+  const lines: string[] = [];
+  if (files.all) lines.push(`auth: token (every role) in ${shortPath(files.all)}`);
+  for (const role of ["read", "write", "admin"] as const) {
+    const file = files[role];
+    if (file) lines.push(`auth: ${role} token in ${shortPath(file)}`);
+  }
+  if (lines.length > 0)
+    lines.push("      (replistore kv, status and conflicts send the token each command needs)");
+  return lines;
+}
+
 export async function runUp(opts: UpOptions): Promise<number> {
   const { manifest, warnings } = readManifestFile(opts.file);
   for (const warning of warnings) opts.err(`warning: ${warning}`);
@@ -102,7 +117,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const tlsMode = localTlsMode(manifest, opts.err);
   const tls = tlsMode === "Auto" ? await ensureLocalTls(paths, name, opts.host) : undefined;
   const members = localMembers(name, spec.replicas, opts.host, opts.portBase, tls ? "https" : "http");
-  const tokenFile = spec.auth ? paths.token : undefined;
+  const tokenFiles = tokenFilesFor(paths.dir, spec.auth);
+  const { all: tokenFile, ...roleTokenFiles } = tokenFiles;
   const state: UpState = {
     pid: process.pid,
     store: name,
@@ -110,11 +126,12 @@ export async function runUp(opts: UpOptions): Promise<number> {
     urls: members.map((m) => m.url),
     members: members.map((m) => ({ id: m.id, url: m.url, log: paths.nodeLog(m.id) })),
     ...(tokenFile ? { tokenFile } : {}),
+    ...(Object.keys(roleTokenFiles).length > 0 ? { roleTokenFiles } : {}),
     ...(tls ? { caFile: tls.caFile } : {}),
   };
   claimUpState(paths.upState, state);
   try {
-    return await runClaimed(opts, manifest, members, state, tokenFile, tls);
+    return await runClaimed(opts, manifest, members, state, tokenFiles, tls);
   } finally {
     releaseUpState(paths.upState, process.pid);
   }
@@ -125,7 +142,7 @@ async function runClaimed(
   manifest: ReplicatedStore,
   members: LocalMember[],
   state: UpState,
-  tokenFile: string | undefined,
+  tokenFiles: TokenFiles,
   tls: LocalTls | undefined,
 ): Promise<number> {
   const { out, err } = opts;
@@ -145,14 +162,16 @@ async function runClaimed(
   const { config, changed } = writeClusterFile(paths.clusterConfig, manifest, members);
   if (changed && config.generation > 1)
     out(`config changed: ${shortPath(paths.clusterConfig)} is now generation ${config.generation}`);
-  const token = tokenFile ? ensureToken(tokenFile) : undefined;
+  const tokens = ensureTokens(tokenFiles);
   // Without TLS the peers still need a secret of their own: a client's token never opens peer routes.
   const env = nodeEnvironment(
     process.env,
-    token,
+    tokens,
     tls ? { tlsDir: tls.dir } : { peerSecret: ensureToken(paths.peerSecret) },
   );
   const caOption = tls ? { ca: tls.caPem } : {};
+  const adminFile = tokenFileFor(tokenFiles, "admin");
+  const readFile = tokenFileFor(tokenFiles, "read");
 
   const nodes = members.map((member) => {
     mkdirSync(paths.nodeData(member.id), { recursive: true });
@@ -223,20 +242,25 @@ async function runClaimed(
           ? `tls: on; nodes' certificate signed by the store's CA ${shortPath(tls.caFile)} (${tls.made === "created" ? "new CA" : tls.made === "issued" ? "certificate reissued" : "reused"}; replistore kv and status trust it for you)`
           : "tls: off (spec.tls.mode Disabled): plain HTTP; peers authenticate with a secret",
       );
-      if (tokenFile) out(`auth: token in ${shortPath(tokenFile)} (replistore kv and status send it for you)`);
-      for (const line of usageHints(
-        manifest,
-        opts.dataDir,
-        members[0] as LocalMember,
-        tokenFile,
-        tls?.caFile,
-      ))
+      for (const line of authLines(tokenFiles)) out(line);
+      for (const line of usageHints(manifest, opts.dataDir, members[0] as LocalMember, readFile, tls?.caFile))
         out(line);
     }
     const review =
       stop.abort.aborted || !opts.review
         ? undefined
-        : await startUpReview(opts.review, { name, mode: config.mode, members, tokenFile, ...caOption }, err);
+        : await startUpReview(
+            opts.review,
+            {
+              name,
+              mode: config.mode,
+              members,
+              auth: hasTokens(tokenFiles),
+              tokenFile: adminFile,
+              ...caOption,
+            },
+            err,
+          );
     if (review) out(`conflict review page: ${review.url}`);
     const { antiEntropy } = manifest.spec;
     const repairs =
@@ -247,7 +271,7 @@ async function runClaimed(
             cliPath: CLI_PATH,
             configPath: paths.clusterConfig,
             logPath: paths.repairLog,
-            env,
+            env: repairEnvironment(env, adminFile === undefined ? undefined : readToken(adminFile)),
             out,
           });
     if (repairs)

@@ -22,6 +22,8 @@ export interface StoreOptions {
   config?: DeepPartial<ClusterConfig>;
   /** shared bearer token (REPLISTORE_TOKEN) */
   token?: string;
+  /** the token `client()` sends by default, when it is not `token` (a store with role tokens in nodeEnv) */
+  clientToken?: string;
   /** extra environment for node i (e.g. REPLISTORE_CLOCK_SKEW_MS) */
   nodeEnv?: (index: number) => Record<string, string>;
   /** put a TCP proxy in front of every node (default true); member URLs then name the proxy */
@@ -67,7 +69,7 @@ export class Store {
   private constructor(dir: string, options: StoreOptions, config: ClusterConfig) {
     this.dir = dir;
     this.configPath = join(dir, "cluster.json");
-    this.token = options.token;
+    this.token = options.clientToken ?? options.token;
     this.options = options;
     this.config = config;
   }
@@ -119,7 +121,7 @@ export class Store {
     const dataDir = join(this.dir, id);
     await mkdir(dataDir, { recursive: true });
     const env: Record<string, string> = { ...this.options.nodeEnv?.(index) };
-    if (this.token) env.REPLISTORE_TOKEN = this.token;
+    if (this.options.token) env.REPLISTORE_TOKEN = this.options.token;
     if (this.tls) env.REPLISTORE_TLS_DIR = this.tls.dir;
     if (this.options.peerSecret) env.REPLISTORE_PEER_SECRET = this.options.peerSecret;
     const peerPort = this.options.peerPort ? await freePort() : undefined;

@@ -19,7 +19,7 @@ interface ListFlags extends ClientFlags, ListFilterFlags {}
 interface ResolveFlags extends ClientFlags, DecisionFlags {}
 
 async function list(flags: ListFlags): Promise<void> {
-  const res = await callStore(targetOf(flags), "GET", "/v1/conflicts", {
+  const res = await callStore(targetOf(flags, "read"), "GET", "/v1/conflicts", {
     query: listQuery(flags),
     timeoutMs: flags.timeout,
   });
@@ -31,7 +31,7 @@ async function list(flags: ListFlags): Promise<void> {
 
 async function show(id: string, flags: ClientFlags): Promise<void> {
   const body = jsonBody(
-    await callStore(targetOf(flags), "GET", conflictPath(id), { timeoutMs: flags.timeout }),
+    await callStore(targetOf(flags, "read"), "GET", conflictPath(id), { timeoutMs: flags.timeout }),
   );
   writeOut(
     flags.output === "text" ? renderConflict(body as ConflictView) : formatStructured(body, flags.output),
@@ -40,7 +40,7 @@ async function show(id: string, flags: ClientFlags): Promise<void> {
 
 async function resolve(id: string, flags: ResolveFlags): Promise<void> {
   const decision = await decisionBody(flags);
-  const res = await callStore(targetOf(flags), "POST", `${conflictPath(id)}/resolve`, {
+  const res = await callStore(targetOf(flags, "admin"), "POST", `${conflictPath(id)}/resolve`, {
     body: Buffer.from(JSON.stringify(decision)),
     timeoutMs: flags.timeout,
   });

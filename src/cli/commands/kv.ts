@@ -38,7 +38,7 @@ function printWrite(verb: string, key: string, result: unknown, flags: ClientFla
 }
 
 async function get(key: string, flags: ReadFlags): Promise<void> {
-  const res = await callStore(targetOf(flags), "GET", kvPath(key), {
+  const res = await callStore(targetOf(flags, "read"), "GET", kvPath(key), {
     query: { r: flags.r, local: flags.local ? true : undefined },
     timeoutMs: flags.timeout,
   });
@@ -47,7 +47,7 @@ async function get(key: string, flags: ReadFlags): Promise<void> {
 
 async function put(key: string, value: string | undefined, flags: WriteFlags): Promise<void> {
   const body = await readValue(value, flags.file);
-  const res = await callStore(targetOf(flags), "PUT", kvPath(key), {
+  const res = await callStore(targetOf(flags, "write"), "PUT", kvPath(key), {
     body,
     query: { w: flags.w },
     timeoutMs: flags.timeout,
@@ -56,7 +56,7 @@ async function put(key: string, value: string | undefined, flags: WriteFlags): P
 }
 
 async function remove(key: string, flags: WriteFlags): Promise<void> {
-  const res = await callStore(targetOf(flags), "DELETE", kvPath(key), {
+  const res = await callStore(targetOf(flags, "write"), "DELETE", kvPath(key), {
     query: { w: flags.w },
     timeoutMs: flags.timeout,
   });

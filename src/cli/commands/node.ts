@@ -2,7 +2,10 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { UserError } from "../../errors.ts";
+import type { ClientTokens } from "../../node/client-tokens.ts";
 import { listenAddress } from "../options.ts";
+
+type RoleTokens = { -readonly [R in Exclude<keyof ClientTokens, "all">]?: string };
 
 interface NodeFlags {
   id: string;
@@ -10,6 +13,9 @@ interface NodeFlags {
   data: string;
   config: string;
   tokenFile?: string;
+  readTokenFile?: string;
+  writeTokenFile?: string;
+  adminTokenFile?: string;
   logLevel: string;
   tlsDir?: string;
   peerListen?: string;
@@ -18,21 +24,32 @@ interface NodeFlags {
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
 
-function tokenOf(flags: NodeFlags, env: NodeJS.ProcessEnv): string | undefined {
-  if (flags.tokenFile !== undefined) {
-    let token: string;
-    try {
-      token = readFileSync(flags.tokenFile, "utf8").trim();
-    } catch (err) {
-      const code = err instanceof Error && "code" in err ? String(err.code) : String(err);
-      throw new UserError(
-        `cannot read --token-file ${flags.tokenFile}: ${code === "ENOENT" ? "no such file" : code}`,
-      );
-    }
-    if (token === "") throw new UserError(`--token-file ${flags.tokenFile} is empty`);
-    return token;
+function readTokenFile(flag: string, file: string): string {
+  let token: string;
+  try {
+    token = readFileSync(file, "utf8").trim();
+  } catch (err) {
+    const code = err instanceof Error && "code" in err ? String(err.code) : String(err);
+    throw new UserError(`cannot read ${flag} ${file}: ${code === "ENOENT" ? "no such file" : code}`);
   }
-  return env.REPLISTORE_TOKEN || undefined;
+  if (token === "")
+    throw new UserError(`${flag} ${file} is empty: put the token in it, or leave the flag out`);
+  return token;
+}
+
+/** Each token from its file flag, else its environment variable (how the pod's Secrets arrive). */
+function tokensOf(flags: NodeFlags, env: NodeJS.ProcessEnv): { token?: string; roleTokens: RoleTokens } {
+  const pick = (flag: string, file: string | undefined, envName: string): string | undefined =>
+    file !== undefined ? readTokenFile(flag, file) : env[envName] || undefined;
+  const token = pick("--token-file", flags.tokenFile, "REPLISTORE_TOKEN");
+  const roleTokens: RoleTokens = {};
+  const read = pick("--read-token-file", flags.readTokenFile, "REPLISTORE_READ_TOKEN");
+  const write = pick("--write-token-file", flags.writeTokenFile, "REPLISTORE_WRITE_TOKEN");
+  const admin = pick("--admin-token-file", flags.adminTokenFile, "REPLISTORE_ADMIN_TOKEN");
+  if (read !== undefined) roleTokens.read = read;
+  if (write !== undefined) roleTokens.write = write;
+  if (admin !== undefined) roleTokens.admin = admin;
+  return { ...(token !== undefined ? { token } : {}), roleTokens };
 }
 
 /** Fault injection for tests: shifts this node's wall clock. Hidden from --help on purpose. */
@@ -62,7 +79,7 @@ function peerSecretOf(flags: NodeFlags, env: NodeJS.ProcessEnv): string | undefi
 
 async function node(flags: NodeFlags): Promise<void> {
   const peerSecret = peerSecretOf(flags, process.env);
-  const token = tokenOf(flags, process.env);
+  const { token, roleTokens } = tokensOf(flags, process.env);
   const clockSkewMs = clockSkewOf(process.env);
   // Loaded only here: the other commands should not pay for the storage engine and server.
   const { runNode } = await import("../../node/main.ts");
@@ -76,6 +93,7 @@ async function node(flags: NodeFlags): Promise<void> {
     ...(flags.peerListen ? { peerListen: flags.peerListen } : {}),
     ...(peerSecret !== undefined ? { peerSecret } : {}),
     ...(token !== undefined ? { token } : {}),
+    roleTokens,
     ...(clockSkewMs !== undefined ? { clockSkewMs } : {}),
   });
 }
@@ -105,7 +123,18 @@ export function registerNode(program: Command): void {
         .env("REPLISTORE_CONFIG")
         .makeOptionMandatory(),
     )
-    .addOption(new Option("--token-file <file>", "file holding the bearer token (else REPLISTORE_TOKEN)"))
+    .addOption(
+      new Option("--token-file <file>", "file holding a token with every role (else REPLISTORE_TOKEN)"),
+    )
+    .addOption(
+      new Option("--read-token-file <file>", "file holding the read token (else REPLISTORE_READ_TOKEN)"),
+    )
+    .addOption(
+      new Option("--write-token-file <file>", "file holding the write token (else REPLISTORE_WRITE_TOKEN)"),
+    )
+    .addOption(
+      new Option("--admin-token-file <file>", "file holding the admin token (else REPLISTORE_ADMIN_TOKEN)"),
+    )
     .addOption(
       new Option("--log-level <level>", "log level")
         .env("REPLISTORE_LOG_LEVEL")

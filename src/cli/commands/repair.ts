@@ -79,6 +79,8 @@ async function resolveMembers(flags: RepairFlags): Promise<Resolved> {
       ...(flags.token !== undefined ? { token: flags.token } : {}),
     },
     process.env,
+    // Repair is an admin's action: the local store's admin token, where it has one.
+    "admin",
   );
   const wire = localWire(flags, target.store);
   return {

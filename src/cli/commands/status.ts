@@ -23,7 +23,7 @@ async function selfReport(target: Target, url: string): Promise<MemberSelfReport
 }
 
 async function status(flags: ClientFlags): Promise<void> {
-  const target = targetOf(flags);
+  const target = targetOf(flags, "read");
   const body = statusOf(await callStore(target, "GET", "/v1/status", { timeoutMs: flags.timeout }));
   if (flags.output !== "text") {
     writeOut(formatStructured(body, flags.output));

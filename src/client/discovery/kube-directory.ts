@@ -5,13 +5,14 @@
  * per store.
  */
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { type Auth, secretFor } from "../../api/auth-types.ts";
 import type { ReplicatedStoreStatus } from "../../api/status.ts";
 import type { NodeEndpoint } from "../endpoint.ts";
 import type { DirectoryStore, StoreDirectory } from "./directory.ts";
 import { listStorePods, type PodRoute, podEndpoints, type StorePod } from "./store-pods.ts";
 
 type RawStore = KubernetesObject & {
-  spec?: { mode?: string; auth?: { secretName?: string } };
+  spec?: { mode?: string; auth?: Auth };
   status?: ReplicatedStoreStatus;
 };
 
@@ -59,7 +60,8 @@ export function kubeDirectory(options: KubeDirectoryOptions): StoreDirectory {
         const namespace = s.metadata?.namespace;
         const name = s.metadata?.name;
         if (!namespace || !name) continue;
-        const secret = s.spec?.auth?.secretName;
+        // The page resolves conflicts, which needs the admin role: point at the admin token.
+        const secret = secretFor(s.spec?.auth, "admin");
         out.push({
           id: storeId(namespace, name),
           namespace,
@@ -69,10 +71,10 @@ export function kubeDirectory(options: KubeDirectoryOptions): StoreDirectory {
           ...(s.status?.replicas !== undefined
             ? { ready: `${s.status.readyReplicas ?? 0}/${s.status.replicas}` }
             : {}),
-          auth: Boolean(secret),
+          auth: s.spec?.auth !== undefined,
           ...(secret
             ? {
-                tokenHint: `kubectl -n ${namespace} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d`,
+                tokenHint: `the admin token: kubectl -n ${namespace} get secret ${secret} -o jsonpath='{.data.token}' | base64 -d`,
               }
             : {}),
         });

@@ -7,7 +7,9 @@ export interface LocalStore {
   name: string;
   mode: string;
   members: { id: string; url: string }[];
-  /** the token file, when the store has a token */
+  /** whether the store asks for tokens (default: whether there is a token file) */
+  auth?: boolean;
+  /** the file of the token the page needs (resolving takes the admin role), when there is one */
   tokenFile?: string;
   /** the CA that signed the nodes' certificate (TLS on) */
   ca?: string;
@@ -18,8 +20,12 @@ export function localDirectory(store: LocalStore): StoreDirectory {
     id: store.name,
     name: store.name,
     mode: store.mode,
-    auth: store.tokenFile !== undefined,
-    ...(store.tokenFile ? { tokenHint: `the token is in ${store.tokenFile}` } : {}),
+    auth: store.auth ?? store.tokenFile !== undefined,
+    ...(store.tokenFile
+      ? { tokenHint: `the admin token is in ${store.tokenFile}` }
+      : store.auth
+        ? { tokenHint: "resolving needs an admin token: add spec.auth.admin to the manifest" }
+        : {}),
   };
   const endpoints: NodeEndpoint[] = store.members.map((m) =>
     httpEndpoint(m.id, m.url, store.ca !== undefined ? { ca: store.ca } : {}),

@@ -15,7 +15,7 @@ interface DrainBody {
  */
 export async function adminRoutes(app: FastifyInstance, opts: { node: DrainParts }): Promise<void> {
   const { node } = opts;
-  app.post("/v1/admin/drain", async (req, reply) => {
+  app.post("/v1/admin/drain", { config: { role: "admin" } }, async (req, reply) => {
     const leaving = parseLeaving(req.body, node);
     node.membership.drain(leaving);
     return reply.code(202).send({ draining: leaving, handoff: node.membership.handoff.status });

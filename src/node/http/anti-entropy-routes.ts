@@ -41,7 +41,7 @@ const checks = {
   report: checker(RepairReport),
 };
 
-/** Endpoints the repair job drives; internal, behind the store's token like peer traffic. */
+/** Endpoints the repair job drives; internal, guarded by peer auth like peer traffic, not by client tokens. */
 export async function antiEntropyRoutes(
   app: FastifyInstance,
   opts: {

@@ -1,29 +1,79 @@
-import { timingSafeEqual } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type ClientTokens, hasClientTokens, ROLES, type Role } from "../client-tokens.ts";
 import { sendError } from "./errors.ts";
-import { isPeerPath } from "./peer-auth.ts";
+import { isPeerPath } from "./route-role.ts";
 
-/** Probes and metrics stay open so kubelets and Prometheus need no credentials; so does the API description. */
-const OPEN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/openapi.json"]);
+const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+/** Equal-length digests, so the comparison takes the same time whatever the token's length. */
+function same(a: Buffer, token: string | undefined): boolean {
+  return token !== undefined && token !== "" && timingSafeEqual(a, digest(token));
+}
 
 /**
- * With a shared token configured, every other request needs `Authorization: Bearer <token>`, or
- * `X-Replistore-Token: <token>`: the Kubernetes apiserver's pod proxy (kubectl replistore) keeps
- * Authorization for itself and never forwards it.
+ * The highest role the presented token has, or undefined for no token or an unknown one. Every
+ * token is compared (no early exit), so timing does not tell which one matched.
  */
-export function installAuth(app: FastifyInstance, token: string | undefined): void {
-  if (!token) return;
-  const expected = Buffer.from(`Bearer ${token}`);
+export function roleOf(tokens: ClientTokens, presented: string | undefined): Role | undefined {
+  if (presented === undefined) return undefined;
+  const got = digest(presented);
+  let best = -1;
+  if (same(got, tokens.all)) best = ROLES.length - 1;
+  ROLES.forEach((role, i) => {
+    if (same(got, tokens[role]) && i > best) best = i;
+  });
+  return best < 0 ? undefined : ROLES[best];
+}
+
+/**
+ * `Authorization: Bearer <token>`, or `X-Replistore-Token: <token>`: the Kubernetes apiserver's pod
+ * proxy (kubectl replistore) keeps Authorization for itself and never forwards it.
+ */
+function presentedToken(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth !== undefined) return auth.startsWith("Bearer ") ? auth.slice("Bearer ".length) : undefined;
+  const alt = req.headers["x-replistore-token"];
+  return typeof alt === "string" ? alt : undefined;
+}
+
+/**
+ * Every public route declares the role it needs (route-role.ts); one without is a programming
+ * error caught at start, so no route is left open or closed by accident. Peer routes are guarded
+ * by peer authentication instead, never by a client token.
+ */
+function requireDeclaredRoles(app: FastifyInstance): void {
+  app.addHook("onRoute", (route) => {
+    if (isPeerPath(route.url) || route.config?.role !== undefined) return;
+    throw new Error(`route ${String(route.method)} ${route.url} declares no role (config.role)`);
+  });
+}
+
+/**
+ * With client tokens configured, every public request but the open routes needs a token with the
+ * route's role: none or an unknown one is 401 `unauthorized`, a known one without the role 403
+ * `forbidden`. A path no route matches needs any valid token (then answers 404), so the API's
+ * shape is not told to strangers.
+ */
+export function installAuth(app: FastifyInstance, tokens: ClientTokens | undefined): void {
+  requireDeclaredRoles(app);
+  if (!hasClientTokens(tokens)) return;
   app.addHook("onRequest", async (req, reply) => {
     const path = req.url.split("?", 1)[0]!;
-    // Peer routes have their own guard (peer-auth.ts): a client token never opens them.
-    if (OPEN_PATHS.has(path) || isPeerPath(path)) return;
-    const alt = req.headers["x-replistore-token"];
-    const got = Buffer.from(req.headers.authorization ?? (typeof alt === "string" ? `Bearer ${alt}` : ""));
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+    if (isPeerPath(path)) return;
+    const needed = req.routeOptions.config?.role ?? "read";
+    if (needed === "open") return;
+    const has = roleOf(tokens, presentedToken(req));
+    if (has === undefined) {
       return sendError(reply, 401, {
         error: "unauthorized",
-        message: "this store needs a token: send 'Authorization: Bearer <token>' (the store's auth secret)",
+        message: `this store needs a token: send 'Authorization: Bearer <token>' with a token that has the ${needed} role (the store's auth Secrets)`,
+      });
+    }
+    if (ROLES.indexOf(has) < ROLES.indexOf(needed)) {
+      return sendError(reply, 403, {
+        error: "forbidden",
+        message: `${req.method} ${path} needs the ${needed} role; the token sent has only the ${has} role: use the store's ${needed} token (spec.auth.${needed}.secretName, or spec.auth.secretName)`,
       });
     }
   });

@@ -22,6 +22,7 @@ export async function conflictRoutes(
   app.get<{ Querystring: Record<string, string | undefined> }>(
     "/v1/conflicts",
     {
+      config: { role: "read" },
       schema: {
         querystring: {
           type: "object",
@@ -70,20 +71,24 @@ export async function conflictRoutes(
     },
   );
 
-  app.get<{ Params: { id: string } }>("/v1/conflicts/:id", async (req) => {
+  app.get<{ Params: { id: string } }>("/v1/conflicts/:id", { config: { role: "read" } }, async (req) => {
     const rec = node.conflicts.store.get(req.params.id);
     if (!rec)
       throw new HttpError(404, "not_found", `no conflict ${req.params.id}; list them with GET /v1/conflicts`);
     return view(rec);
   });
 
-  app.post<{ Params: { id: string } }>("/v1/conflicts/:id/resolve", async (req, reply) => {
-    const decision = parseDecision(req.body);
-    // A resolution is a write: on a multi-leader follower, a leader makes it.
-    const leaders = node.replication.forwardTo();
-    if (leaders) return forwardToLeader(node, leaders, req, reply);
-    return view(await resolveConflict(node, req.params.id, decision));
-  });
+  app.post<{ Params: { id: string } }>(
+    "/v1/conflicts/:id/resolve",
+    { config: { role: "admin" } },
+    async (req, reply) => {
+      const decision = parseDecision(req.body);
+      // A resolution is a write: on a multi-leader follower, a leader makes it.
+      const leaders = node.replication.forwardTo();
+      if (leaders) return forwardToLeader(node, leaders, req, reply);
+      return view(await resolveConflict(node, req.params.id, decision));
+    },
+  );
 }
 
 function parseDecision(raw: unknown): Decision {

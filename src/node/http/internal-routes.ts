@@ -8,7 +8,7 @@ import { sendError } from "./errors.ts";
 
 type BatchParts = BatchTarget & Pick<NodeParts, "selfId" | "ready">;
 
-/** Peer-to-peer endpoints. They sit behind the same token as the client API. */
+/** Peer-to-peer endpoints. Client tokens do not guard them (auth.ts skips /internal/): peer auth does. */
 export async function internalRoutes(app: FastifyInstance, opts: { node: BatchParts }): Promise<void> {
   const { node } = opts;
 

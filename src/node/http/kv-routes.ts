@@ -88,7 +88,7 @@ export async function kvRoutes(
 
   app.put(
     "/v1/kv/*",
-    { schema: { querystring: querySchema, response: writeResponse } },
+    { config: { role: "write" }, schema: { querystring: querySchema, response: writeResponse } },
     async (req: KvRequest, reply) => {
       const body = req.body;
       const value = body instanceof Uint8Array ? body : new Uint8Array(0);
@@ -102,39 +102,43 @@ export async function kvRoutes(
 
   app.delete(
     "/v1/kv/*",
-    { schema: { querystring: querySchema, response: writeResponse } },
+    { config: { role: "write" }, schema: { querystring: querySchema, response: writeResponse } },
     (req: KvRequest, reply) => write(req, reply, "delete", null),
   );
 
-  app.get("/v1/kv/*", { schema: { querystring: querySchema } }, async (req: KvRequest, reply) => {
-    const start = process.hrtime.bigint();
-    try {
-      const key = validateKey(req.params["*"]);
-      const { replication } = node.config();
-      const local = parseBoolean("local", req.query.local);
-      const rec = local
-        ? node.storage.read(key)
-        : await node.replication.read(
+  app.get(
+    "/v1/kv/*",
+    { config: { role: "read" }, schema: { querystring: querySchema } },
+    async (req: KvRequest, reply) => {
+      const start = process.hrtime.bigint();
+      try {
+        const key = validateKey(req.params["*"]);
+        const { replication } = node.config();
+        const local = parseBoolean("local", req.query.local);
+        const rec = local
+          ? node.storage.read(key)
+          : await node.replication.read(
+              key,
+              parseQuorum("r", req.query.r, replication.readQuorum, replication.factor),
+            );
+        if (rec) reply.header("x-replistore-version", formatTimestamp(rec.version));
+        if (!rec || rec.value === null) {
+          observe("get", start, "not_found");
+          return sendError(reply, 404, {
+            error: "not_found",
+            message: rec ? `key was deleted (version ${formatTimestamp(rec.version)})` : "no such key",
             key,
-            parseQuorum("r", req.query.r, replication.readQuorum, replication.factor),
-          );
-      if (rec) reply.header("x-replistore-version", formatTimestamp(rec.version));
-      if (!rec || rec.value === null) {
-        observe("get", start, "not_found");
-        return sendError(reply, 404, {
-          error: "not_found",
-          message: rec ? `key was deleted (version ${formatTimestamp(rec.version)})` : "no such key",
-          key,
-        });
+          });
+        }
+        observe("get", start, "ok");
+        return reply
+          .type("application/octet-stream")
+          .send(Buffer.from(rec.value.buffer, rec.value.byteOffset, rec.value.byteLength));
+      } catch (err) {
+        return fail("get", start, err);
       }
-      observe("get", start, "ok");
-      return reply
-        .type("application/octet-stream")
-        .send(Buffer.from(rec.value.buffer, rec.value.byteOffset, rec.value.byteLength));
-    } catch (err) {
-      return fail("get", start, err);
-    }
-  });
+    },
+  );
 }
 
 export function valueTooLarge(bytes: number, limit: number): HttpError {

@@ -21,8 +21,6 @@ export interface RouteDoc {
   body?: Schema;
   consumes?: string[];
   response: Record<string, Schema>;
-  /** false: served without a token even when the store has one */
-  auth?: boolean;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -32,7 +30,9 @@ function error(description: string): Schema {
   return { description, ...ref("Error") };
 }
 
-const UNAUTHORIZED = error("`unauthorized`: the store has a token and the request did not send it");
+const UNAUTHORIZED = error(
+  "`unauthorized`: the store has tokens and the request sent none, or an unknown one",
+);
 
 export const schemas: Record<string, Schema> = {
   Error: {
@@ -394,7 +394,6 @@ export const routeDocs: Record<string, RouteDoc> = {
   "GET /healthz": {
     tags: ["probes"],
     summary: "Liveness: the process serves HTTP",
-    auth: false,
     response: {
       200: { description: "alive", type: "object", properties: { status: { type: "string", const: "ok" } } },
     },
@@ -402,7 +401,6 @@ export const routeDocs: Record<string, RouteDoc> = {
   "GET /readyz": {
     tags: ["probes"],
     summary: "Readiness: storage open, config loaded, not shutting down",
-    auth: false,
     response: {
       200: {
         description: "ready",
@@ -415,7 +413,6 @@ export const routeDocs: Record<string, RouteDoc> = {
   "GET /metrics": {
     tags: ["metrics"],
     summary: "Prometheus metrics (replistore_*)",
-    auth: false,
     response: {
       200: {
         description: "Prometheus text exposition format",
@@ -426,7 +423,6 @@ export const routeDocs: Record<string, RouteDoc> = {
   "GET /openapi.json": {
     tags: ["meta"],
     summary: "This document",
-    auth: false,
     response: { 200: { description: "OpenAPI 3.1", type: "object" } },
   },
 };

@@ -16,6 +16,7 @@ interface Operation {
   description?: string;
   tags?: string[];
   security?: unknown[];
+  "x-replistore-role"?: string;
   parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: Schema }[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
@@ -88,10 +89,12 @@ export function renderApiMarkdown(doc: OpenApiDoc): string {
     "",
     '- Any node answers for the whole store. Errors are JSON `{"error": "<code>", "message": "<what to do>"}`',
     "  (schema [Error](#error)); a client's mistake is a 4xx, never a 500.",
-    "- With a token (`spec.auth.secretName`), every request except the probes, `/metrics` and",
-    "  `/openapi.json` needs `Authorization: Bearer <token>`, or `X-Replistore-Token: <token>` where a",
-    "  proxy keeps the Authorization header for itself (the Kubernetes apiserver's pod proxy, which",
-    "  `kubectl replistore` uses, does).",
+    "- With tokens (`spec.auth`), every request except the probes, `/metrics` and `/openapi.json`",
+    "  needs `Authorization: Bearer <token>`, or `X-Replistore-Token: <token>` where a proxy keeps the",
+    "  Authorization header for itself (the Kubernetes apiserver's pod proxy, which `kubectl replistore`",
+    "  uses, does). The token must have the route's role (the `role` column): read < write < admin,",
+    "  each including the ones before it; `spec.auth.secretName`'s token has every role. No token or",
+    "  an unknown one is 401 `unauthorized`; a valid token without the role is 403 `forbidden`.",
     "- Versions are HLC timestamps `wall:logical:node` (wall clock in Unix milliseconds).",
     "",
   ];
@@ -109,10 +112,14 @@ export function renderApiMarkdown(doc: OpenApiDoc): string {
   );
   out.push(
     ...table(
-      ["request", "token", "what"],
+      ["request", "role", "what"],
       ops.map(({ method, path, op }) => {
-        const open = Array.isArray(op.security) && op.security.length === 0;
-        return [`\`${method.toUpperCase()} ${path}\``, open ? "no" : "yes", cell(op.summary ?? "")];
+        const role = op["x-replistore-role"] ?? "";
+        return [
+          `\`${method.toUpperCase()} ${path}\``,
+          role === "open" ? "none" : role,
+          cell(op.summary ?? ""),
+        ];
       }),
     ),
   );

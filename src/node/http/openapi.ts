@@ -10,7 +10,9 @@
 import swagger from "@fastify/swagger";
 import type { FastifyInstance, FastifySchema, RouteOptions } from "fastify";
 import pkg from "../../../package.json" with { type: "json" };
+import type { Role } from "../client-tokens.ts";
 import { type RouteDoc, routeDocs, schemas, tags } from "./openapi-docs.ts";
+import { ROLE_OPENS, type RouteRole } from "./route-role.ts";
 
 export const OPENAPI_PATH = "/openapi.json";
 
@@ -34,6 +36,7 @@ function documented(route: RouteOptions, own: FastifySchema | undefined): { sche
   if (isInternalRoute(route.url)) return { schema: { ...schema, hide: true } };
   const doc: RouteDoc | undefined = routeDocs[docKey(method, route.url)];
   if (!doc) return { schema };
+  const role = route.config?.role;
   const ownResponse = (schema.response ?? {}) as Record<string, Schema>;
   const response: Record<string, Schema> = {};
   for (const [status, docSchema] of Object.entries(doc.response)) {
@@ -47,20 +50,40 @@ function documented(route: RouteOptions, own: FastifySchema | undefined): { sche
         }
       : docSchema;
   }
+  // Every token has the read role, so only routes needing more can answer 403.
+  if (role === "write" || role === "admin") response[403] = forbidden(role);
   return {
     schema: {
       ...schema,
       tags: doc.tags,
       summary: doc.summary,
-      ...(doc.description ? { description: doc.description } : {}),
+      ...(doc.description || role ? { description: describeRole(doc.description, role) } : {}),
+      ...(role ? { "x-replistore-role": role } : {}),
       ...(doc.params ? { params: doc.params } : {}),
       ...(doc.body ? { body: doc.body } : {}),
       ...(doc.consumes ? { consumes: doc.consumes } : {}),
-      ...(doc.auth === false ? { security: [] } : {}),
+      ...(role === "open" ? { security: [] } : {}),
       response,
     },
     ...(doc.path ? { url: doc.path } : {}),
   };
+}
+
+function forbidden(role: Role): Schema {
+  return {
+    description: `\`forbidden\`: the token sent is valid but lacks the ${role} role`,
+    $ref: "#/components/schemas/Error",
+  };
+}
+
+function describeRole(description: string | undefined, role: RouteRole | undefined): string {
+  const line =
+    role === undefined
+      ? undefined
+      : role === "open"
+        ? "Role: none (no token needed)."
+        : `Role: ${role} (a token that opens ${ROLE_OPENS[role]}).`;
+  return [description, line].filter((part) => part !== undefined).join("\n\n");
 }
 
 export function installOpenApi(app: FastifyInstance): void {
@@ -71,18 +94,22 @@ export function installOpenApi(app: FastifyInstance): void {
         title: "replistore node API",
         version: pkg.version,
         description:
-          'The HTTP API of one replistore node; any node of a store answers for the whole store. Errors are JSON `{"error": "<code>", "message": "<what to do>"}` (see the Error schema). When the store has a token (`auth.secretName`, or `replistore up` with `spec.auth`), every request except the probes, /metrics and this document needs `Authorization: Bearer <token>`, or `X-Replistore-Token: <token>` where a proxy in between takes the Authorization header for itself (the Kubernetes apiserver\'s pod proxy does).',
+          'The HTTP API of one replistore node; any node of a store answers for the whole store. Errors are JSON `{"error": "<code>", "message": "<what to do>"}` (see the Error schema). When the store has tokens (`spec.auth`, or `replistore up` with `spec.auth`), every request except the probes, /metrics and this document needs `Authorization: Bearer <token>`, or `X-Replistore-Token: <token>` where a proxy in between takes the Authorization header for itself (the Kubernetes apiserver\'s pod proxy does). Each route needs a role (`x-replistore-role`): read < write < admin, each including the ones before it. No token or an unknown one is 401 `unauthorized`; a valid token without the role is 403 `forbidden`.',
         license: { name: pkg.license },
       },
       tags,
       components: {
         securitySchemes: {
-          bearer: { type: "http", scheme: "bearer", description: "the store's token" },
+          bearer: {
+            type: "http",
+            scheme: "bearer",
+            description: "a token of the store with the route's role",
+          },
           tokenHeader: {
             type: "apiKey",
             in: "header",
             name: TOKEN_HEADER,
-            description: "the store's token, where Authorization cannot be used",
+            description: "a token of the store with the route's role, where Authorization cannot be used",
           },
         },
         schemas: schemas as never,
@@ -95,7 +122,7 @@ export function installOpenApi(app: FastifyInstance): void {
     },
   });
   app.register(async (instance) => {
-    instance.get(OPENAPI_PATH, async (_req, reply) =>
+    instance.get(OPENAPI_PATH, { config: { role: "open" } }, async (_req, reply) =>
       reply.header("cache-control", "no-cache").send(instance.swagger()),
     );
   });

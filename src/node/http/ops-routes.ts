@@ -8,13 +8,13 @@ export async function opsRoutes(
   opts: { node: Pick<NodeParts, "ready" | "metrics"> },
 ): Promise<void> {
   const { node } = opts;
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_req, reply) =>
+  app.get("/healthz", { config: { role: "open" } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { config: { role: "open" } }, async (_req, reply) =>
     node.ready
       ? { status: "ready" }
       : sendError(reply, 503, { error: "not_ready", message: "node is starting or shutting down" }),
   );
-  app.get("/metrics", async (_req, reply) => {
+  app.get("/metrics", { config: { role: "open" } }, async (_req, reply) => {
     const text = await node.metrics.registry.metrics();
     return reply.type(node.metrics.registry.contentType).send(text);
   });

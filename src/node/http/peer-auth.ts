@@ -12,8 +12,8 @@ import type { ClusterConfig } from "../../config/cluster-config.ts";
 import { PEER_SECRET_HEADER } from "../tls/peer-credentials.ts";
 import { socketIsPeer } from "../tls/peer-identity.ts";
 import { sendError } from "./errors.ts";
+import { isPeerPath } from "./route-role.ts";
 
-export const PEER_PATH_PREFIX = "/internal/";
 /** What a peer listener serves besides the peer routes: the kubelet's probes. */
 const PROBES = new Set(["/healthz", "/readyz"]);
 
@@ -27,10 +27,6 @@ export interface PeerAuthOptions {
   /** the peer listener's port, for messages */
   readonly peerPort: number | undefined;
   config(): ClusterConfig;
-}
-
-export function isPeerPath(url: string): boolean {
-  return url.startsWith(PEER_PATH_PREFIX);
 }
 
 export function installPeerAuth(app: FastifyInstance, opts: PeerAuthOptions): void {

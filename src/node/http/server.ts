@@ -71,7 +71,7 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
     }
   });
   installPeerAuth(app, { ...serve.peers, config: () => node.config() });
-  installAuth(app, node.token);
+  installAuth(app, node.clientTokens);
   installMethodCheck(app);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

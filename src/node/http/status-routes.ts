@@ -21,7 +21,7 @@ export async function statusRoutes(
   },
 ): Promise<void> {
   const { node } = opts;
-  app.get("/v1/status", async () => {
+  app.get("/v1/status", { config: { role: "read" } }, async () => {
     const cfg = node.config();
     const now = Date.now();
     const offsets: Record<string, number> = {};

@@ -9,7 +9,9 @@
  * leaving pod that will never come back; keys only it held are lost, the rest reach their new
  * owners through the remaining nodes' handoff and the next repair).
  */
+
 import type { V1ConfigMap, V1StatefulSet } from "@kubernetes/client-node";
+import { secretFor } from "../../api/auth-types.ts";
 import { CONFIG_KEY } from "../../builders/context.ts";
 import { configMapName, podName, statefulSetName } from "../../builders/names.ts";
 import { describeAnswer } from "../../client/api-error.ts";
@@ -123,7 +125,8 @@ export async function reconcileScaleDown(
   const { namespace, name } = store.metadata;
   try {
     const pods = await observers.nodes.storePods(namespace, name);
-    const token = await observers.nodes.token(namespace, store.spec.auth?.secretName);
+    // Drains need the admin role; the operator reads whichever Secret holds an admin token.
+    const token = await observers.nodes.token(namespace, secretFor(store.spec.auth, "admin"));
     if (plan.phase === "drain") await drain(scope, observers, plan, pods, token);
     else await handover(scope, observers, plan, pods, token);
   } catch (error) {

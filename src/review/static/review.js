@@ -213,7 +213,7 @@ function showTokenForm(storeId, problem) {
   const input = el("input", {
     type: "password",
     className: "token-input",
-    placeholder: "the store's token",
+    placeholder: "the store's admin token",
     autocomplete: "off",
   });
   const save = () => {
@@ -474,6 +474,15 @@ function confirmResolve(storeId, c, decision, message) {
       return;
     }
     if (res.status === 401) showTokenForm(storeId, "The store refused the token.");
+    // A token that may read but not resolve: say which role is missing and where to get it.
+    if (res.status === 403 && res.body?.error === "forbidden") {
+      showTokenForm(
+        storeId,
+        "Resolving needs the admin role; this token lacks it. Paste the store's admin token.",
+      );
+      message.textContent = `Not resolved: this token lacks the admin role (${errorText(res)})`;
+      return;
+    }
     message.textContent = `Not resolved: ${errorText(res)}`;
     if (res.status === 409) loadConflicts(storeId);
   };

@@ -189,7 +189,9 @@ describe.skipIf(unavailable !== undefined)(
         `no value for ${key}: kubectl replistore kv put ${store} ${key} VALUE`,
       );
       const wrong = await plugin(["kv", "get", store, key, ...kube, "--token", "wrong"]);
-      expect(wrong.stderr).toContain("needs its token: pass --token or set REPLISTORE_TOKEN");
+      expect(wrong.stderr).toContain(
+        "needs a token with the read role: pass --token or set REPLISTORE_TOKEN",
+      );
       for (const run of [gone, novalue, wrong]) expectNoStack(run);
     });
 

@@ -20,6 +20,8 @@ import { expectFits80, nodePod, plugin } from "./plugin-run.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "./pod-network.ts";
 
 const TOKEN = "kubectl-plugin-token";
+/** A token with only the read role, beside the all-roles TOKEN. */
+const READ_TOKEN = "kubectl-plugin-read-token";
 const unavailable = canMakePodNetwork();
 
 describe.skipIf(unavailable !== undefined)(
@@ -39,7 +41,10 @@ describe.skipIf(unavailable !== undefined)(
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-"));
       net = PodNetwork.create(4);
-      nodes = new PodStore(net, dir, names, { token: TOKEN });
+      nodes = new PodStore(net, dir, names, {
+        token: TOKEN,
+        nodeEnv: { REPLISTORE_TOKEN: TOKEN, REPLISTORE_READ_TOKEN: READ_TOKEN },
+      });
       const [started] = await Promise.all([
         startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
         nodes.boot({ limits: { requestTimeoutMs: 1_500 } }),
@@ -193,8 +198,32 @@ describe.skipIf(unavailable !== undefined)(
       const run = await plugin(["conflicts", "list", store, ...kube, "--token", "wrong"]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(
-        `error: store ${ns}/${store} needs its token: pass --token or set REPLISTORE_TOKEN`,
+        `error: store ${ns}/${store} needs a token with the read role: pass --token or set REPLISTORE_TOKEN`,
       );
+    });
+
+    it("resolve needs the admin role: a read token lists, but resolving with it says so and writes nothing", async () => {
+      const list = await plugin(["conflicts", "list", store, ...kube, "--token", READ_TOKEN]);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toContain(conflict.id);
+      const run = await plugin([
+        "conflicts",
+        "resolve",
+        store,
+        conflict.id,
+        ...kube,
+        "--keep",
+        conflict.replaced,
+        "--by",
+        "oncall@example.com",
+        "--token",
+        READ_TOKEN,
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("needs the admin role");
+      expect(run.stderr).toContain("pass --token with a token that has the admin role");
+      const rec = await nodes.client(1).request("GET", `/v1/conflicts/${conflict.id}`);
+      expect(rec.body.status).toBe("pending");
     });
 
     it("goes on to the next pod when one does not answer, and resolves the conflict", async () => {

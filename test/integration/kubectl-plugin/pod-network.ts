@@ -127,14 +127,17 @@ export class PodStore {
   private readonly procs: (ChildProcess | undefined)[] = [];
 
   private readonly first: number;
+  /** the nodes' token variables, when not REPLISTORE_TOKEN=token (a store with role tokens) */
+  private readonly nodeEnv: Record<string, string> | undefined;
 
   /** `first`: the pod network address index of names[0] (several stores share one network). */
   constructor(
     net: PodNetwork,
     dir: string,
     names: string[],
-    options: { port?: number; token?: string; first?: number },
+    options: { port?: number; token?: string; first?: number; nodeEnv?: Record<string, string> },
   ) {
+    this.nodeEnv = options.nodeEnv;
     this.first = options.first ?? 0;
     this.net = net;
     this.dir = dir;
@@ -195,7 +198,7 @@ export class PodStore {
     ];
     this.procs[i] = this.net.spawnNode(
       args,
-      this.token ? { REPLISTORE_TOKEN: this.token } : {},
+      this.nodeEnv ?? (this.token ? { REPLISTORE_TOKEN: this.token } : {}),
       join(this.dir, "logs", `${id}.log`),
     );
   }

@@ -42,7 +42,9 @@ import {
 } from "./harness.ts";
 import { nodeConfig, playKubelet, syncConfigMap } from "./pod-nodes.ts";
 
-const TOKEN = "drain-test-token";
+/** The nodes take read and admin tokens only: a drain works only if the operator sends the admin one. */
+const TOKEN = "drain-test-admin-token";
+const READ_TOKEN = "drain-test-read-token";
 const NAMES = ["orders-0", "orders-1", "orders-2", "orders-3"];
 /** How long the stand-in kubelet takes to bring a changed ConfigMap to the nodes. */
 const CONFIG_LAG_MS = 2_000;
@@ -63,7 +65,10 @@ describe.skipIf(unavailable !== undefined)(
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), "replistore-drain-"));
       net = PodNetwork.create(NAMES.length);
-      pods = new PodStore(net, join(dir, "orders"), NAMES, { token: TOKEN });
+      pods = new PodStore(net, join(dir, "orders"), NAMES, {
+        token: TOKEN,
+        nodeEnv: { REPLISTORE_ADMIN_TOKEN: TOKEN, REPLISTORE_READ_TOKEN: READ_TOKEN },
+      });
       plane = await startControlPlane({
         crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
       });
@@ -72,12 +77,16 @@ describe.skipIf(unavailable !== undefined)(
       namespace = await createNamespace(clients, "drain");
       await clients.core.createNamespacedSecret({
         namespace,
-        body: { metadata: { name: "orders-token" }, stringData: { token: TOKEN } },
+        body: { metadata: { name: "orders-admin" }, stringData: { token: TOKEN } },
+      });
+      await clients.core.createNamespacedSecret({
+        namespace,
+        body: { metadata: { name: "orders-read" }, stringData: { token: READ_TOKEN } },
       });
       await createStore(clients, namespace, "orders", {
         replicas: 4,
         replication: { factor: 3, writeQuorum: 2, readQuorum: 2 },
-        auth: { secretName: "orders-token" },
+        auth: { read: { secretName: "orders-read" }, admin: { secretName: "orders-admin" } },
         // The test's node processes serve plain HTTP at the pod IPs (tls.test.ts covers HTTPS).
         tls: { mode: "Disabled" },
       });

@@ -211,6 +211,59 @@ describe("operator: refusals and optional objects", () => {
     expect(kept.metadata?.ownerReferences).toBeUndefined();
   });
 
+  it("with role Secrets, creates the missing ones (a token each), keeps the user's, and hands each role its variable", async () => {
+    await clients.core.createNamespacedSecret({
+      namespace: watched,
+      body: { metadata: { name: "roles-admin" }, stringData: { token: "admin-chosen-by-me" } },
+    });
+    await createStore(clients, watched, "roles", {
+      replicas: 1,
+      auth: {
+        read: { secretName: "roles-read" },
+        write: { secretName: "roles-write" },
+        admin: { secretName: "roles-admin" },
+      },
+    });
+    const tokenOf = async (name: string) => {
+      const secret = await eventually(() => clients.core.readNamespacedSecret({ namespace: watched, name }), {
+        timeoutMs: 30_000,
+        what: `Secret ${name}`,
+      });
+      return Buffer.from(secret.data?.token ?? "", "base64").toString();
+    };
+    const read = await tokenOf("roles-read");
+    const write = await tokenOf("roles-write");
+    expect(read.length).toBeGreaterThanOrEqual(32);
+    expect(write).not.toBe(read);
+    expect(await tokenOf("roles-admin")).toBe("admin-chosen-by-me");
+    const sts = await eventually(
+      () => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "roles" }),
+      { timeoutMs: 30_000 },
+    );
+    const tokenVars = (env: { name: string; valueFrom?: { secretKeyRef?: { name?: string } } }[]) =>
+      Object.fromEntries(
+        env.filter((e) => e.name.endsWith("TOKEN")).map((e) => [e.name, e.valueFrom?.secretKeyRef?.name]),
+      );
+    expect(tokenVars(sts.spec?.template.spec?.containers[0]?.env ?? [])).toEqual({
+      REPLISTORE_READ_TOKEN: "roles-read",
+      REPLISTORE_WRITE_TOKEN: "roles-write",
+      REPLISTORE_ADMIN_TOKEN: "roles-admin",
+    });
+    const job = await eventually(
+      () => clients.batch.readNamespacedCronJob({ namespace: watched, name: "roles-repair" }),
+      { timeoutMs: 30_000 },
+    );
+    expect(tokenVars(job.spec?.jobTemplate.spec?.template.spec?.containers[0]?.env ?? [])).toEqual({
+      REPLISTORE_TOKEN: "roles-admin",
+    });
+  });
+
+  it("the apiserver refuses an auth that names no Secret, with the rule's message", async () => {
+    await expect(createStore(clients, watched, "no-secret", { replicas: 1, auth: {} })).rejects.toThrow(
+      /spec.auth must name at least one Secret/,
+    );
+  });
+
   it("leaves stores in namespaces it does not watch alone", async () => {
     const elsewhere = await createNamespace(clients, "unwatched");
     await createStore(clients, elsewhere, "ignored", { replicas: 1 });

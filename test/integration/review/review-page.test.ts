@@ -49,6 +49,7 @@ describe("conflict review page (replistore up)", () => {
         name: STORE,
         mode: "Leaderless",
         members: store.ids.map((id, i) => ({ id, url: store.urls[i]! })),
+        auth: true,
         tokenFile: "/somewhere/token",
       },
       (line) => {

@@ -151,7 +151,8 @@ describe("replicatedStoreCrd", () => {
   it("requires only what has no default", () => {
     expect(child(schema, "spec")?.required).toBeUndefined();
     expect(child(child(schema, "spec"), "multiLeader")?.required).toEqual(["leaders"]);
-    expect(child(child(schema, "spec"), "auth")?.required).toEqual(["secretName"]);
+    expect(child(child(schema, "spec"), "auth")?.required).toBeUndefined();
+    expect(child(child(child(schema, "spec"), "auth"), "admin")?.required).toEqual(["secretName"]);
     for (const [path, node] of all) {
       for (const name of (node.required as string[] | undefined) ?? []) {
         expect(child(node, name)?.default, `${path}.${name}`).toBeUndefined();

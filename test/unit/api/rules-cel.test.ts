@@ -61,6 +61,10 @@ function* specs(): Generator<Record<string, unknown>> {
       for (const secretName of [undefined, "my-tls"]) yield { tls: { mode, issuerRef, secretName } };
     }
   }
+  const secret = { secretName: "s" };
+  for (const auth of [{}, { secretName: "s" }, { read: secret }, { write: secret }, { admin: secret }]) {
+    yield { auth };
+  }
 }
 
 /** Each field good and bad: values at and past the bounds, names, ranges, steps, lists, `?`. */

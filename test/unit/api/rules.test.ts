@@ -18,6 +18,13 @@ interface RuleCase {
 
 const CASES: RuleCase[] = [
   {
+    id: "auth-names-a-secret",
+    bad: { auth: {} },
+    message:
+      "spec.auth must name at least one Secret: set spec.auth.secretName (one token, every role) or spec.auth.read/write/admin.secretName",
+    boundary: { auth: { admin: { secretName: "orders-admin" } } },
+  },
+  {
     id: "factor-within-replicas",
     bad: { replicas: 3, replication: { factor: 4 } },
     message: "spec.replication.factor (4) must be at most spec.replicas (3): lower factor or raise replicas",

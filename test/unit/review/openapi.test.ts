@@ -16,6 +16,7 @@ const TOKEN = "s3cret-token";
 function stubNode(): ReplicaNode {
   const known: Record<string, unknown> = {
     token: TOKEN,
+    clientTokens: { all: TOKEN },
     config: () => ({ limits: { maxValueBytes: 1024 } }),
     log: { error: () => {} },
   };
@@ -60,6 +61,32 @@ describe("GET /openapi.json", () => {
     expect(wrong.statusCode).toBe(401);
     const bearer = await app.inject({ url: "/v1/none", headers: { authorization: `Bearer ${TOKEN}` } });
     expect(bearer.statusCode).toBe(404);
+  });
+
+  it("gives every public route its role, and a 403 to each that needs more than read", async () => {
+    const roles: Record<string, string | undefined> = {};
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const role = (op as { "x-replistore-role"?: string })["x-replistore-role"];
+        roles[`${method.toUpperCase()} ${path}`] = role;
+        const responses = (op as { responses?: Record<string, unknown> }).responses ?? {};
+        expect("403" in responses, `${method} ${path} (${role})`).toBe(role === "write" || role === "admin");
+      }
+    }
+    expect(roles).toEqual({
+      "GET /v1/kv/{key}": "read",
+      "PUT /v1/kv/{key}": "write",
+      "DELETE /v1/kv/{key}": "write",
+      "GET /v1/conflicts": "read",
+      "GET /v1/conflicts/{id}": "read",
+      "POST /v1/conflicts/{id}/resolve": "admin",
+      "GET /v1/status": "read",
+      "POST /v1/admin/drain": "admin",
+      "GET /healthz": "open",
+      "GET /readyz": "open",
+      "GET /metrics": "open",
+      "GET /openapi.json": "open",
+    });
   });
 
   it("is a valid OpenAPI 3.1 document", async () => {

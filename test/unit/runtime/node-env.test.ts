@@ -10,15 +10,25 @@ describe("node processes", () => {
         REPLISTORE_NODE_ID: "x",
         REPLISTORE_TOKEN: "shell",
         REPLISTORE_ENDPOINT: "e",
+        REPLISTORE_READ_TOKEN: "shell-read",
         REPLISTORE_LOG_LEVEL: "debug",
       },
-      undefined,
+      {},
     );
     expect(env).toEqual({ PATH: "/bin", REPLISTORE_LOG_LEVEL: "debug" });
   });
 
   it("get the store's token, not the shell's", () => {
-    expect(nodeEnvironment({ REPLISTORE_TOKEN: "shell" }, "store").REPLISTORE_TOKEN).toBe("store");
+    expect(nodeEnvironment({ REPLISTORE_TOKEN: "shell" }, { all: "store" }).REPLISTORE_TOKEN).toBe("store");
+  });
+
+  it("get one variable per role token, and no all-roles token the manifest did not ask for", () => {
+    const env = nodeEnvironment({ REPLISTORE_TOKEN: "shell" }, { read: "r", write: "w", admin: "a" });
+    expect(env).toEqual({
+      REPLISTORE_READ_TOKEN: "r",
+      REPLISTORE_WRITE_TOKEN: "w",
+      REPLISTORE_ADMIN_TOKEN: "a",
+    });
   });
 
   it("are started as `node` with every flag the node command requires", () => {

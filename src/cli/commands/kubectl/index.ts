@@ -58,7 +58,7 @@ function asPluginHint(text: string, target: KubeTarget): string {
 }
 
 async function list(store: string, flags: ListFlags): Promise<void> {
-  const target = await resolveKubeTarget(store, flags);
+  const target = await resolveKubeTarget(store, flags, "read");
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(listQuery(flags))) if (v !== undefined) query.set(k, String(v));
   const qs = query.toString();
@@ -74,7 +74,7 @@ async function list(store: string, flags: ListFlags): Promise<void> {
 }
 
 async function show(store: string, id: string, flags: Flags): Promise<void> {
-  const target = await resolveKubeTarget(store, flags);
+  const target = await resolveKubeTarget(store, flags, "read");
   const body = json(
     await callKubeStore(target, { method: "GET", path: conflictPath(id), timeoutMs: flags.timeout }),
   );
@@ -87,7 +87,7 @@ async function show(store: string, id: string, flags: Flags): Promise<void> {
 
 async function resolve(store: string, id: string, flags: ResolveFlags): Promise<void> {
   const decision = await decisionBody(flags);
-  const target = await resolveKubeTarget(store, flags);
+  const target = await resolveKubeTarget(store, flags, "admin");
   const res = await callKubeStore(target, {
     method: "POST",
     path: `${conflictPath(id)}/resolve`,
@@ -133,7 +133,7 @@ async function status(store: string | undefined, flags: Flags & { allNamespaces?
     );
   }
   if (store === undefined) return statusList(flags);
-  const target = await resolveKubeTarget(store, flags);
+  const target = await resolveKubeTarget(store, flags, "read");
   const summary = summarize(
     target.namespace,
     target.name,
@@ -161,7 +161,10 @@ function kubeOptions(
     .addOption(new Option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, ~/.kube/config)"))
     .addOption(new Option("--context <name>", "kubeconfig context to use"))
     .addOption(
-      new Option("--token <token>", "the store's token (else REPLISTORE_TOKEN, else its auth Secret)"),
+      new Option(
+        "--token <token>",
+        "a token of the store (else REPLISTORE_TOKEN, else the auth Secret of the role the command needs)",
+      ),
     )
     .addOption(
       new Option("--timeout <duration>", timeout.text)
@@ -246,7 +249,7 @@ export function registerKubectl(program: Command): void {
     { text: "give up following the Job after this long (the Job goes on)", ms: 30 * 60_000, label: "30m" },
   ).action(async (store: string, _flags: unknown, command: Command) => {
     const flags = merged<Flags & { wait: boolean }>(command);
-    await repairNow(await resolveKubeTarget(store, flags), {
+    await repairNow(await resolveKubeTarget(store, flags, "admin"), {
       wait: flags.wait,
       waitTimeout: flags.timeout,
       output: flags.output,
@@ -266,7 +269,7 @@ export function registerKubectl(program: Command): void {
     false,
   ).action(async (store: string, _flags: unknown, command: Command) => {
     const flags = merged<KubeFlags & { force?: boolean }>(command);
-    await restart(await resolveKubeTarget(store, flags), {
+    await restart(await resolveKubeTarget(store, flags, "admin"), {
       timeout: flags.timeout,
       ...(flags.force ? { force: true } : {}),
       ...pollOverride(),
@@ -281,7 +284,7 @@ export function registerKubectl(program: Command): void {
       .option("--set <ordinal>", "move the hub to this leader (patches spec.multiLeader.hub)"),
   ).action(async (store: string, _flags: unknown, command: Command) => {
     const flags = merged<Flags & { set?: string }>(command);
-    await hub(await resolveKubeTarget(store, flags), flags);
+    await hub(await resolveKubeTarget(store, flags, "read"), flags);
   });
 
   const kv = kubectl.command("kv").description("read and write keys through the apiserver's pod proxy");
@@ -294,7 +297,7 @@ export function registerKubectl(program: Command): void {
       .addOption(new Option("--r <n>", "read quorum for this request (overrides R)").argParser(positiveInt)),
   ).action(async (store: string, key: string, _flags: unknown, command: Command) => {
     const flags = merged<Flags & { r?: number }>(command);
-    await kvGet(await resolveKubeTarget(store, flags), key, flags);
+    await kvGet(await resolveKubeTarget(store, flags, "read"), key, flags);
   });
   kubeOptions(
     kv
@@ -308,7 +311,7 @@ export function registerKubectl(program: Command): void {
   ).action(
     async (store: string, key: string, value: string | undefined, _flags: unknown, command: Command) => {
       const flags = merged<Flags & { w?: number; file?: string }>(command);
-      await kvPut(await resolveKubeTarget(store, flags), key, value, flags);
+      await kvPut(await resolveKubeTarget(store, flags, "write"), key, value, flags);
     },
   );
   kubeOptions(
@@ -320,7 +323,7 @@ export function registerKubectl(program: Command): void {
       .addOption(new Option("--w <n>", "write quorum for this request (overrides W)").argParser(positiveInt)),
   ).action(async (store: string, key: string, _flags: unknown, command: Command) => {
     const flags = merged<Flags & { w?: number }>(command);
-    await kvDelete(await resolveKubeTarget(store, flags), key, flags);
+    await kvDelete(await resolveKubeTarget(store, flags, "write"), key, flags);
   });
 
   kubeOptions(
@@ -338,7 +341,7 @@ export function registerKubectl(program: Command): void {
     false,
   ).action(async (store: string, _flags: unknown, command: Command) => {
     const flags = merged<KubeFlags & { file?: string }>(command);
-    await report(await resolveKubeTarget(store, flags), flags);
+    await report(await resolveKubeTarget(store, flags, "read"), flags);
   });
 
   kubectl

@@ -1,8 +1,8 @@
 /**
  * `kubectl replistore`'s way to a store: the kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config;
  * --context), the namespace (-n, else the context's, else default), the ReplicatedStore, its node
- * pods, and its token (--token, $REPLISTORE_TOKEN, else the store's auth Secret when the user may
- * read it). Requests go to the pods through the apiserver's pod proxy, ready pods first.
+ * pods, and its token (--token, $REPLISTORE_TOKEN, else the auth Secret of a token with the role
+ * the command needs, when the user may read it). Requests go to the pods through the apiserver's pod proxy, ready pods first.
  */
 import { existsSync } from "node:fs";
 import {
@@ -12,6 +12,7 @@ import {
   KubeConfig,
   type KubernetesObject,
 } from "@kubernetes/client-node";
+import { type Auth, type Role, secretFor } from "../../../api/auth-types.ts";
 import { GROUP, PLURAL, VERSION } from "../../../api/names.ts";
 import type { ReplicatedStoreStatus } from "../../../api/status.ts";
 import { apiErrorFrom } from "../../../client/api-error.ts";
@@ -31,7 +32,7 @@ export interface KubeFlags {
 }
 
 export type KubeStore = KubernetesObject & {
-  spec?: Record<string, unknown> & { auth?: { secretName?: string }; mode?: string; replicas?: number };
+  spec?: Record<string, unknown> & { auth?: Auth; mode?: string; replicas?: number };
   status?: ReplicatedStoreStatus;
 };
 
@@ -42,6 +43,8 @@ export interface KubeTarget {
   store: KubeStore;
   pods: StorePod[];
   token: string | undefined;
+  /** the role the command needs (its token was looked up for it) */
+  role: Role;
   /** why no token was found, for a 401's message */
   tokenProblem: string | undefined;
 }
@@ -107,7 +110,7 @@ async function readToken(
   }
 }
 
-export async function resolveKubeTarget(name: string, flags: KubeFlags): Promise<KubeTarget> {
+export async function resolveKubeTarget(name: string, flags: KubeFlags, role: Role): Promise<KubeTarget> {
   const kc = loadKubeConfigFor(flags);
   const namespace = flags.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -142,13 +145,13 @@ export async function resolveKubeTarget(name: string, flags: KubeFlags): Promise
   }
   let token = flags.token ?? (process.env.REPLISTORE_TOKEN || undefined);
   let tokenProblem: string | undefined;
-  const secretName = store.spec?.auth?.secretName;
+  const secretName = secretFor(store.spec?.auth, role);
   if (token === undefined && secretName) {
     const found = await readToken(core, namespace, secretName);
     token = found.token;
     tokenProblem = found.problem;
   }
-  return { kc, namespace, name, store, pods, token, tokenProblem };
+  return { kc, namespace, name, store, pods, token, role, tokenProblem };
 }
 
 /** One request to a node of the store; a node's error answer becomes an ApiError (exit 1). */
@@ -178,7 +181,10 @@ export async function callKubeStore(
   if (res.status >= 400 && !options.accept?.includes(res.status)) {
     const error = apiErrorFrom(res, `pod ${res.node}`);
     if (res.status === 401) {
-      error.message = `store ${where} needs its token: pass --token or set REPLISTORE_TOKEN${target.tokenProblem ? ` (${target.tokenProblem})` : ""}`;
+      error.message = `store ${where} needs a token with the ${target.role} role: pass --token or set REPLISTORE_TOKEN${target.tokenProblem ? ` (${target.tokenProblem})` : ""}`;
+    }
+    if (res.status === 403) {
+      error.message += `; pass --token with a token that has the ${target.role} role, or set REPLISTORE_TOKEN to one`;
     }
     throw error;
   }
