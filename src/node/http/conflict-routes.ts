@@ -11,7 +11,10 @@ const MAX_PAGE = 500;
 export async function conflictRoutes(
   app: FastifyInstance,
   opts: {
-    node: Pick<NodeParts, "selfId" | "log" | "config" | "clock" | "metrics" | "conflicts" | "replication">;
+    node: Pick<
+      NodeParts,
+      "selfId" | "log" | "config" | "clock" | "metrics" | "conflicts" | "replication" | "membership"
+    >;
   },
 ): Promise<void> {
   const { node } = opts;
