@@ -4,7 +4,7 @@
  * pending, and the same resolution succeeds once the owners are back.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, type Store, startStore, uniqueKey } from "../support/index.ts";
+import { eventually, runCli, type Store, startStore, uniqueKey } from "../support/index.ts";
 
 interface ConflictView {
   id: string;
@@ -20,7 +20,7 @@ describe("resolving a conflict during a quorum loss", () => {
     store = undefined;
   });
 
-  it("with 2 of 3 owners killed (SIGKILL): 503 resolve_refused, nothing written, record pending; resolves after restart", async () => {
+  it("with 2 of 3 owners killed (SIGKILL): 503 resolve_refused (API and CLI), nothing written, record pending; resolves after restart", async () => {
     store = await startStore({
       nodes: 3,
       factor: 3,
@@ -51,6 +51,27 @@ describe("resolving a conflict during a quorum loss", () => {
     expect(down).toEqual([s.id(1), s.id(2)].sort());
     expect(String(refused.body.message)).toContain("nothing written");
     expect(String(refused.body.message)).toContain(s.id(1));
+
+    // `replistore conflicts resolve` says the same at a terminal, without a stack trace
+    const cli = await runCli([
+      "conflicts",
+      "resolve",
+      id,
+      "--keep",
+      String(first.body.version),
+      "--by",
+      "alice",
+      "--endpoint",
+      s.urls[0]!,
+    ]);
+    expect(cli.code, cli.stdout).toBe(1);
+    expect(cli.stderr).toContain(`conflict ${id} not resolved, and nothing was written`);
+    const downLine = /\(down: ([^)]*)\)/.exec(cli.stderr)?.[1]?.split(", ").sort();
+    expect(downLine).toEqual([s.id(1), s.id(2)].sort());
+    expect(cli.stderr).toContain("The conflict is still pending.");
+    expect(cli.stderr).toContain("then run the same command again");
+    expect(cli.stderr).not.toContain("?w=");
+    expect(cli.stderr).not.toContain("    at ");
 
     // nothing was written on the surviving owner, and no second record appeared
     const after = await s.client(0).get(key, { local: true });
