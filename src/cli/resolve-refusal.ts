@@ -3,7 +3,11 @@
  * (503 resolve_refused or resolve_incomplete): whether anything was written, which nodes are down,
  * that the conflict is still pending, and what to run next.
  */
-import type { StoreResponse } from "./client.ts";
+
+/** The answer's bytes, as both the CLI's and the kubectl plugin's calls return them. */
+interface Answer {
+  readonly body: Buffer;
+}
 
 interface RefusalBody {
   error: "resolve_refused" | "resolve_incomplete";
@@ -13,7 +17,7 @@ interface RefusalBody {
   ownersReached?: string[];
 }
 
-function refusalBody(res: StoreResponse): RefusalBody | undefined {
+function refusalBody(res: Answer): RefusalBody | undefined {
   try {
     const body: unknown = JSON.parse(res.body.toString("utf8"));
     if (typeof body !== "object" || body === null) return undefined;
@@ -25,7 +29,7 @@ function refusalBody(res: StoreResponse): RefusalBody | undefined {
 }
 
 /** The sentences to print for such a refusal; undefined for any other answer. */
-export function refusalMessage(id: string, res: StoreResponse): string | undefined {
+export function refusalMessage(id: string, res: Answer): string | undefined {
   const body = refusalBody(res);
   if (!body) return undefined;
   const counts = `${body.reached ?? "?"} of the ${body.needed ?? "?"} owners the write needs`;
