@@ -10,6 +10,7 @@
 import swagger from "@fastify/swagger";
 import type { FastifyInstance, FastifySchema, RouteOptions } from "fastify";
 import pkg from "../../../package.json" with { type: "json" };
+import { documentMethodNotAllowed } from "./openapi-405.ts";
 import { type RouteDoc, routeDocs, schemas, tags } from "./openapi-docs.ts";
 
 export const OPENAPI_PATH = "/openapi.json";
@@ -96,7 +97,11 @@ export function installOpenApi(app: FastifyInstance): void {
   });
   app.register(async (instance) => {
     instance.get(OPENAPI_PATH, async (_req, reply) =>
-      reply.header("cache-control", "no-cache").send(instance.swagger()),
+      reply
+        .header("cache-control", "no-cache")
+        .send(
+          documentMethodNotAllowed(instance.swagger() as { paths?: Record<string, Record<string, unknown>> }),
+        ),
     );
   });
 }
