@@ -15,7 +15,7 @@ export class UserError extends Error {
  * The node's HTTP layer maps the kind to a status in one place (src/node/http/error-response.ts).
  */
 export abstract class DomainError extends Error {
-  abstract readonly kind: "invalid" | "not_found" | "conflict";
+  abstract readonly kind: "invalid" | "not_found" | "conflict" | "unavailable";
   readonly code: string;
   readonly details: Record<string, unknown>;
   constructor(code: string, message: string, details: Record<string, unknown> = {}) {
@@ -40,14 +40,31 @@ export class ConflictError extends DomainError {
   readonly kind = "conflict";
 }
 
+/**
+ * The store cannot do it now but could once its nodes are back (a resolution refused while the
+ * key's owners are down): 503, and the message says what was and was not written.
+ */
+export class UnavailableError extends DomainError {
+  readonly kind = "unavailable";
+}
+
 /** Fewer than W (or R) owners answered in time; the client gets 503 with both counts. */
 export class QuorumError extends Error {
   readonly op: "read" | "write";
   readonly needed: number;
   readonly reached: number;
+  /** The owners that stored the write (a failed write that reached some cannot be rolled back). */
+  readonly ownersReached: readonly string[];
 
   /** `detail` replaces the default explanation (multi-leader says where the write stays). */
-  constructor(op: "read" | "write", needed: number, reached: number, owners: number, detail?: string) {
+  constructor(
+    op: "read" | "write",
+    needed: number,
+    reached: number,
+    owners: number,
+    detail?: string,
+    ownersReached: readonly string[] = [],
+  ) {
     super(
       detail ??
         `${op} reached ${reached} of ${needed} required owners (of ${owners}); ` +
@@ -56,10 +73,6 @@ export class QuorumError extends Error {
     this.op = op;
     this.needed = needed;
     this.reached = reached;
-  }
-
-  /** The same failure with what it interrupted said first ("resolution not written: ..."). */
-  within(context: string): QuorumError {
-    return new QuorumError(this.op, this.needed, this.reached, 0, `${context}: ${this.message}`);
+    this.ownersReached = ownersReached;
   }
 }

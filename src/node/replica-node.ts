@@ -93,6 +93,7 @@ export class ReplicaNode extends NodeState implements NodeParts {
       selfId: opts.id,
       log: opts.log,
       metrics: this.metrics,
+      clock: this.clock,
       config,
       peers: () => peers.list(),
     });

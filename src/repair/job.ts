@@ -6,7 +6,7 @@
 import type { Member } from "../config/cluster-config.ts";
 import { AE_REPORT } from "../wire/anti-entropy.ts";
 import { LeaseKeeper, newHolder, tryLock } from "./lock.ts";
-import { NodeCallError, NodeClient, Traffic } from "./node-client.ts";
+import { ANY_ANSWER, NodeCallError, NodeClient, Traffic } from "./node-client.ts";
 import type { Progress } from "./progress.ts";
 import { repairSet, type SetResult } from "./repair-set.ts";
 import { planSets, type SkippedSet } from "./set-plan.ts";
@@ -249,6 +249,8 @@ async function reportToNodes(members: MemberView[], summary: RepairSummary): Pro
   await Promise.all(
     members
       .filter((m) => reachable.has(m.id))
-      .map((m) => m.client.post(AE_REPORT, report, { timeoutMs: REPORT_TIMEOUT_MS }).catch(() => undefined)),
+      .map((m) =>
+        m.client.post(AE_REPORT, report, ANY_ANSWER, { timeoutMs: REPORT_TIMEOUT_MS }).catch(() => undefined),
+      ),
   );
 }

@@ -6,8 +6,8 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { AE_LOCK, AE_UNLOCK, type LockRequest, type LockResponse } from "../wire/anti-entropy.ts";
-import { NodeCallError, type NodeClient } from "./node-client.ts";
+import { AE_LOCK, AE_UNLOCK, type LockRequest, LockResponse } from "../wire/anti-entropy.ts";
+import { ANY_ANSWER, NodeCallError, type NodeClient } from "./node-client.ts";
 
 export const LOCK_TTL_MS = 60_000;
 export const LOCK_RENEW_MS = 20_000;
@@ -44,9 +44,11 @@ export async function tryLock(clients: readonly NodeClient[], holder: string): P
 
 async function lockCall(client: NodeClient, holder: string): Promise<LockResponse> {
   const request: LockRequest = { holder, ttlMs: LOCK_TTL_MS };
-  const answer = await client.post<LockResponse>(AE_LOCK, request, {
+  const answer = await client.post(AE_LOCK, request, LockResponse, {
     timeoutMs: LOCK_CALL_TIMEOUT_MS,
     accept: [409],
+    // a 409 names who holds the lock: the same message
+    sameShape: [409],
   });
   return answer.body;
 }
@@ -103,7 +105,9 @@ export class LeaseKeeper {
     clearInterval(this.timer);
     if (this.lost) return;
     try {
-      await this.client.post(AE_UNLOCK, { holder: this.holder }, { timeoutMs: LOCK_CALL_TIMEOUT_MS });
+      await this.client.post(AE_UNLOCK, { holder: this.holder }, ANY_ANSWER, {
+        timeoutMs: LOCK_CALL_TIMEOUT_MS,
+      });
     } catch {
       // the TTL frees it within a minute
     }

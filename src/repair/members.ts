@@ -5,6 +5,7 @@
 import type { Member } from "../config/cluster-config.ts";
 import { loadClusterConfig } from "../config/load.ts";
 import { UserError } from "../errors.ts";
+import { NodeStatus } from "../wire/node-status.ts";
 import { NodeClient, Traffic } from "./node-client.ts";
 import type { RepairWire } from "./wire-credentials.ts";
 
@@ -16,35 +17,22 @@ export function membersFromConfig(path: string): Member[] {
   }));
 }
 
-function readMembers(body: unknown): Member[] | undefined {
-  if (typeof body !== "object" || body === null || !("members" in body)) return undefined;
-  const list = (body as { members: unknown }).members;
-  if (!Array.isArray(list)) return undefined;
-  const members: Member[] = [];
-  for (const item of list) {
-    if (typeof item !== "object" || item === null) return undefined;
-    const { id, url } = item as { id?: unknown; url?: unknown };
-    if (typeof id !== "string" || typeof url !== "string") return undefined;
-    members.push({ id, url });
-  }
-  return members.length > 0 ? members : undefined;
-}
-
 /** Asks each URL in turn until one answers with its member list. */
 export async function membersFromStatus(
   urls: readonly string[],
   token: string | undefined,
   timeoutMs: number,
   wire: RepairWire = {},
-) {
+): Promise<Member[]> {
   const failures: string[] = [];
   for (const url of urls) {
-    const client = new NodeClient("the node", url, token, new Traffic(), timeoutMs, { wire });
+    const client = new NodeClient(`node at ${url}`, url, token, new Traffic(), timeoutMs, { wire });
     try {
-      const answer = await client.getJson<unknown>("/v1/status");
-      const members = readMembers(answer.body);
-      if (members) return members;
-      failures.push(`${url}: /v1/status has no member list`);
+      // checked against the node-status schema by the client; a malformed answer names this node
+      const answer = await client.getJson("/v1/status", NodeStatus);
+      const members = answer.body.members.map((m) => ({ id: m.id, url: m.url }));
+      if (members.length > 0) return members;
+      failures.push(`${url}: /v1/status has an empty member list`);
     } catch (err) {
       failures.push(err instanceof Error ? err.message : String(err));
     } finally {

@@ -3,7 +3,10 @@
  * call, and byte counting shared by the whole run (the figures the job reports and the bench checks).
  */
 import { pack, unpack } from "msgpackr";
+import type { Static, TSchema } from "typebox";
+import Type from "typebox";
 import { Pool } from "undici";
+import { type Checker, checker } from "../wire/decode.ts";
 import { MSGPACK } from "../wire/peer-batch.ts";
 import { connectOptions, type RepairWire } from "./wire-credentials.ts";
 
@@ -63,6 +66,25 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Statuses handed back instead of thrown (e.g. 409 from the lock). */
   accept?: readonly number[];
+  /**
+   * Statuses among `accept` whose body is the answer's schema too (the lock's 409 names the
+   * holder); the bodies of other accepted statuses are the node's JSON error and are not read.
+   */
+  sameShape?: readonly number[];
+}
+
+/** For calls whose answer nothing reads (a report, an unlock): any body will do. */
+export const ANY_ANSWER = Type.Unknown();
+
+/** Compiled once per schema: the job checks thousands of answers with the same few schemas. */
+const checkers = new WeakMap<TSchema, Checker<TSchema>>();
+function checkerFor<S extends TSchema>(schema: S): Checker<S> {
+  let c = checkers.get(schema);
+  if (!c) {
+    c = checker(schema);
+    checkers.set(schema, c);
+  }
+  return c as Checker<S>;
 }
 
 interface Raw {
@@ -163,30 +185,59 @@ export class NodeClient {
     this.defaultTimeoutMs = timeoutMs;
   }
 
-  async getJson<T>(path: string, options: CallOptions = {}): Promise<Answer<T>> {
-    return this.decoded<T>("GET", path, await this.call("GET", path, undefined, options));
+  /** GET, with the answer checked against `schema` (src/wire) before anyone reads it. */
+  async getJson<S extends TSchema>(
+    path: string,
+    schema: S,
+    options: CallOptions = {},
+  ): Promise<Answer<Static<S>>> {
+    return this.decoded("GET", path, schema, await this.call("GET", path, undefined, options), options);
   }
 
-  async post<T>(path: string, body: unknown, options: CallOptions = {}): Promise<Answer<T>> {
-    return this.decoded<T>("POST", path, await this.call("POST", path, pack(body), options));
+  /** POST a msgpack body, with the answer checked against `schema` (src/wire) before anyone reads it. */
+  async post<S extends TSchema>(
+    path: string,
+    body: unknown,
+    schema: S,
+    options: CallOptions = {},
+  ): Promise<Answer<Static<S>>> {
+    return this.decoded("POST", path, schema, await this.call("POST", path, pack(body), options), options);
   }
 
-  /** By content type: accepted error statuses come back as the node's JSON error. */
-  private decoded<T>(method: string, path: string, answer: Raw): Answer<T> {
+  /**
+   * Decodes by content type, then checks a success (or a `sameShape` status) against the schema:
+   * a node that answers something else (a bug, a different version, a proxy) fails this call with
+   * an error naming the node and the field, instead of feeding the repair garbage.
+   */
+  private decoded<S extends TSchema>(
+    method: string,
+    path: string,
+    schema: S,
+    answer: Raw,
+    options: CallOptions,
+  ): Answer<Static<S>> {
+    let body: unknown;
     try {
-      const body = answer.type.includes("json")
-        ? JSON.parse(answer.raw.toString("utf8"))
-        : unpack(answer.raw);
-      return { status: answer.status, body: body as T };
+      body = answer.type.includes("json") ? JSON.parse(answer.raw.toString("utf8")) : unpack(answer.raw);
     } catch {
       throw new NodeCallError(
         this.id,
         `${method} ${path} answered a body that is not ${answer.type || "decodable"}`,
-        {
-          status: answer.status,
-        },
+        { status: answer.status, code: "malformed_answer" },
       );
     }
+    const shaped = answer.status < 300 || (options.sameShape?.includes(answer.status) ?? false);
+    const check = checkerFor(schema);
+    if (shaped && !check.check(body)) {
+      throw new NodeCallError(
+        this.id,
+        `${method} ${path} answered a malformed body (HTTP ${answer.status}): ${check.explain(body, "answer")}; ` +
+          "is this node running the same replistore version as the repair job?",
+        { status: answer.status, code: "malformed_answer" },
+      );
+    }
+    // Unchecked only for an accepted error status, whose body the caller does not read.
+    return { status: answer.status, body: body as Static<S> };
   }
 
   async close(): Promise<void> {

@@ -9,10 +9,10 @@ import {
   AE_LEVEL,
   AE_PURGE,
   type KeysRequest,
-  type KeysResponse,
+  KeysResponse,
   type LevelRequest,
-  type LevelResponse,
-  type PurgeResponse,
+  LevelResponse,
+  PurgeResponse,
 } from "../wire/anti-entropy.ts";
 import { segmentOf } from "../wire/segment-hash.ts";
 import { KeyTable } from "./key-table.ts";
@@ -173,7 +173,7 @@ async function fetchLevel(
     return new Uint32Array(count);
   }
   const request: LevelRequest = parents ? { set, level, parents } : { set, level };
-  const answer = await owner.client.post<LevelResponse>(AE_LEVEL, request);
+  const answer = await owner.client.post(AE_LEVEL, request, LevelResponse);
   return decodeHashes(answer.body.hashes);
 }
 
@@ -183,7 +183,7 @@ async function fetchKeys(
   segments: number[],
 ): Promise<KeysResponse["entries"]> {
   const request: KeysRequest = { set, segments };
-  const answer = await owner.client.post<KeysResponse>(AE_KEYS, request);
+  const answer = await owner.client.post(AE_KEYS, request, KeysResponse);
   return answer.body.entries;
 }
 
@@ -191,7 +191,7 @@ async function fetchKeys(
 async function purge(task: SetTask): Promise<number> {
   const counts = await Promise.all(
     task.owners.map(async (owner) => {
-      const answer = await owner.client.post<PurgeResponse>(AE_PURGE, { set: task.id }, { accept: [404] });
+      const answer = await owner.client.post(AE_PURGE, { set: task.id }, PurgeResponse, { accept: [404] });
       return answer.status === 404 ? 0 : answer.body.purged;
     }),
   );

@@ -3,7 +3,7 @@
  * the newest config, is waited for (bounded): comparing trees built for different rings would
  * show every key as different.
  */
-import { AE_SUMMARY, type TreeSummary } from "../wire/anti-entropy.ts";
+import { AE_SUMMARY, TreeSummary } from "../wire/anti-entropy.ts";
 import type { NodeClient } from "./node-client.ts";
 
 export interface MemberView {
@@ -28,7 +28,7 @@ function settled(members: readonly MemberView[]): boolean {
 
 async function fetchOne(member: MemberView): Promise<void> {
   try {
-    const answer = await member.client.getJson<TreeSummary>(AE_SUMMARY, { timeoutMs: SUMMARY_TIMEOUT_MS });
+    const answer = await member.client.getJson(AE_SUMMARY, TreeSummary, { timeoutMs: SUMMARY_TIMEOUT_MS });
     member.summary = answer.body;
     member.error = undefined;
   } catch (err) {

@@ -8,9 +8,9 @@ import {
   AE_APPLY,
   AE_RECORDS,
   type ApplyRequest,
-  type ApplyResponse,
+  ApplyResponse,
   type RecordsRequest,
-  type RecordsResponse,
+  RecordsResponse,
 } from "../wire/anti-entropy.ts";
 import type { RecordTuple } from "../wire/record.ts";
 import { type KeyTable, ownersIn } from "./key-table.ts";
@@ -59,7 +59,7 @@ export async function transfer(
     const request: ApplyRequest = { records: box.records };
     outboxes[target] = { records: [], bytes: 0 };
     stats.recordsSent += request.records.length;
-    const answer = await owners[target]!.client.post<ApplyResponse>(AE_APPLY, request);
+    const answer = await owners[target]!.client.post(AE_APPLY, request, ApplyResponse);
     stats.recordsApplied += answer.body.applied;
   };
 
@@ -71,7 +71,7 @@ export async function transfer(
       const chunk = wanted.slice(i, i + chunkSize);
       i += chunk.length;
       const request: RecordsRequest = { keys: chunk.map((w) => w.key) };
-      const answer = await owners[source]!.client.post<RecordsResponse>(AE_RECORDS, request);
+      const answer = await owners[source]!.client.post(AE_RECORDS, request, RecordsResponse);
       const lackingOf = new Map(chunk.map((w) => [w.key, w.lacking]));
       let answerBytes = 0;
       for (const [key, tuple] of answer.body.records) {

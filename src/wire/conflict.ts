@@ -1,9 +1,14 @@
 /** A conflict-queue record as nodes replicate it (OP_CONFLICT_PUT, OP_CONFLICT_FETCH). */
 import Type, { type Static } from "typebox";
 import { Bytes, Key, NodeId } from "./record.ts";
+import { parseTimestamp } from "./version.ts";
 
-/** HLC version string `wall:logical:node`. */
-const VersionString = Type.String({ pattern: "^\\d+:\\d+:.+$" });
+/** HLC version string `wall:logical:node`, with wall and logical whole numbers a double holds exactly. */
+const VersionString = Type.Refine(
+  Type.String({ minLength: 5 }),
+  (s: string) => parseTimestamp(s) !== undefined,
+  () => "must be an HLC version wall:logical:node (wall and logical safe whole numbers)",
+);
 
 export const ConflictVersion = Type.Object({
   version: VersionString,
@@ -30,7 +35,7 @@ export const Resolution = Type.Object({
  */
 export const ConflictKind = Type.Union([Type.Literal("partial_write"), Type.Literal("concurrent")]);
 
-export const ConflictRecord = Type.Object({
+const ConflictRecordShape = Type.Object({
   id: Type.String({ minLength: 1 }),
   key: Key,
   kind: ConflictKind,
@@ -45,4 +50,42 @@ export const ConflictRecord = Type.Object({
   ownersReached: Type.Optional(Type.Array(NodeId)),
   ownersFailed: Type.Optional(Type.Array(NodeId)),
 });
-export type ConflictRecord = Static<typeof ConflictRecord>;
+type RecordShape = Static<typeof ConflictRecordShape>;
+
+/**
+ * What the field types cannot say: the record agrees with itself. A resolved record without a
+ * resolution (or a pending one with) would merge wrongly everywhere (resolved beats pending), and
+ * `applied` or `kept` outside `versions` names a version nobody can show or keep.
+ */
+export function conflictRecordProblem(rec: RecordShape): string | undefined {
+  if ((rec.status === "resolved") !== (rec.resolution !== null)) {
+    return `status ${rec.status} needs resolution ${rec.status === "resolved" ? "set" : "null"}`;
+  }
+  const versions = rec.versions.map((v) => v.version);
+  if (new Set(versions).size !== versions.length) return "versions must be distinct";
+  if (!versions.includes(rec.applied)) return `applied ${rec.applied} is not one of versions`;
+  const kept = rec.resolution?.kept;
+  if (kept && !versions.includes(kept)) return `resolution.kept ${kept} is not one of versions`;
+  return undefined;
+}
+
+export const ConflictRecord = Type.Refine(
+  ConflictRecordShape,
+  (rec: RecordShape) => conflictRecordProblem(rec) === undefined,
+  (rec: RecordShape) => conflictRecordProblem(rec) ?? "is not a consistent conflict record",
+);
+export type ConflictRecord = RecordShape;
+
+/**
+ * The newest wall clock (ms) among every version a record names, for the max clock offset rule: one
+ * far-future version (a resolution's `written` above all) would win every merge and hide later ones.
+ */
+export function newestWall(rec: ConflictRecord): number {
+  const named = [...rec.versions.map((v) => v.version), rec.applied];
+  if (rec.resolution)
+    named.push(rec.resolution.written, ...(rec.resolution.kept ? [rec.resolution.kept] : []));
+  return named.reduce((max, v) => Math.max(max, parseTimestamp(v)?.wall ?? 0), 0);
+}
+
+/** OP_CONFLICT_DIGEST's answer: [id, revision] for every record the peer holds. */
+export const ConflictDigest = Type.Array(Type.Tuple([Type.String({ minLength: 1 }), Type.String()]));

@@ -5,7 +5,15 @@
  */
 import { checker, decode } from "./decode.ts";
 import { WireError } from "./errors.ts";
-import { BatchEnvelope, type BatchRequest, OP_NAMES, OP_PUT, OpSchemas, type PeerOp } from "./peer-batch.ts";
+import {
+  BatchEnvelope,
+  type BatchRequest,
+  OP_CONFLICT_PUT,
+  OP_NAMES,
+  OP_PUT,
+  OpSchemas,
+  type PeerOp,
+} from "./peer-batch.ts";
 
 const envelope = checker(BatchEnvelope);
 const ops = new Map(Object.entries(OpSchemas).map(([code, schema]) => [Number(code), checker(schema)]));
@@ -25,8 +33,9 @@ export function decodeBatch(value: unknown): BatchRequest {
     if (check.check(op)) return;
     const root = `ops[${i}]`;
     const problem = check.explain(op, root);
-    // A put whose record is wrong is a bad record; anything else about an op is a bad batch.
-    const inRecord = code === OP_PUT && problem.startsWith(`${root}[2]`);
+    // A put (of a key or a conflict record) whose record is wrong is a bad record; anything else
+    // about an op is a bad batch.
+    const inRecord = (code === OP_PUT || code === OP_CONFLICT_PUT) && problem.startsWith(`${root}[2]`);
     throw new WireError(inRecord ? "invalid_record" : "invalid_batch", `${OP_NAMES[code]} op: ${problem}`);
   });
   // Each op was just checked against the schema of its own code, which is a branch of PeerOp.

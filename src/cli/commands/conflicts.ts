@@ -1,5 +1,7 @@
 /** `replistore conflicts list|show|resolve`: the on-call review queue, against any node of a store. */
 import type { Command } from "commander";
+import { apiErrorFrom } from "../../client/api-error.ts";
+import { UserError } from "../../errors.ts";
 import { callStore, jsonBody } from "../client.ts";
 import {
   addDecisionOptions,
@@ -12,6 +14,7 @@ import {
 } from "../conflict-options.ts";
 import { type ConflictView, renderConflict, renderList } from "../conflicts-view.ts";
 import { formatStructured, writeOut } from "../output.ts";
+import { refusalMessage } from "../resolve-refusal.ts";
 import { addClientOptions, type ClientFlags, targetOf } from "../target-options.ts";
 
 interface ListFlags extends ClientFlags, ListFilterFlags {}
@@ -43,7 +46,13 @@ async function resolve(id: string, flags: ResolveFlags): Promise<void> {
   const res = await callStore(targetOf(flags, "admin"), "POST", `${conflictPath(id)}/resolve`, {
     body: Buffer.from(JSON.stringify(decision)),
     timeoutMs: flags.timeout,
+    accept: [503],
   });
+  if (res.status === 503) {
+    // A refusal for lack of owners says whether anything was written; other 503s as the node said them.
+    const refusal = refusalMessage(id, res);
+    throw refusal ? new UserError(refusal) : apiErrorFrom(res, res.url);
+  }
   const body = jsonBody(res);
   writeOut(
     flags.output === "text" ? renderConflict(body as ConflictView) : formatStructured(body, flags.output),

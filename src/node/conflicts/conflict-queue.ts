@@ -1,15 +1,19 @@
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
+import type { HybridClock } from "../clock/hlc.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
 import type { PeerClient } from "../peers/peer-client.ts";
 import { OP_CONFLICT_DIGEST, OP_CONFLICT_FETCH, OP_CONFLICT_PUT } from "../peers/protocol.ts";
 import type { ConflictStore } from "./conflict-store.ts";
+import { checkPeerDigest, checkPeerRecord } from "./peer-records.ts";
 import type { ConflictRecord } from "./record.ts";
 
 export interface ConflictQueueHost {
   readonly selfId: string;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
+  /** For the max clock offset rule on records a peer's answer carries. */
+  readonly clock: HybridClock;
   config(): ClusterConfig;
   peers(): PeerClient[];
 }
@@ -88,17 +92,32 @@ export class ConflictQueue {
     if (peers.length === 0) return;
     const peer = peers[this.nextPeer++ % peers.length]!;
     try {
-      const theirs = (await peer.send([OP_CONFLICT_DIGEST, ""])) as Array<[string, string]>;
+      const theirs = checkPeerDigest(await peer.send([OP_CONFLICT_DIGEST, ""]));
+      if (typeof theirs === "string") throw new Error(theirs);
       const ours = new Map(this.store.digest());
       const wanted = theirs.filter(([id, rev]) => ours.get(id) !== rev).map(([id]) => id);
       if (wanted.length === 0) return;
-      const records = (await peer.send([OP_CONFLICT_FETCH, "", wanted])) as ConflictRecord[];
+      const answer = await peer.send([OP_CONFLICT_FETCH, "", wanted]);
+      if (!Array.isArray(answer)) throw new Error("malformed fetch answer: not a list of records");
       let changed = 0;
-      for (const r of records) if (await this.store.upsert(r)) changed++;
+      for (const value of answer) {
+        const checked = checkPeerRecord(value, this.host.clock, this.host.config().clock.maxOffsetMs);
+        if (!checked.ok) {
+          this.refused(peer.id, checked.problem, checked.future);
+          continue;
+        }
+        if (await this.store.upsert(checked.record)) changed++;
+      }
       if (changed > 0) this.host.log.info({ peer: peer.id, changed }, "conflict queue caught up from peer");
     } catch (err) {
       this.host.log.debug({ peer: peer.id, err: (err as Error).message }, "conflict gossip skipped");
     }
+  }
+
+  /** A record a peer's answer carried that is not stored: logged, and counted when it is from the future. */
+  private refused(peer: string, problem: string, future: boolean): void {
+    if (future) this.host.metrics.clockRefused.inc({ peer, direction: "in" });
+    this.host.log.warn({ peer, problem }, "refused a conflict record from a peer; not stored");
   }
 
   private async prune(): Promise<void> {

@@ -13,7 +13,15 @@ export async function conflictRoutes(
   opts: {
     node: Pick<
       NodeParts,
-      "selfId" | "log" | "config" | "clock" | "metrics" | "conflicts" | "replication" | "peerCredentials"
+      | "selfId"
+      | "log"
+      | "config"
+      | "clock"
+      | "metrics"
+      | "conflicts"
+      | "replication"
+      | "membership"
+      | "peerCredentials"
     >;
   },
 ): Promise<void> {

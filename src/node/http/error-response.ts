@@ -3,7 +3,12 @@ import { WireError } from "../../wire/errors.ts";
 import { type ApiError, HttpError } from "./errors.ts";
 
 /** HTTP status of each kind of domain refusal. */
-const STATUS: Record<DomainError["kind"], number> = { invalid: 400, not_found: 404, conflict: 409 };
+const STATUS: Record<DomainError["kind"], number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
 
 /**
  * The one mapping from an error to the status and JSON body a client sees (the bodies are the
@@ -28,6 +33,7 @@ export function errorResponse(err: unknown): { status: number; body: ApiError } 
 /** How a failed request is counted in replistore_requests_total{outcome}. */
 export function outcomeOf(err: unknown): "quorum_unavailable" | "client_error" | "error" {
   if (err instanceof QuorumError) return "quorum_unavailable";
+  if (err instanceof DomainError && err.kind === "unavailable") return "quorum_unavailable";
   if (err instanceof HttpError || err instanceof DomainError) return "client_error";
   return "error";
 }

@@ -38,7 +38,7 @@ export const schemas: Record<string, Schema> = {
   Error: {
     type: "object",
     description:
-      "Every error: a stable code to branch on and a sentence saying what to do. Some codes add fields (quorum_unavailable: needed, reached; value_too_large: limit; already_resolved: resolution; unknown_version: versions).",
+      "Every error: a stable code to branch on and a sentence saying what to do. Some codes add fields (quorum_unavailable: needed, reached; resolve_refused and resolve_incomplete: see ResolveUnavailable; value_too_large: limit; already_resolved: resolution; unknown_version: versions).",
     required: ["error", "message"],
     properties: {
       error: { type: "string", examples: ["quorum_unavailable"] },
@@ -55,6 +55,34 @@ export const schemas: Record<string, Schema> = {
       message: { type: "string" },
       needed: { type: "integer", description: "the quorum asked for" },
       reached: { type: "integer", description: "owners that stored (or answered) in time" },
+    },
+  },
+  ResolveUnavailable: {
+    type: "object",
+    description:
+      "A resolution refused for lack of owners; the conflict stays pending. `resolve_refused`: fewer than W of the key's owners answered a probe, so nothing was written. `resolve_incomplete`: the owners answered, but one went down while the value was written; it stays on `ownersReached` (no new partial-write record is made) and resolving again writes a newer version.",
+    required: ["error", "message", "needed", "reached", "written"],
+    properties: {
+      error: { type: "string", enum: ["resolve_refused", "resolve_incomplete"] },
+      message: { type: "string", description: "what happened, which nodes are down, what to do" },
+      needed: { type: "integer", description: "W: owners the write needs" },
+      reached: { type: "integer", description: "owners that answered (refused) or stored it (incomplete)" },
+      written: { type: "boolean", description: "whether any owner stored the resolution's value" },
+      owners: { type: "array", items: { type: "string" }, description: "resolve_refused: the key's owners" },
+      down: {
+        type: "array",
+        description: "resolve_refused: the owners that did not answer, and why",
+        items: {
+          type: "object",
+          required: ["node", "reason"],
+          properties: { node: { type: "string" }, reason: { type: "string" } },
+        },
+      },
+      ownersReached: {
+        type: "array",
+        items: { type: "string" },
+        description: "resolve_incomplete: the owners that stored the value",
+      },
     },
   },
   WriteResult: {
@@ -348,7 +376,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     tags: ["conflicts"],
     summary: "Resolve a conflict",
     description:
-      "Writes the chosen value through the normal write path as a version newer than every version in the record, then marks the record resolved on every node.",
+      "Checks that at least W of the key's owners answer, then writes the chosen value through the normal write path as a version newer than every version in the record, then marks the record resolved on every node. With fewer than W owners up it refuses before writing anything.",
     params: idParam,
     body: ref("ResolveRequest"),
     consumes: ["application/json"],
@@ -358,7 +386,11 @@ export const routeDocs: Record<string, RouteDoc> = {
       401: UNAUTHORIZED,
       404: error("`not_found`"),
       409: error("`already_resolved` (with the earlier resolution), `value_unknown`"),
-      503: { description: "`quorum_unavailable`: not written, still pending", ...ref("QuorumUnavailable") },
+      503: {
+        description:
+          "`resolve_refused`: fewer than W owners answer, nothing written; `resolve_incomplete`: an owner went down mid-write, no new partial-write record. Either way the conflict stays pending: resolve again once the owners are back",
+        ...ref("ResolveUnavailable"),
+      },
     },
   },
   "GET /v1/status": {

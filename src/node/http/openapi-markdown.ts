@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { NodeParts } from "../parts.ts";
 import { OPENAPI_PATH } from "./openapi.ts";
+import { METHOD_NOT_ALLOWED_KEY } from "./openapi-405.ts";
 import { buildServer } from "./server.ts";
 
 export const API_DOC_FILE = "docs/api.md";
@@ -75,6 +76,27 @@ function table(head: string[], rows: string[][]): string[] {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
 
+/** The 405s, from each path's x-method-not-allowed (openapi-405.ts). */
+function methodNotAllowedSection(doc: OpenApiDoc): string[] {
+  const rows = Object.entries(doc.paths).flatMap(([path, item]) => {
+    const refusal = (item as Record<string, unknown>)[METHOD_NOT_ALLOWED_KEY] as
+      | { methods: string[]; allow: string }
+      | undefined;
+    return refusal ? [[`\`${path}\``, refusal.methods.join(", "), `\`Allow: ${refusal.allow}\``]] : [];
+  });
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "## Methods a path does not take",
+    "",
+    "Any other method on a known path answers 405 `method_not_allowed` (schema [Error](#error)) with an",
+    "`Allow` header listing the methods the path takes; in `/openapi.json` each path item says so in",
+    `\`${METHOD_NOT_ALLOWED_KEY}\`, and the response is \`components.responses.MethodNotAllowed\`.`,
+    "",
+    ...table(["path", "refused", "answer"], rows),
+  ];
+}
+
 export function renderApiMarkdown(doc: OpenApiDoc): string {
   const out: string[] = [
     "# The node HTTP API",
@@ -101,7 +123,7 @@ export function renderApiMarkdown(doc: OpenApiDoc): string {
   const ops: { tag: string; method: string; path: string; op: Operation }[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods))
-      ops.push({ tag: op.tags?.[0] ?? "", method, path, op });
+      if (!method.startsWith("x-")) ops.push({ tag: op.tags?.[0] ?? "", method, path, op });
   }
   const tagOrder = (doc.tags ?? []).map((t) => t.name);
   ops.sort(
@@ -159,6 +181,7 @@ export function renderApiMarkdown(doc: OpenApiDoc): string {
       );
     }
   }
+  out.push(...methodNotAllowedSection(doc));
   out.push("", "## Schemas");
   for (const [name, schema] of Object.entries(doc.components.schemas)) {
     out.push("", `### ${name}`, "");

@@ -11,6 +11,7 @@ import swagger from "@fastify/swagger";
 import type { FastifyInstance, FastifySchema, RouteOptions } from "fastify";
 import pkg from "../../../package.json" with { type: "json" };
 import type { Role } from "../client-tokens.ts";
+import { documentMethodNotAllowed } from "./openapi-405.ts";
 import { type RouteDoc, routeDocs, schemas, tags } from "./openapi-docs.ts";
 import { ROLE_OPENS, type RouteRole } from "./route-role.ts";
 
@@ -123,7 +124,11 @@ export function installOpenApi(app: FastifyInstance): void {
   });
   app.register(async (instance) => {
     instance.get(OPENAPI_PATH, { config: { role: "open" } }, async (_req, reply) =>
-      reply.header("cache-control", "no-cache").send(instance.swagger()),
+      reply
+        .header("cache-control", "no-cache")
+        .send(
+          documentMethodNotAllowed(instance.swagger() as { paths?: Record<string, Record<string, unknown>> }),
+        ),
     );
   });
 }

@@ -13,7 +13,7 @@ const ROUTES: Array<[RegExp, string[]]> = [
   [/^\/internal\/v1\/ping$/, ["GET"]],
   [/^\/internal\/v1\/ae\/summary$/, ["GET"]],
   [/^\/internal\/v1\/ae\/(level|keys|records|apply|purge|lock|unlock|report)$/, ["POST"]],
-  [/^\/(metrics|healthz|readyz)$/, ["GET"]],
+  [/^\/(metrics|healthz|readyz|openapi\.json)$/, ["GET"]],
 ];
 
 export function allowedMethods(path: string): string[] | undefined {

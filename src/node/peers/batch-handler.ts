@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
+import { newestWall } from "../../wire/conflict.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import type { ConflictRecord } from "../conflicts/record.ts";
@@ -117,11 +118,17 @@ function futureRecord(
   let wall: number;
   if (op[0] === OP_PUT) wall = op[2][0];
   else if (op[0] === OP_ML_PUSH) wall = op[2].reduce((max, u) => Math.max(max, u[2]), 0);
+  else if (op[0] === OP_CONFLICT_PUT) wall = newestWall(op[2]);
   else return undefined;
   const verdict = checkPeerClock(node.clock, wall, maxOffsetMs);
   if (verdict.ok) return undefined;
   node.metrics.clockRefused.inc({ peer: from, direction: "in" });
-  const what = op[0] === OP_PUT ? `the record for key ${JSON.stringify(op[1])}` : "an update";
+  const what =
+    op[0] === OP_PUT
+      ? `the record for key ${JSON.stringify(op[1])}`
+      : op[0] === OP_CONFLICT_PUT
+        ? `conflict record ${op[2].id}`
+        : "an update";
   return {
     refused: "record_from_future",
     message: `${what} has version wall ${wall}, ${verdict.offsetMs} ms ahead of this node's clock (clock.maxOffset ${maxOffsetMs} ms); not stored`,

@@ -1,7 +1,13 @@
 import type { UpdateTuple, VectorEntry } from "../../wire/multi-leader.ts";
 import type { VersionedRecord } from "../storage/record.ts";
 import { LeaderlessCoordinator } from "./leaderless.ts";
-import type { ReplicationModel, ReplicationRole, ReplicationStrategy, WriteOutcome } from "./strategy.ts";
+import type {
+  ReplicationModel,
+  ReplicationRole,
+  ReplicationStrategy,
+  WriteOptions,
+  WriteOutcome,
+} from "./strategy.ts";
 
 /** Leaderless adds nothing to /v1/status; one frozen object, so a status request allocates none. */
 const NO_STATUS: Record<string, unknown> = Object.freeze({});
@@ -18,8 +24,8 @@ export class LeaderlessStrategy implements ReplicationStrategy {
     this.coordinator = coordinator;
   }
 
-  write(key: string, value: Uint8Array | null, w: number): Promise<WriteOutcome> {
-    return this.coordinator.write(key, value, w);
+  write(key: string, value: Uint8Array | null, w: number, options?: WriteOptions): Promise<WriteOutcome> {
+    return this.coordinator.write(key, value, w, options);
   }
 
   read(key: string, r: number): Promise<VersionedRecord | undefined> {

@@ -5,7 +5,7 @@ import { ClockOffsetError } from "../peers/errors.ts";
 import { OP_GET, OP_PUT, type PutResult } from "../peers/protocol.ts";
 import { fromTuple, newer, type RecordTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
 import type { ReplicaContext } from "./replica-context.ts";
-import type { WriteOutcome } from "./strategy.ts";
+import type { WriteOptions, WriteOutcome } from "./strategy.ts";
 
 /** How long a read waits for its first R owners before also asking the rest. */
 const SPECULATIVE_READ_MS = 100;
@@ -24,7 +24,7 @@ export class LeaderlessCoordinator {
   }
 
   /** Writes a value, or a tombstone when `value` is null. */
-  write(key: string, value: Uint8Array | null, w: number): Promise<WriteOutcome> {
+  write(key: string, value: Uint8Array | null, w: number, options: WriteOptions = {}): Promise<WriteOutcome> {
     const { ctx } = this;
     const cfg = ctx.config();
     const owners = ctx.ring().owners(key, cfg.replication.factor);
@@ -46,9 +46,9 @@ export class LeaderlessCoordinator {
         settled = true;
         clearTimeout(timer);
         ctx.metrics.quorumFailures.inc({ op: value === null ? "delete" : "put" });
-        const error = new QuorumError("write", w, reached.length, owners.length);
+        const error = new QuorumError("write", w, reached.length, owners.length, undefined, [...reached]);
         // The 503 waits for the partial-write record to be durable, so whoever sees the failure can find it.
-        if (reached.length === 0) reject(error);
+        if (reached.length === 0 || options.recordPartial === false) reject(error);
         else
           void this.recordPartial(key, rec, owners, [...reached], replaced, localBefore).finally(() =>
             reject(error),

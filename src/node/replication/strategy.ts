@@ -10,6 +10,16 @@ export interface WriteOutcome {
   leader?: string;
 }
 
+/** How a write behaves beyond its quorum. */
+export interface WriteOptions {
+  /**
+   * Record a write that failed its quorum but reached some owners as a partial write (default
+   * true). A conflict resolution says false: its value is what on-call chose, so a failure leaves
+   * the record pending and resolvable instead of adding a second record about the same key.
+   */
+  readonly recordPartial?: boolean;
+}
+
 /** This node's role as /v1/status shows it (before "leaving", which membership decides). */
 export type ReplicationRole = "replica" | "leader" | "follower";
 
@@ -20,7 +30,7 @@ export type ReplicationRole = "replica" | "leader" | "follower";
  */
 export interface ReplicationStrategy {
   /** A client write this node takes (forwardTo() was undefined); rejects with a QuorumError below W. */
-  write(key: string, value: Uint8Array | null, w: number): Promise<WriteOutcome>;
+  write(key: string, value: Uint8Array | null, w: number, options?: WriteOptions): Promise<WriteOutcome>;
   /** The newest of R copies; rejects with a QuorumError below R. */
   read(key: string, r: number): Promise<VersionedRecord | undefined>;
   /**

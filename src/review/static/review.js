@@ -483,10 +483,34 @@ function confirmResolve(storeId, c, decision, message) {
       message.textContent = `Not resolved: this token lacks the admin role (${errorText(res)})`;
       return;
     }
-    message.textContent = `Not resolved: ${errorText(res)}`;
+    message.textContent = notResolvedText(res);
     if (res.status === 409) loadConflicts(storeId);
   };
   dialog.showModal();
+}
+
+/**
+ * What a failed resolution did and what to do next. The two quorum refusals get their own words
+ * because they differ in the one thing on-call must know: whether anything was written.
+ */
+function notResolvedText(res) {
+  const b = res.body ?? {};
+  const list = (xs) => (Array.isArray(xs) && xs.length ? xs.join(", ") : "none");
+  if (b.error === "resolve_refused") {
+    const down = list((b.down ?? []).map((d) => d.node));
+    return (
+      `Not resolved, and nothing was written: only ${b.reached} of the ${b.needed} owners the write needs ` +
+      `answer (down: ${down}). The conflict is still pending. Bring ${down} back, then resolve it again.`
+    );
+  }
+  if (b.error === "resolve_incomplete") {
+    return (
+      `Not resolved: an owner went down while the new version was written, so it reached only ` +
+      `${b.reached} of the ${b.needed} owners it needs (stored on: ${list(b.ownersReached)}). ` +
+      "No new conflict was recorded and this one is still pending: resolve it again once the owners are up."
+    );
+  }
+  return `Not resolved: ${errorText(res)}`;
 }
 
 // ---- start

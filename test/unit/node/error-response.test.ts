@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConflictError, InvalidError, NotFoundError, QuorumError, UserError } from "../../../src/errors.ts";
+import {
+  ConflictError,
+  InvalidError,
+  NotFoundError,
+  QuorumError,
+  UnavailableError,
+  UserError,
+} from "../../../src/errors.ts";
 import { errorResponse, outcomeOf } from "../../../src/node/http/error-response.ts";
 import { HttpError } from "../../../src/node/http/errors.ts";
 import { WireError } from "../../../src/wire/errors.ts";
@@ -29,9 +36,13 @@ describe("errorResponse: one mapping from errors to HTTP", () => {
       status: 503,
       json: JSON.stringify({ error: "quorum_unavailable", message: err.message, needed: 2, reached: 1 }),
     });
-    expect(answer(err.within("resolution not written"))?.json).toContain(
-      '"message":"resolution not written: write reached 1 of 2 required owners (of 3)',
-    );
+  });
+
+  it("answers an unavailable refusal (a resolution refused while owners are down) 503 with its code", () => {
+    expect(answer(new UnavailableError("resolve_refused", "nothing written", { written: false }))).toEqual({
+      status: 503,
+      json: '{"error":"resolve_refused","message":"nothing written","written":false}',
+    });
   });
 
   it("keeps HttpError and WireError answers as they are, and leaves anything else to the 500", () => {
@@ -49,6 +60,7 @@ describe("errorResponse: one mapping from errors to HTTP", () => {
 
   it("counts outcomes as requests_total always did", () => {
     expect(outcomeOf(new QuorumError("read", 2, 0, 3))).toBe("quorum_unavailable");
+    expect(outcomeOf(new UnavailableError("resolve_refused", "owners down"))).toBe("quorum_unavailable");
     expect(outcomeOf(new HttpError(400, "invalid_key", "bad"))).toBe("client_error");
     expect(outcomeOf(new NotFoundError("not_found", "x"))).toBe("client_error");
     expect(outcomeOf(new Error("boom"))).toBe("error");

@@ -16,6 +16,7 @@
  *   kubectl replistore completion bash|zsh
  */
 import { type Command, Option } from "commander";
+import { apiErrorFrom } from "../../../client/api-error.ts";
 import { decodeStatus } from "../../../client/decode-answer.ts";
 import { UserError } from "../../../errors.ts";
 import {
@@ -30,6 +31,7 @@ import {
 import { type ConflictView, renderConflict, renderList } from "../../conflicts-view.ts";
 import { durationMs, type OutputFormat, outputOption, positiveInt } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
+import { refusalMessage } from "../../resolve-refusal.ts";
 import { candidates, completionScript, SHELLS } from "./completion.ts";
 import { hub } from "./hub.ts";
 import { callKubeStore, json, type KubeFlags, type KubeTarget, resolveKubeTarget } from "./kube-target.ts";
@@ -88,12 +90,21 @@ async function show(store: string, id: string, flags: Flags): Promise<void> {
 async function resolve(store: string, id: string, flags: ResolveFlags): Promise<void> {
   const decision = await decisionBody(flags);
   const target = await resolveKubeTarget(store, flags, "admin");
-  const res = await callKubeStore(target, {
-    method: "POST",
-    path: `${conflictPath(id)}/resolve`,
-    body: Buffer.from(JSON.stringify(decision)),
-    timeoutMs: flags.timeout,
-  });
+  const res = await callKubeStore(
+    target,
+    {
+      method: "POST",
+      path: `${conflictPath(id)}/resolve`,
+      body: Buffer.from(JSON.stringify(decision)),
+      timeoutMs: flags.timeout,
+    },
+    { accept: [503] },
+  );
+  if (res.status === 503) {
+    // as `replistore conflicts resolve` says it: whether anything was written, and what to do
+    const refusal = refusalMessage(id, res);
+    throw refusal ? new UserError(refusal) : apiErrorFrom(res, `pod ${res.node}`);
+  }
   const body = json(res);
   writeOut(
     flags.output === "text" ? renderConflict(body as ConflictView) : formatStructured(body, flags.output),
