@@ -87,8 +87,8 @@ export interface Failure {
   route: string;
   status: number;
   problem: string;
-  /** The request body, hex, cut at 400 bytes. */
-  body: string;
+  /** The request body. */
+  body: Buffer;
 }
 
 export interface FuzzResult {
@@ -132,7 +132,7 @@ export async function fuzzMsgpack(opts: MsgpackFuzzOptions): Promise<FuzzResult>
               route: route.path,
               status: problem.status,
               problem: problem.what,
-              body: body.subarray(0, 400).toString("hex"),
+              body,
             });
           }
         }),
