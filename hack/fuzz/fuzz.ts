@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { AE_SUMMARY } from "../../src/wire/anti-entropy.ts";
+import { AE_SUMMARY, type TreeSummary } from "../../src/wire/anti-entropy.ts";
 import { httpFor, type Target } from "./http.ts";
 import { internalOpenApi } from "./internal-openapi.ts";
 import { type Failure, fuzzMsgpack } from "./msgpack-fuzz.ts";
@@ -90,7 +90,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const http = httpFor(peerTarget);
   try {
     const members = await memberIds(http);
-    const sets = await setIds(http);
+    // One key, so the trees have an owner set to name.
+    const put = await http.request("PUT", "/v1/kv/fuzz/seed", Buffer.from("seed"));
+    if (put.status !== 200)
+      throw new Error(`PUT /v1/kv/fuzz/seed answered ${put.status}: ${put.body.toString()}`);
+    const { sets, levelSizes } = await trees(http);
     await part("peer msgpack routes (fast-check)", async () => {
       const r = await fuzzMsgpack({
         http,
@@ -99,6 +103,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         seed: opts.seed,
         members,
         sets,
+        levelSizes,
       });
       const byRoute = Object.entries(r.byRoute)
         .map(([route, statuses]) => `  ${route}: ${JSON.stringify(statuses)}`)
@@ -160,9 +165,9 @@ async function memberIds(http: ReturnType<typeof httpFor>): Promise<string[]> {
   return (status.members ?? []).flatMap((m) => (m.id ? [m.id] : []));
 }
 
-async function setIds(http: ReturnType<typeof httpFor>): Promise<string[]> {
+async function trees(http: ReturnType<typeof httpFor>): Promise<{ sets: string[]; levelSizes: number[] }> {
   const res = await http.request("GET", AE_SUMMARY);
   if (res.status !== 200) throw new Error(`GET ${AE_SUMMARY} answered ${res.status}: ${res.body.toString()}`);
-  const summary = JSON.parse(res.body.toString("utf8")) as { sets?: Array<{ id?: string }> };
-  return (summary.sets ?? []).flatMap((s) => (s.id ? [s.id] : []));
+  const summary = JSON.parse(res.body.toString("utf8")) as TreeSummary;
+  return { sets: summary.sets.map((s) => s.id), levelSizes: summary.shape.levelSizes };
 }

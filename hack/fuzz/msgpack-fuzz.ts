@@ -78,9 +78,10 @@ export interface MsgpackFuzzOptions {
   timeMs: number;
   maxCases: number;
   seed: number;
-  /** The store's member ids and owner set ids, so some messages name real ones. */
+  /** The store's member ids, owner set ids and tree shape, so some messages name real ones. */
   members: string[];
   sets: string[];
+  levelSizes: number[];
 }
 
 export interface Failure {
@@ -102,6 +103,13 @@ export async function fuzzMsgpack(opts: MsgpackFuzzOptions): Promise<FuzzResult>
   const hints: Record<string, Arbitrary<unknown>> = {};
   if (opts.members.length > 0) hints.from = fc.constantFrom(...opts.members);
   if (opts.sets.length > 0) hints.set = fc.constantFrom(...opts.sets);
+  const sizes = opts.levelSizes;
+  if (sizes.length > 0) {
+    // Levels and indices inside the trees, so tree walks get past the range check.
+    hints.level = fc.integer({ min: 0, max: sizes.length - 1 });
+    hints.segments = fc.array(fc.integer({ min: 0, max: sizes[0]! - 1 }), { maxLength: 6 });
+    hints.parents = fc.array(fc.integer({ min: 0, max: (sizes[1] ?? 1) - 1 }), { maxLength: 6 });
+  }
   const bodies = ROUTES.map((r) =>
     fc.oneof(
       { weight: 5, arbitrary: arbitraryOf(r.request, { hints }).map((v) => pack(v)) },

@@ -92,8 +92,7 @@ async function main(): Promise<number> {
       outDir,
       log: (line) => console.log(line),
     });
-    for (const p of report.parts)
-      if (p.failures.length > 0 && p.details) console.log(`\n${p.name}:\n${p.details}`);
+    for (const p of report.parts) if (p.details) console.log(`\n${p.name}:\n${p.details}\n`);
     console.log(
       `fuzz: ${report.cases} cases in ${report.seconds.toFixed(1)} s, ${report.failures} failures (seed ${seed}; reports in ${outDir})`,
     );
