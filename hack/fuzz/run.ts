@@ -8,6 +8,7 @@
  *   --cert <file> --key <file>   present this client certificate (a peer's, for the peer routes)
  *   --header 'Name: value'  on every request (repeatable), e.g. 'Authorization: Bearer <token>'
  *   --peer-header 'Name: value'  on peer routes only (repeatable), e.g. the peer secret header
+ *   --token <token>         the local store's REPLISTORE_TOKEN, sent as Authorization: Bearer <token>
  *   --peer-secret <secret>  the local store's REPLISTORE_PEER_SECRET, sent as X-Replistore-Peer-Secret
  *   --time <s>              the whole run's budget (default 120)
  *   --max-examples <n>      per operation, for schemathesis (default 50)
@@ -51,12 +52,15 @@ async function main(): Promise<number> {
       header: { type: "string", multiple: true },
       "peer-header": { type: "string", multiple: true },
       "peer-secret": { type: "string" },
+      token: { type: "string" },
       time: { type: "string" },
       "max-examples": { type: "string" },
       seed: { type: "string" },
       out: { type: "string" },
     },
   });
+  const clientHeaders = headers(values.header);
+  if (values.token) clientHeaders.Authorization = `Bearer ${values.token}`;
   const peerHeaders = headers(values["peer-header"]);
   const secret = values["peer-secret"];
   if (secret) peerHeaders[PEER_SECRET_HEADER] = secret;
@@ -71,6 +75,7 @@ async function main(): Promise<number> {
     store = await startStore({
       nodes: 3,
       proxy: false,
+      token: values.token,
       ...(secret ? { nodeEnv: () => ({ REPLISTORE_PEER_SECRET: secret }) } : {}),
     });
     url = store.urls[0]!;
@@ -83,7 +88,7 @@ async function main(): Promise<number> {
         cacert: values.cacert,
         cert: values.cert,
         key: values.key,
-        headers: headers(values.header),
+        headers: clientHeaders,
       },
       peerHeaders,
       timeS: number("time", values.time, 120),
