@@ -8,6 +8,7 @@
  *   --cert <file> --key <file>   present this client certificate (a peer's, for the peer routes)
  *   --header 'Name: value'  on every request (repeatable), e.g. 'Authorization: Bearer <token>'
  *   --peer-header 'Name: value'  on peer routes only (repeatable), e.g. the peer secret header
+ *   --multi-leader          the local store is MultiLeader (2 leaders of 3, AllToAll), so pushed updates are applied
  *   --token <token>         the local store's REPLISTORE_TOKEN, sent as Authorization: Bearer <token>
  *   --peer-secret <secret>  the local store's REPLISTORE_PEER_SECRET, sent as X-Replistore-Peer-Secret
  *   --time <s>              the whole run's budget (default 120)
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
       "peer-header": { type: "string", multiple: true },
       "peer-secret": { type: "string" },
       token: { type: "string" },
+      "multi-leader": { type: "boolean" },
       time: { type: "string" },
       "max-examples": { type: "string" },
       seed: { type: "string" },
@@ -71,11 +73,19 @@ async function main(): Promise<number> {
   let store: Store | undefined;
   let url = values.url;
   if (!url) {
-    console.log("fuzz: starting a local 3-node store (test/support harness)");
+    const mode = values["multi-leader"] ? "MultiLeader" : "Leaderless";
+    console.log(`fuzz: starting a local 3-node ${mode} store (test/support harness)`);
     store = await startStore({
       nodes: 3,
       proxy: false,
       token: values.token,
+      ...(values["multi-leader"]
+        ? {
+            writeQuorum: 1,
+            readQuorum: 1,
+            config: { mode: "MultiLeader", multiLeader: { leaders: 2, topology: "AllToAll", hub: 0 } },
+          }
+        : {}),
       ...(secret ? { nodeEnv: () => ({ REPLISTORE_PEER_SECRET: secret }) } : {}),
     });
     url = store.urls[0]!;

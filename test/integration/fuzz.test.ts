@@ -1,8 +1,9 @@
 /**
  * The API fuzz run in CI (issue 12): schemathesis over the public API and the JSON peer routes, and
- * fast-check over the msgpack peer routes, of a real 3-node store, within one time box
- * (REPLISTORE_FUZZ_TIME seconds, default 120). Zero 5xx and zero answers outside the schema; and
- * every part must have run a real number of cases, so a fuzzer that ran nothing cannot pass.
+ * fast-check over the msgpack peer routes, of real 3-node stores, within one time box
+ * (REPLISTORE_FUZZ_TIME seconds, default 120: two thirds for a Leaderless store, one third for a
+ * MultiLeader one, whose peers apply pushed updates). Zero 5xx and zero answers outside the schema;
+ * and every part must have run a real number of cases, so a fuzzer that ran nothing cannot pass.
  * `npm run fuzz` is the same run from the command line (docs/development.md).
  */
 import { mkdtemp } from "node:fs/promises";
@@ -10,14 +11,30 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFuzz } from "../../hack/fuzz/fuzz.ts";
-import { type Store, startStore } from "../support/index.ts";
+import { type Store, type StoreOptions, startStore } from "../support/index.ts";
 
 const TIME_S = Number(process.env.REPLISTORE_FUZZ_TIME ?? 120);
 
-describe("API fuzz run", () => {
+const MODES: Array<{ mode: string; share: number; options: StoreOptions }> = [
+  { mode: "Leaderless", share: 2 / 3, options: { nodes: 3, proxy: false } },
+  {
+    mode: "MultiLeader",
+    share: 1 / 3,
+    options: {
+      nodes: 3,
+      proxy: false,
+      writeQuorum: 1,
+      readQuorum: 1,
+      config: { mode: "MultiLeader", multiLeader: { leaders: 2, topology: "AllToAll", hub: 0 } },
+    },
+  },
+];
+
+describe.each(MODES)("API fuzz run, $mode store", ({ share, options }) => {
+  const timeS = Math.max(10, Math.round(TIME_S * share));
   let store: Store;
   beforeAll(async () => {
-    store = await startStore({ nodes: 3, proxy: false });
+    store = await startStore(options);
   });
   afterAll(async () => {
     await store?.cleanup();
@@ -32,7 +49,7 @@ describe("API fuzz run", () => {
       const report = await runFuzz({
         target: { url: store.urls[0]!, headers: {} },
         peerHeaders: {},
-        timeS: TIME_S,
+        timeS,
         maxExamples: 50,
         seed,
         outDir,
@@ -49,6 +66,6 @@ describe("API fuzz run", () => {
       expect(cases["public API (schemathesis)"], context).toBeGreaterThan(200);
       expect(cases["peer JSON routes (schemathesis)"], context).toBeGreaterThan(20);
     },
-    (TIME_S + 120) * 1000,
+    (timeS + 120) * 1000,
   );
 });
