@@ -1,8 +1,9 @@
 /**
  * The API fuzz run: schemathesis over the node's public API (/openapi.json) and over its JSON peer
  * routes (internal-openapi.ts), then fast-check over its msgpack peer routes (msgpack-fuzz.ts), each
- * in its share of one time box. Public requests carry `headers`; peer requests carry `peerHeaders`
- * too (the peer secret), and TLS options apply to both (a peer presents its certificate).
+ * in its share of one time box. Public requests go to `target` (its headers: a token; its CA);
+ * peer requests go to `peer.url` (default: the same node's), with the target's headers and CA plus
+ * the peer's credentials: `peer.headers` (the peer secret) or a node's certificate and key (mutual TLS).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,12 +11,20 @@ import pkg from "../../package.json" with { type: "json" };
 import { AE_SUMMARY, type TreeSummary } from "../../src/wire/anti-entropy.ts";
 import { httpFor, type Target } from "./http.ts";
 import { internalOpenApi } from "./internal-openapi.ts";
-import { type Failure, fuzzMsgpack } from "./msgpack-fuzz.ts";
+import { type Failure, fuzzMsgpack, unreached } from "./msgpack-fuzz.ts";
 import { runSchemathesis, type SchemathesisResult, schemathesisBin } from "./schemathesis.ts";
+
+export interface PeerCredentials {
+  /** The node's peer listener, when it has one. */
+  url?: string;
+  headers: Record<string, string>;
+  cert?: string;
+  key?: string;
+}
 
 export interface FuzzOptions {
   target: Target;
-  peerHeaders: Record<string, string>;
+  peer: PeerCredentials;
   /** The whole run's budget: public API 50%, JSON peer routes 15%, msgpack peer routes 35%. */
   timeS: number;
   /** Per operation, for schemathesis's phases that count examples. */
@@ -46,7 +55,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   await mkdir(opts.outDir, { recursive: true });
   const bin = schemathesisBin();
-  const peerTarget: Target = { ...opts.target, headers: { ...opts.target.headers, ...opts.peerHeaders } };
+  const peerTarget: Target = {
+    url: opts.peer.url ?? opts.target.url,
+    cacert: opts.target.cacert,
+    cert: opts.peer.cert,
+    key: opts.peer.key,
+    headers: { ...opts.target.headers, ...opts.peer.headers },
+  };
   const parts: PartResult[] = [];
   const part = async (name: string, fn: () => Promise<Omit<PartResult, "name" | "seconds">>) => {
     const t0 = Date.now();
@@ -85,13 +100,14 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       return { cases: r.cases, failures: schemathesisFailures(r), details: r.details };
     });
 
-  // The msgpack routes first: whatever they store (keys, conflict records, a repair report) is then
-  // there for the public API's run to read back.
+  // The msgpack routes first: whatever they store (keys, a lock, a repair report) is then there for
+  // the public API's run to read back.
+  const client = httpFor(opts.target);
   const http = httpFor(peerTarget);
   try {
-    const members = await memberIds(http);
+    const members = await memberIds(client);
     // One key, so the trees have an owner set to name.
-    const put = await http.request("PUT", "/v1/kv/fuzz/seed", Buffer.from("seed"));
+    const put = await client.request("PUT", "/v1/kv/fuzz/seed", Buffer.from("seed"));
     if (put.status !== 200)
       throw new Error(`PUT /v1/kv/fuzz/seed answered ${put.status}: ${put.body.toString()}`);
     const { sets, levelSizes } = await trees(http);
@@ -110,18 +126,28 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         .join("\n");
       return {
         cases: r.cases,
-        failures: await distinct(r.failures, opts.outDir),
+        failures: [
+          ...(await distinct(r.failures, opts.outDir)),
+          ...unreached(r.byRoute).map((route) => `${route} never answered with a message, only refusals`),
+        ],
         details: `answers by status:\n${byRoute}`,
       };
     });
   } finally {
     await http.close();
+    await client.close();
   }
   const base = opts.target.url.replace(/\/$/, "");
   await schemathesis("public API (schemathesis)", `${base}/openapi.json`, undefined, opts.target, 0.5);
   const doc = join(opts.outDir, "internal-openapi.json");
   await writeFile(doc, JSON.stringify(internalOpenApi(pkg.version), null, 2));
-  await schemathesis("peer JSON routes (schemathesis)", doc, base, peerTarget, 0.15);
+  await schemathesis(
+    "peer JSON routes (schemathesis)",
+    doc,
+    peerTarget.url.replace(/\/$/, ""),
+    peerTarget,
+    0.15,
+  );
 
   const cases = parts.reduce((n, p) => n + p.cases, 0);
   const failures = parts.reduce((n, p) => n + p.failures.length, 0);

@@ -150,6 +150,16 @@ export async function fuzzMsgpack(opts: MsgpackFuzzOptions): Promise<FuzzResult>
   return result;
 }
 
+/**
+ * Routes that never answered with a message, only refusals: the run did not get past their checks
+ * (wrong peer credentials, or generation that no longer makes valid messages), so it proved nothing there.
+ */
+export function unreached(byRoute: FuzzResult["byRoute"]): string[] {
+  return ROUTES.filter((r) =>
+    Object.keys(r.answers).every((status) => (byRoute[r.path]?.[Number(status)] ?? 0) === 0),
+  ).map((r) => r.path);
+}
+
 /** What is wrong with the answer `res` to `body` on `route`, or undefined. */
 export function verdict(
   path: string,

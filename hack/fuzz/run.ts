@@ -4,13 +4,15 @@
  * count and every failure; exits 1 on any failure. See docs/development.md ("The API fuzz run").
  *
  *   --url <base>            fuzz this node instead (any node of a running store)
+ *   --peer-url <base>       that node's peer listener, when it has one (default: --url)
  *   --cacert <file>         trust this CA (TLS)
- *   --cert <file> --key <file>   present this client certificate (a peer's, for the peer routes)
+ *   --cert <file> --key <file>   on peer routes, present this certificate (a node's: mutual TLS)
  *   --header 'Name: value'  on every request (repeatable), e.g. 'Authorization: Bearer <token>'
- *   --peer-header 'Name: value'  on peer routes only (repeatable), e.g. the peer secret header
+ *   --peer-header 'Name: value'  on peer routes only (repeatable)
+ *   --peer-secret <secret>  on peer routes, X-Replistore-Peer-Secret; with no --url, the local store's too
+ *   --tls                   the local store serves HTTPS with a CA of its own; the run is a peer by a node's certificate
  *   --multi-leader          the local store is MultiLeader (2 leaders of 3, AllToAll), so pushed updates are applied
- *   --token <token>         the local store's REPLISTORE_TOKEN, sent as Authorization: Bearer <token>
- *   --peer-secret <secret>  the local store's REPLISTORE_PEER_SECRET, sent as X-Replistore-Peer-Secret
+ *   --token <token>         the local store's client token, sent as Authorization: Bearer <token>
  *   --time <s>              the whole run's budget (default 120)
  *   --max-examples <n>      per operation, for schemathesis (default 50)
  *   --seed <n>              to repeat a run (default: random, printed)
@@ -20,10 +22,10 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Store, startStore } from "../../test/support/store.ts";
-import { runFuzz } from "./fuzz.ts";
-
-export const PEER_SECRET_HEADER = "X-Replistore-Peer-Secret";
+import { PEER_SECRET_HEADER } from "../../src/node/tls/peer-credentials.ts";
+import { type PeerCredentials, runFuzz } from "./fuzz.ts";
+import type { Target } from "./http.ts";
+import { type LocalStore, startLocalStore } from "./local-store.ts";
 
 function headers(list: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -47,6 +49,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       url: { type: "string" },
+      "peer-url": { type: "string" },
+      tls: { type: "boolean" },
       cacert: { type: "string" },
       cert: { type: "string" },
       key: { type: "string" },
@@ -61,46 +65,36 @@ async function main(): Promise<number> {
       out: { type: "string" },
     },
   });
-  const clientHeaders = headers(values.header);
-  if (values.token) clientHeaders.Authorization = `Bearer ${values.token}`;
-  const peerHeaders = headers(values["peer-header"]);
-  const secret = values["peer-secret"];
-  if (secret) peerHeaders[PEER_SECRET_HEADER] = secret;
   const seed =
     values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : number("seed", values.seed, 0);
   const outDir = values.out ?? (await mkdtemp(join(tmpdir(), "replistore-fuzz-")));
+  const secret = values["peer-secret"];
 
-  let store: Store | undefined;
-  let url = values.url;
-  if (!url) {
-    const mode = values["multi-leader"] ? "MultiLeader" : "Leaderless";
-    console.log(`fuzz: starting a local 3-node ${mode} store (test/support harness)`);
-    store = await startStore({
-      nodes: 3,
-      proxy: false,
+  let local: LocalStore | undefined;
+  let target: Target;
+  let peer: PeerCredentials;
+  if (values.url) {
+    target = { url: values.url, cacert: values.cacert, headers: {} };
+    peer = { url: values["peer-url"], cert: values.cert, key: values.key, headers: {} };
+    if (secret) peer.headers[PEER_SECRET_HEADER] = secret;
+    if (values.token) target.headers.Authorization = `Bearer ${values.token}`;
+  } else {
+    local = await startLocalStore({
+      multiLeader: values["multi-leader"],
+      tls: values.tls,
+      peerSecret: secret,
       token: values.token,
-      ...(values["multi-leader"]
-        ? {
-            writeQuorum: 1,
-            readQuorum: 1,
-            config: { mode: "MultiLeader", multiLeader: { leaders: 2, topology: "AllToAll", hub: 0 } },
-          }
-        : {}),
-      ...(secret ? { nodeEnv: () => ({ REPLISTORE_PEER_SECRET: secret }) } : {}),
     });
-    url = store.urls[0]!;
+    ({ target, peer } = local);
+    console.log(`fuzz: started a local 3-node store (${local.describe})`);
   }
+  Object.assign(target.headers, headers(values.header));
+  Object.assign(peer.headers, headers(values["peer-header"]));
   try {
-    console.log(`fuzz: ${url}, seed ${seed}, reports in ${outDir}`);
+    console.log(`fuzz: ${target.url}, seed ${seed}, reports in ${outDir}`);
     const report = await runFuzz({
-      target: {
-        url,
-        cacert: values.cacert,
-        cert: values.cert,
-        key: values.key,
-        headers: clientHeaders,
-      },
-      peerHeaders,
+      target,
+      peer,
       timeS: number("time", values.time, 120),
       maxExamples: number("max-examples", values["max-examples"], 50),
       seed,
@@ -113,7 +107,7 @@ async function main(): Promise<number> {
     );
     return report.failures === 0 ? 0 : 1;
   } finally {
-    await store?.cleanup();
+    await local?.store.cleanup();
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The API fuzz run in CI (issue 12): schemathesis over the public API and the JSON peer routes, and
  * fast-check over the msgpack peer routes, of real 3-node stores, within one time box
- * (REPLISTORE_FUZZ_TIME seconds, default 120: two thirds for a Leaderless store, one third for a
- * MultiLeader one, whose peers apply pushed updates). Zero 5xx and zero answers outside the schema;
+ * (REPLISTORE_FUZZ_TIME seconds, default 120: two thirds for a Leaderless store with TLS, the run a
+ * peer by a node's certificate; one third for a MultiLeader one, whose peers apply pushed updates,
+ * without TLS, the run a peer by the peer secret). Zero 5xx and zero answers outside the schema;
  * and every part must have run a real number of cases, so a fuzzer that ran nothing cannot pass.
  * `npm run fuzz` is the same run from the command line (docs/development.md).
  */
@@ -11,33 +12,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFuzz } from "../../hack/fuzz/fuzz.ts";
-import { type Store, type StoreOptions, startStore } from "../support/index.ts";
+import { type LocalStore, type LocalStoreOptions, startLocalStore } from "../../hack/fuzz/local-store.ts";
 
 const TIME_S = Number(process.env.REPLISTORE_FUZZ_TIME ?? 120);
 
-const MODES: Array<{ mode: string; share: number; options: StoreOptions }> = [
-  { mode: "Leaderless", share: 2 / 3, options: { nodes: 3, proxy: false } },
+// Peers as the store's nodes are: by certificate over mutual TLS, and by the peer secret without TLS.
+const STORES: Array<{ name: string; share: number; options: LocalStoreOptions }> = [
+  { name: "Leaderless, TLS", share: 2 / 3, options: { tls: true, token: "fuzz-client-token" } },
   {
-    mode: "MultiLeader",
+    name: "MultiLeader, peer secret",
     share: 1 / 3,
-    options: {
-      nodes: 3,
-      proxy: false,
-      writeQuorum: 1,
-      readQuorum: 1,
-      config: { mode: "MultiLeader", multiLeader: { leaders: 2, topology: "AllToAll", hub: 0 } },
-    },
+    options: { multiLeader: true, peerSecret: "fuzz-peer-secret" },
   },
 ];
 
-describe.each(MODES)("API fuzz run, $mode store", ({ share, options }) => {
+describe.each(STORES)("API fuzz run, $name store", ({ share, options }) => {
   const timeS = Math.max(10, Math.round(TIME_S * share));
-  let store: Store;
+  let local: LocalStore;
   beforeAll(async () => {
-    store = await startStore(options);
+    local = await startLocalStore(options);
   });
   afterAll(async () => {
-    await store?.cleanup();
+    await local?.store.cleanup();
   });
 
   it(
@@ -47,8 +43,8 @@ describe.each(MODES)("API fuzz run, $mode store", ({ share, options }) => {
       const seed = Math.floor(Math.random() * 2 ** 31);
       const lines: string[] = [];
       const report = await runFuzz({
-        target: { url: store.urls[0]!, headers: {} },
-        peerHeaders: {},
+        target: local.target,
+        peer: local.peer,
         timeS,
         maxExamples: 50,
         seed,

@@ -5,7 +5,7 @@
 import { pack } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import type { Answer } from "../../../hack/fuzz/http.ts";
-import { verdict } from "../../../hack/fuzz/msgpack-fuzz.ts";
+import { unreached, verdict } from "../../../hack/fuzz/msgpack-fuzz.ts";
 import { AE_APPLY, AE_LOCK } from "../../../src/wire/anti-entropy.ts";
 import { BATCH_PATH, MSGPACK, OP_GET, OP_PUT } from "../../../src/wire/peer-batch.ts";
 
@@ -68,5 +68,15 @@ describe("msgpack fuzz verdict", () => {
     expect(verdict(BATCH_PATH, batch, wrongOp)?.what).toMatch(/result of op 0 \(get\)/);
     const short = msgpack(200, { clock: [2, 0], results: [null] });
     expect(verdict(BATCH_PATH, batch, short)?.what).toMatch(/2 ops answered with 1 results/);
+  });
+});
+
+describe("unreached", () => {
+  it("names the routes that only refused, such as every route when the peer credentials are wrong", () => {
+    const refusedOnly = { [BATCH_PATH]: { 403: 10 }, [AE_APPLY]: { 200: 3, 400: 2 }, [AE_LOCK]: { 409: 4 } };
+    const routes = unreached(refusedOnly);
+    expect(routes).toContain(BATCH_PATH);
+    expect(routes).not.toContain(AE_APPLY);
+    expect(routes).not.toContain(AE_LOCK);
   });
 });
