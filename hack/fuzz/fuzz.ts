@@ -1,7 +1,8 @@
 /**
- * The API fuzz run: schemathesis over the node's public API (/openapi.json) and over its JSON peer
- * routes (internal-openapi.ts), then fast-check over its msgpack peer routes (msgpack-fuzz.ts), each
- * in its share of one time box. Public requests go to `target` (its headers: a token; its CA);
+ * The API fuzz run: fast-check over the node's msgpack peer routes (msgpack-fuzz.ts), then
+ * schemathesis over its public API (/openapi.json) and over its JSON peer routes
+ * (internal-openapi.ts), each in its share of one time box. A request that fails at the connection
+ * (the node died) throws and so fails the run too. Public requests go to `target` (its headers: a token; its CA);
  * peer requests go to `peer.url` (default: the same node's), with the target's headers and CA plus
  * the peer's credentials: `peer.headers` (the peer secret) or a node's certificate and key (mutual TLS).
  */
