@@ -5,13 +5,15 @@
 #      promtool, podman, buildah, runc and debootstrap (the image), chromium (the review page),
 #      openssl and iproute2 (the control plane's certificates, pod networking), and for the one-node
 #      cluster containerd, containernetworking-plugins, iptables, conntrack, socat, busybox-static,
-#      curl, and gcc and libc6-dev (hack/cluster/build.sh compiles a static pause binary)
+#      curl, and gcc and libc6-dev (hack/cluster/build.sh compiles a static pause binary), and
+#      python3 with python3-venv (the API fuzz run's schemathesis)
 #   2. Go, which builds steps 3-6 (only checked here; a cached build does not need it)
 #   3. kube-apiserver, kube-controller-manager and etcd        hack/k8s/build.sh
 #   4. the cluster node's binaries                             hack/cluster/build.sh
 #   5. the cluster's NetworkPolicy agent                       hack/cluster/build-netpol.sh
 #   6. helm                                                    hack/chart/helm/build.sh
-#   7. the project image (a local base, then the Dockerfile)   hack/image/build.sh (needs root)
+#   7. schemathesis, for the API fuzz run, in a cached venv    hack/fuzz/install.sh
+#   8. the project image (a local base, then the Dockerfile)   hack/image/build.sh (needs root)
 # The builds keep their results in ${REPLISTORE_CACHE:-~/.cache/replistore}/ and do nothing when they
 # are there. Each step's output goes to <that cache>/setup/<step>.log and is printed (its last 40
 # lines) only when the step fails. REPLISTORE_SKIP_SETUP=1 skips all of it. See docs/development.md.
@@ -35,13 +37,14 @@ fi
 # Debian package -> the commands (or files) that show it is there, whoever installed it; none for
 # busybox-static, since a busybox command may be the dynamic one (the cluster copies it into an image).
 packages=(prometheus podman buildah runc debootstrap chromium openssl iproute2
-  containerd containernetworking-plugins iptables conntrack socat busybox-static curl gcc libc6-dev)
+  containerd containernetworking-plugins iptables conntrack socat busybox-static curl gcc libc6-dev
+  python3 python3-venv)
 declare -A probes=(
   [prometheus]="prometheus promtool" [podman]=podman [buildah]=buildah [runc]=runc
   [debootstrap]=debootstrap [chromium]=chromium [openssl]=openssl [iproute2]=ip
   [containerd]=containerd [containernetworking-plugins]=/usr/lib/cni/bridge [iptables]=iptables
   [conntrack]=conntrack [socat]=socat [busybox-static]="" [curl]=curl
-  [gcc]=gcc [libc6-dev]=/usr/include/stdio.h
+  [gcc]=gcc [libc6-dev]=/usr/include/stdio.h [python3]=/usr/bin/python3 [python3-venv]=""
 )
 # Installed with --no-install-recommends, so the recommended packages that matter come by name:
 # podman's network backend (what Debian's podman otherwise pulls in as a recommendation) and a font
@@ -50,7 +53,7 @@ declare -A companions=([podman]="netavark aardvark-dns" [chromium]="fonts-libera
 # Packages whose maintainer scripts would start a service; the tests start their own.
 services=(prometheus containerd)
 
-steps=7
+steps=8
 step_no=0
 step_log="" # the running step's log
 cannot=97 # a step's exit code for "cannot run here" (its result line says what to do)
@@ -237,7 +240,20 @@ step_helm() { go_build "$hack/chart/helm/build.sh"; }
 step_cluster() { go_build "$hack/cluster/build.sh"; }
 step_netpol() { go_build "$hack/cluster/build-netpol.sh"; }
 
-# --- 6. The image ---------------------------------------------------------------------------------
+# --- 7. schemathesis ------------------------------------------------------------------------------
+
+step_fuzz() {
+  local first last
+  bash "$hack/fuzz/install.sh"
+  first="$(head -n 1 "$step_log")"
+  last="$(tail -n 1 "$step_log")"
+  case "$first" in
+    *cached*) echo "cached: $last" >&3 ;;
+    *) echo "${first#fuzz:install: }" >&3 ;;
+  esac
+}
+
+# --- 8. The image ---------------------------------------------------------------------------------
 
 step_image() {
   local tags tag before after last
@@ -266,5 +282,6 @@ run_step k8s "Kubernetes control plane binaries (hack/k8s/build.sh)" step_k8s
 run_step cluster "cluster node binaries (hack/cluster/build.sh)" step_cluster
 run_step netpol "NetworkPolicy agent (hack/cluster/build-netpol.sh)" step_netpol
 run_step helm "helm (hack/chart/helm/build.sh)" step_helm
+run_step fuzz "API fuzzer (hack/fuzz/install.sh)" step_fuzz
 run_step image "project image (hack/image/build.sh)" step_image
 echo "setup: ready in $(since "$setup_start"); logs in $logs/"

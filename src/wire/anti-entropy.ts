@@ -120,6 +120,9 @@ export const LockResponse = Type.Object({ acquired: Type.Boolean(), holder: Hold
 export type LockResponse = Static<typeof LockResponse>;
 export const UnlockRequest = Type.Object({ holder: Holder });
 export type UnlockRequest = Static<typeof UnlockRequest>;
+/** false when `holder` did not hold the lock (it expired, or another run holds it). */
+export const UnlockResponse = Type.Object({ released: Type.Boolean() });
+export type UnlockResponse = Static<typeof UnlockResponse>;
 
 /** What a finished (or failed) repair run reports to each node it touched, for the node's metrics. */
 export const RepairReport = Type.Object({
@@ -133,3 +136,5 @@ export const RepairReport = Type.Object({
   durationMs: Type.Number({ minimum: 0 }),
 });
 export type RepairReport = Static<typeof RepairReport>;
+export const ReportResponse = Type.Object({ ok: Type.Literal(true) });
+export type ReportResponse = Static<typeof ReportResponse>;

@@ -10,6 +10,13 @@ import type { Timestamp } from "../../wire/version.ts";
 
 export type PhysicalClock = () => number;
 
+/**
+ * The largest logical counter a version may carry (src/wire/record.ts's Logical: whole and exact).
+ * A peer may send one at that limit; a counter past it would make versions this node's peers
+ * refuse, so the clock carries into the wall part instead (found by the API fuzz run).
+ */
+export const MAX_LOGICAL = Number.MAX_SAFE_INTEGER;
+
 export class HybridClock {
   private wall = 0;
   private logical = 0;
@@ -35,6 +42,7 @@ export class HybridClock {
     } else {
       this.logical += 1;
     }
+    this.carry();
     return { wall: this.wall, logical: this.logical, node: this.node };
   }
 
@@ -55,5 +63,13 @@ export class HybridClock {
       this.logical = 0;
     }
     this.wall = wall;
+    this.carry();
+  }
+
+  /** (wall, MAX_LOGICAL + 1) becomes (wall + 1, 0): still greater than everything seen, and exact. */
+  private carry(): void {
+    if (this.logical <= MAX_LOGICAL) return;
+    this.wall += 1;
+    this.logical = 0;
   }
 }

@@ -22,19 +22,20 @@ export async function adminRoutes(app: FastifyInstance, opts: { node: DrainParts
   });
 }
 
-function parseLeaving(raw: unknown, node: DrainParts): string[] {
+export function parseLeaving(raw: unknown, node: Pick<DrainParts, "selfId" | "config">): string[] {
   const text = raw instanceof Buffer ? raw.toString("utf8").trim() : "";
   if (!text) return [node.selfId];
-  let body: DrainBody;
+  const refuse = () =>
+    new HttpError(400, "invalid_request", 'body must be JSON like {"leaving": ["<member id>"]} or empty');
+  let parsed: unknown;
   try {
-    body = JSON.parse(text) as DrainBody;
+    parsed = JSON.parse(text);
   } catch {
-    throw new HttpError(
-      400,
-      "invalid_request",
-      'body must be JSON like {"leaving": ["<member id>"]} or empty',
-    );
+    throw refuse();
   }
+  // JSON null, a number, a string or an array parse fine but are not the object asked for.
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw refuse();
+  const body = parsed as DrainBody;
   if (body.leaving === undefined) return [node.selfId];
   const members = node.config().members.map((m) => m.id);
   if (

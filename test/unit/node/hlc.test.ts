@@ -3,6 +3,7 @@ import {
   compareTimestamps,
   formatTimestamp,
   HybridClock,
+  MAX_LOGICAL,
   parseTimestamp,
 } from "../../../src/node/clock/hlc.ts";
 import { checkPeerClock } from "../../../src/node/clock/offset-guard.ts";
@@ -35,6 +36,21 @@ describe("HybridClock", () => {
     clock.observe(1000, 7);
     wall = 2000;
     expect(clock.now()).toEqual({ wall: 2000, logical: 0, node: "a" });
+  });
+
+  it("carries into the wall part rather than pass the largest exact counter", () => {
+    // Found by the API fuzz run: a peer batch whose clock was [now, 2^53 - 1] (valid on the wire)
+    // pushed the counter to 2^53, and every answer and version of the node was then outside the schema.
+    const clock = new HybridClock("a", () => 1000);
+    clock.observe(1000, MAX_LOGICAL);
+    const next = clock.now();
+    expect(next).toEqual({ wall: 1001, logical: 1, node: "a" });
+    expect(Number.isSafeInteger(next.logical)).toBe(true);
+    expect(compareTimestamps({ wall: 1000, logical: MAX_LOGICAL, node: "z" }, next)).toBeLessThan(0);
+
+    const local = new HybridClock("a", () => 2000);
+    local.observe(2000, MAX_LOGICAL - 1);
+    expect(local.now()).toEqual({ wall: 2001, logical: 0, node: "a" });
   });
 
   it("breaks exact ties by node id, identically everywhere", () => {

@@ -103,6 +103,21 @@ describe("decodeBatch", () => {
     expect(err.message).toBe("ops[0][0] is not an op code (0, 1, 2, 3, 4, 5, 6); got 99");
   });
 
+  it("an op code that is a map, even one whose toString is not a function, is invalid_batch", () => {
+    // Found by the API fuzz run (hack/fuzz): String() of such a map threw, and the route answered 500.
+    for (const [code, got] of [
+      [{ toString: 1 }, "a map"],
+      [{}, "a map"],
+      [[1], "an array"],
+      [null, "null"],
+      [Buffer.from("x"), "bytes"],
+    ] as const) {
+      const err = refusal(batch([code, "k"]));
+      expect(err.code).toBe("invalid_batch");
+      expect(err.message).toBe(`ops[0][0] is not an op code (0, 1, 2, 3, 4, 5, 6); got ${got}`);
+    }
+  });
+
   it("malformed conflict records and multi-leader updates are invalid_batch", () => {
     expect(refusal(batch([OP_CONFLICT_PUT, "abc123", { ...conflict, versions: [] }])).message).toContain(
       "ops[0][2].versions",
