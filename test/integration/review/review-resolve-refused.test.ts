@@ -34,6 +34,7 @@ describe("review page: resolving during a quorum loss", () => {
         name: STORE,
         mode: "Leaderless",
         members: store.ids.map((id, i) => ({ id, url: store.urls[i]! })),
+        auth: false,
         tokenFile: undefined,
       },
       (line) => {
