@@ -28,10 +28,16 @@ function apiserverStatus(res: NodeResponse): { message: string; code: number } |
 }
 
 /** Pod `pod` in `namespace`, port `port`, through the apiserver's pod proxy. */
-export function podProxyEndpoint(kc: KubeConfig, namespace: string, pod: string, port: number): NodeEndpoint {
+export function podProxyEndpoint(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  port: number,
+  tls = false,
+): NodeEndpoint {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error("the kubeconfig names no cluster server");
-  const prefix = `${server.replace(/\/+$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy`;
+  const prefix = `${server.replace(/\/+$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${tls ? "https:" : ""}${encodeURIComponent(pod)}:${port}/proxy`;
   return {
     name: pod,
     async call(req) {

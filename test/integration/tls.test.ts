@@ -9,6 +9,7 @@ import { connect as tlsConnect } from "node:tls";
 import { pack } from "msgpackr";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OP_PUT } from "../../src/node/peers/protocol.ts";
 import { createCa, issueCertificate } from "../../src/tls/pki.ts";
 import { BATCH_PATH } from "../../src/wire/peer-batch.ts";
 import { eventually, type Store, send, startStore, uniqueKey } from "../support/index.ts";
@@ -194,5 +195,20 @@ describe("peer secret (TLS off)", () => {
       headers: { ...headers, "x-replistore-peer-secret": SECRET },
     });
     expect(withSecret.status, withSecret.text).toBe(200);
+  });
+
+  it("a batch that names a sender outside the store is refused whole: 400 unknown_peer, nothing stored", async () => {
+    const key = uniqueKey("intruder");
+    const reply = await send(store.urls[0]!, "POST", BATCH_PATH, {
+      body: pack({
+        from: "intruder-7",
+        clock: [Date.now(), 0],
+        ops: [[OP_PUT, key, [Date.now(), 0, "intruder-7", Buffer.from("x")]]],
+      }),
+      headers: { "content-type": "application/msgpack", "x-replistore-peer-secret": SECRET },
+    });
+    expect(reply.status, reply.text).toBe(400);
+    expect(reply.body.error).toBe("unknown_peer");
+    expect((await store.client(0).get(key, { local: true })).status).toBe(404);
   });
 });

@@ -9,10 +9,21 @@ import { type Auth, secretFor } from "../../api/auth-types.ts";
 import type { ReplicatedStoreStatus } from "../../api/status.ts";
 import type { NodeEndpoint } from "../endpoint.ts";
 import type { DirectoryStore, StoreDirectory } from "./directory.ts";
-import { listStorePods, type PodRoute, podEndpoints, type StorePod } from "./store-pods.ts";
+import {
+  listStorePods,
+  type PodRoute,
+  podEndpoints,
+  readStoreCa,
+  type StorePod,
+  storeUsesTls,
+} from "./store-pods.ts";
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 type RawStore = KubernetesObject & {
-  spec?: { mode?: string; auth?: Auth };
+  spec?: { mode?: string; auth?: Auth; tls?: { mode?: string } };
   status?: ReplicatedStoreStatus;
 };
 
@@ -86,7 +97,16 @@ export function kubeDirectory(options: KubeDirectoryOptions): StoreDirectory {
       const namespace = store?.metadata?.namespace;
       const name = store?.metadata?.name;
       if (!store || !namespace || !name) return undefined;
-      return podEndpoints(await podsOf(namespace, name), options.route, options.kubeConfig, namespace);
+      const tls = storeUsesTls(store.spec);
+      const wire =
+        tls && options.route === "pod-ip"
+          ? {
+              tls,
+              ...optional("ca", await readStoreCa(core, namespace, name)),
+              servername: `${name}.${namespace}.svc`,
+            }
+          : { tls };
+      return podEndpoints(await podsOf(namespace, name), options.route, options.kubeConfig, namespace, wire);
     },
   };
 }

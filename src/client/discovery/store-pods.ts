@@ -60,17 +60,55 @@ export async function listStorePods(core: CoreV1Api, namespace: string, store: s
     .sort((a, b) => Number(b.ready) - Number(a.ready) || ordinal(a.name) - ordinal(b.name));
 }
 
+/**
+ * How a store's nodes speak: TLS unless its spec.tls.mode is Disabled. The pod proxy needs only
+ * that (the apiserver dials the pod and does not check its certificate); a direct connection also
+ * needs the store's CA (ConfigMap `<store>-ca`) and the name its certificate covers.
+ */
+export interface StoreWire {
+  tls: boolean;
+  ca?: string;
+  servername?: string;
+}
+
+export const PLAIN_WIRE: StoreWire = { tls: false };
+
+export function storeUsesTls(spec: { tls?: { mode?: string } } | undefined): boolean {
+  return (spec?.tls?.mode ?? "Auto") !== "Disabled";
+}
+
+/** The CA bundle the operator publishes for a store; undefined when there is none (yet). */
+export async function readStoreCa(
+  core: CoreV1Api,
+  namespace: string,
+  store: string,
+): Promise<string | undefined> {
+  try {
+    const map = await core.readNamespacedConfigMap({ namespace, name: `${store}-ca` });
+    return map.data?.["ca.crt"] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Endpoints for the pods that have an IP (a pod without one has not started). */
 export function podEndpoints(
   pods: readonly StorePod[],
   route: PodRoute,
   kc: KubeConfig,
   namespace: string,
+  wire: StoreWire = PLAIN_WIRE,
 ): NodeEndpoint[] {
   return pods.flatMap((pod) => {
     if (!pod.ip) return [];
-    if (route === "apiserver") return [podProxyEndpoint(kc, namespace, pod.name, pod.port)];
+    if (route === "apiserver") return [podProxyEndpoint(kc, namespace, pod.name, pod.port, wire.tls)];
     const host = pod.ip.includes(":") ? `[${pod.ip}]` : pod.ip;
-    return [httpEndpoint(pod.name, `http://${host}:${pod.port}`)];
+    if (!wire.tls) return [httpEndpoint(pod.name, `http://${host}:${pod.port}`)];
+    return [
+      httpEndpoint(pod.name, `https://${host}:${pod.port}`, {
+        ...(wire.ca !== undefined ? { ca: wire.ca } : {}),
+        ...(wire.servername !== undefined ? { servername: wire.servername } : {}),
+      }),
+    ];
   });
 }

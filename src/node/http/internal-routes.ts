@@ -28,7 +28,16 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: BatchPa
       return sendError(reply, 400, { error: "invalid_batch", message: "body is not a msgpack batch" });
     }
     // A malformed batch throws a WireError, which the server's error handler answers.
-    const res = await handleBatch(node, decodeBatch(raw));
+    const batch = decodeBatch(raw);
+    // `from` becomes a metric label and the sender of multi-leader updates: only a member may be it.
+    const cfg = node.config();
+    if (batch.from === node.selfId || !cfg.members.some((m) => m.id === batch.from)) {
+      return sendError(reply, 400, {
+        error: "unknown_peer",
+        message: `batch from "${String(batch.from).slice(0, 64)}", which is not another member of this store (config generation ${cfg.generation}: ${cfg.members.map((m) => m.id).join(", ")})`,
+      });
+    }
+    const res = await handleBatch(node, batch);
     return reply
       .code(res.refused ? 409 : 200)
       .type(MSGPACK)

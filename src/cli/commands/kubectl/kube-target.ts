@@ -18,7 +18,12 @@ import type { ReplicatedStoreStatus } from "../../../api/status.ts";
 import { apiErrorFrom } from "../../../client/api-error.ts";
 import { callFirst } from "../../../client/call-first.ts";
 import { jsonOf } from "../../../client/decode-answer.ts";
-import { listStorePods, podEndpoints, type StorePod } from "../../../client/discovery/store-pods.ts";
+import {
+  listStorePods,
+  podEndpoints,
+  type StorePod,
+  storeUsesTls,
+} from "../../../client/discovery/store-pods.ts";
 import type { NodeRequest, NodeResponse } from "../../../client/endpoint.ts";
 import { ApiserverRefusedError, NoNodeReachableError, UnreachableError } from "../../../client/errors.ts";
 import { UserError } from "../../../errors.ts";
@@ -160,7 +165,9 @@ export async function callKubeStore(
   req: Omit<NodeRequest, "token">,
   options: { accept?: readonly number[] } = {},
 ): Promise<NodeResponse> {
-  const endpoints = podEndpoints(target.pods, "apiserver", target.kc, target.namespace);
+  const endpoints = podEndpoints(target.pods, "apiserver", target.kc, target.namespace, {
+    tls: storeUsesTls(target.store.spec as { tls?: { mode?: string } } | undefined),
+  });
   const where = `${target.namespace}/${target.name}`;
   if (endpoints.length === 0) {
     throw new UserError(
