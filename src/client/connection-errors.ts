@@ -118,12 +118,12 @@ export const CONNECTION_ERRORS = {
     stage: "connect",
   },
   ERR_SSL_WRONG_VERSION_NUMBER: {
-    reason: "TLS handshake failed",
+    reason: "tls handshake failed",
     advice: "the node does not speak TLS there: use http:// for a store with spec.tls.mode Disabled",
     stage: "connect",
   },
   EPROTO: {
-    reason: "TLS handshake failed",
+    reason: "tls handshake failed",
     advice:
       "the node and this client disagree about TLS: use https:// for a store with TLS, http:// for one without",
     stage: "connect",

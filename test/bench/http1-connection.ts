@@ -5,6 +5,7 @@
  * 2-core machine every cycle the load generator burns is taken from the store it measures.
  */
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 
 export interface Http1Response {
   status: number;
@@ -21,12 +22,16 @@ export class Http1Connection {
   private pending: { resolve: (r: Http1Response) => void; reject: (e: Error) => void } | undefined;
   private readonly ready: Promise<void>;
 
-  constructor(url: string) {
+  /** `ca`: the CA to trust for an https URL (the store's, as a client given --cacert). */
+  constructor(url: string, ca?: string) {
     const u = new URL(url);
     this.host = u.host;
-    this.socket = connect({ host: u.hostname, port: Number(u.port), noDelay: true });
+    const tls = u.protocol === "https:";
+    this.socket = tls
+      ? tlsConnect({ host: u.hostname, port: Number(u.port), ...(ca ? { ca } : {}) }).setNoDelay(true)
+      : connect({ host: u.hostname, port: Number(u.port), noDelay: true });
     this.ready = new Promise((resolve, reject) => {
-      this.socket.once("connect", () => resolve());
+      this.socket.once(tls ? "secureConnect" : "connect", () => resolve());
       this.socket.once("error", reject);
     });
     this.socket.on("data", (chunk: Buffer) => this.onData(chunk));

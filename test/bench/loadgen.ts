@@ -20,7 +20,7 @@ function percentile(sorted: Float64Array, p: number): number {
 async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
   for (const c of connections.splice(0)) c.close();
   const targets = Array.from({ length: request.concurrency }, (_, i) => {
-    const c = new Http1Connection(request.urls[i % request.urls.length] ?? "");
+    const c = new Http1Connection(request.urls[i % request.urls.length] ?? "", request.ca);
     connections.push(c);
     return c;
   });

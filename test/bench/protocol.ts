@@ -4,6 +4,8 @@ export interface PhaseRequest {
   kind: "phase";
   phase: "warmup" | "write" | "read";
   urls: string[];
+  /** the store's CA, for https URLs */
+  ca?: string;
   durationMs: number;
   concurrency: number;
   valueBytes: number;

@@ -4,7 +4,10 @@
  * multi-leader phases (multi-leader.ts). Prints ops/s, p50/p99 latency, replication lag, errors and
  * peak RSS per node, PASS/BELOW against the floors, and one JSON line. Exits 1 only if requests failed.
  *
- *   npm run bench -- --duration 10 --concurrency 64 --value-size 1024 [--only leaderless|multi-leader]
+ * The leaderless phases run with TLS on, the default of every store (clients and peers over https,
+ * peers with mutual TLS); `--tls off` measures plain HTTP, to see what TLS costs.
+ *
+ *   npm run bench -- --duration 10 --concurrency 64 --value-size 1024 [--only leaderless|multi-leader] [--tls on|off]
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -27,13 +30,14 @@ const { values: flags } = parseOrExit(() =>
       nodes: { type: "string", default: "3" },
       rate: { type: "string", default: "5000" },
       only: { type: "string" },
+      tls: { type: "string", default: "on" },
       help: { type: "boolean", short: "h" },
     },
   }),
 );
 if (flags.help) {
   console.log(
-    "usage: npm run bench -- [--duration SECONDS per phase (10)] [--warmup SECONDS (2)] [--concurrency N (64)] [--value-size BYTES (1024)] [--nodes N (3)] [--rate WRITES/S for the paced multi-leader phase (5000)] [--only leaderless|multi-leader]",
+    "usage: npm run bench -- [--duration SECONDS per phase (10)] [--warmup SECONDS (2)] [--concurrency N (64)] [--value-size BYTES (1024)] [--nodes N (3)] [--rate WRITES/S for the paced multi-leader phase (5000)] [--only leaderless|multi-leader] [--tls on|off (on)]",
   );
   process.exit(0);
 }
@@ -41,6 +45,11 @@ if (flags.only !== undefined && flags.only !== "leaderless" && flags.only !== "m
   console.error(`--only must be leaderless or multi-leader, got ${JSON.stringify(flags.only)}`);
   process.exit(2);
 }
+if (flags.tls !== "on" && flags.tls !== "off") {
+  console.error(`--tls must be on or off, got ${JSON.stringify(flags.tls)}`);
+  process.exit(2);
+}
+const tls = flags.tls === "on";
 const durationMs = positiveNumber("duration", flags.duration) * 1000;
 const warmupMs = Number(flags.warmup) * 1000;
 const concurrency = Math.round(positiveNumber("concurrency", flags.concurrency));
@@ -96,7 +105,7 @@ function summarize(p: MultiLeaderBenchResult["max"]) {
 
 async function runLeaderless(): Promise<Record<string, unknown> | undefined> {
   console.log(
-    `replistore bench: ${nodes} nodes (N=${nodes}, W=2, R=2, durable), ${concurrency} clients, ${valueBytes}-byte values, ${durationMs / 1000} s per phase`,
+    `replistore bench: ${nodes} nodes (N=${nodes}, W=2, R=2, durable, TLS ${tls ? "on" : "off"}), ${concurrency} clients, ${valueBytes}-byte values, ${durationMs / 1000} s per phase`,
   );
   const store = await startStore({
     nodes,
@@ -104,6 +113,9 @@ async function runLeaderless(): Promise<Record<string, unknown> | undefined> {
     writeQuorum: 2,
     readQuorum: 2,
     proxy: false,
+    tls,
+    // as the operator runs nodes: peer routes on a listener of their own
+    peerPort: true,
     config: { limits: { maxValueBytes: Math.max(1024 * 1024, valueBytes) } },
   });
   const pids = store.ids.map((_, i) => store.node(i).pid ?? 0);
@@ -111,7 +123,14 @@ async function runLeaderless(): Promise<Record<string, unknown> | undefined> {
 
   const runner = new PhaseRunner();
   const phase = (name: PhaseRequest["phase"], ms: number): Promise<PhaseResult> =>
-    runner.run({ phase: name, urls: store.urls, durationMs: ms, concurrency, valueBytes });
+    runner.run({
+      phase: name,
+      urls: store.urls,
+      ...(store.tls ? { ca: store.tls.caPem } : {}),
+      durationMs: ms,
+      concurrency,
+      valueBytes,
+    });
 
   let summary: Record<string, unknown> | undefined;
   try {
@@ -178,6 +197,7 @@ async function runLeaderless(): Promise<Record<string, unknown> | undefined> {
 
     summary = {
       nodes,
+      tls,
       replication: { factor: nodes, writeQuorum: 2, readQuorum: 2 },
       concurrency,
       valueBytes,

@@ -347,7 +347,7 @@ describe("day-2 operations on a real node", () => {
       const mine = diverged.filter((key) => primary(key) === node);
       const applied = await applyToOneNode(
         client,
-        nodeUrl(NS, STORE, ordinalOf(node)),
+        { namespace: NS, store: STORE, ordinal: ordinalOf(node) },
         node,
         mine.map((key) => [key, `value-${key}`]),
       );

@@ -30,7 +30,7 @@ interface PodJson {
 
 /** Writes keys one by one from the client pod; returns the keys whose write was acknowledged. */
 async function writeKeys(prefix: string, count: number): Promise<string[]> {
-  const endpoint = `http://orders.${NS}.svc.cluster.local:7070`;
+  const endpoint = `https://orders.${NS}.svc.cluster.local:7070`;
   const script = `for i in $(seq 1 ${count}); do replistore kv put ${prefix}-$i value-${prefix}-$i --endpoint ${endpoint} >/dev/null 2>&1 && echo ${prefix}-$i; done`;
   const result = await client.exec(["sh", "-c", script], { timeoutMs: 120_000 });
   return result.stdout.split("\n").filter((line) => line.startsWith(`${prefix}-`));
@@ -38,7 +38,7 @@ async function writeKeys(prefix: string, count: number): Promise<string[]> {
 
 /** A node's own copy of a key (no quorum), through the pod's DNS name under the peers Service. */
 async function localValue(ordinal: number, key: string): Promise<string | undefined> {
-  const endpoint = `http://orders-${ordinal}.orders-peers.${NS}.svc.cluster.local:7070`;
+  const endpoint = `https://orders-${ordinal}.orders-peers.${NS}.svc.cluster.local:7070`;
   const result = await client.exec(["replistore", "kv", "get", key, "--local", "--endpoint", endpoint]);
   return result.code === 0 ? result.stdout.trim() : undefined;
 }

@@ -18,9 +18,9 @@ let remoteClient: ClientPod;
  * Opens a TCP connection from a pod and says how it went. A dropped SYN (what the policy does)
  * shows as a timeout; 5 s is far beyond a connection on one bridge, which takes under a millisecond.
  */
-async function connect(from: ClientPod, host: string): Promise<string> {
+async function connect(from: ClientPod, host: string, port = 7070): Promise<string> {
   const script = `
-    const socket = require("node:net").connect(7070, process.argv[1]);
+    const socket = require("node:net").connect(${port}, process.argv[1]);
     socket.setTimeout(5000);
     socket.on("connect", () => { console.log("connected"); process.exit(0); });
     socket.on("timeout", () => { console.log("timeout"); process.exit(0); });
@@ -39,6 +39,7 @@ beforeAll(async () => {
     ClientPod.start(NS, "stranger"),
     ClientPod.start(ELSEWHERE, "remote-client"),
   ]);
+  remoteClient.trustStoresIn(NS);
   await waitStoreReady(NS, "orders", 3);
 });
 
@@ -55,6 +56,12 @@ describe("the store's NetworkPolicy, enforced", () => {
     expect(await connect(client, `orders.${NS}.svc.cluster.local`)).toBe("connected");
   });
 
+  it("keeps the peer port for the store's own pods: a labelled client cannot open it", async () => {
+    const node = await kubectlJson<{ status: { podIP: string } }>(["get", "pod", "orders-1", "-n", NS]);
+    expect(await connect(client, node.status.podIP)).toBe("connected");
+    expect(await connect(client, node.status.podIP, 7071)).toBe("timeout");
+  });
+
   it("admits every pod of a namespace labelled as a client of the store", async () => {
     expect(await connect(remoteClient, `orders.${NS}.svc.cluster.local`)).toBe("connected");
     const get = await remoteClient.exec([
@@ -63,7 +70,7 @@ describe("the store's NetworkPolicy, enforced", () => {
       "get",
       "fenced",
       "--endpoint",
-      `http://orders.${NS}.svc.cluster.local:7070`,
+      `https://orders.${NS}.svc.cluster.local:7070`,
     ]);
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout.trim()).toBe("in");

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import type { Browser, Page } from "playwright-core";
+import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrometheusRule } from "../../src/builders/prometheus-rule.ts";
 import { buildServiceMonitor } from "../../src/builders/service-monitor.ts";
@@ -41,6 +42,7 @@ import {
   createNamespace,
   deleteNamespace,
   sample,
+  storeCaBundle,
   storeStatus,
   waitStoreReady,
 } from "./support/stores.ts";
@@ -100,6 +102,8 @@ let conflict: { id: string; key: string; partial: string; replaced: string };
 let operator: ChildProcess | undefined;
 let operatorLog = "";
 let browser: Browser | undefined;
+/** trusts the store's CA, checking the name its certificate gives the client Service */
+let storeAgent: Agent;
 
 /** `kubectl replistore ...` as a user types it: the plugin from the cluster's PATH (bin/kubectl-replistore). */
 function plugin(args: string[]) {
@@ -123,12 +127,13 @@ async function frozen<T>(name: string, during: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A request to one node at its pod IP, from the host. */
-async function node(ordinal: number, method: string, path: string, body?: string): Promise<Response> {
-  return fetch(`http://${podIps.get(PODS[ordinal] ?? "")}:7070${path}`, {
+/** A request to one node at its pod IP, from the host: https, trusting the store's CA. */
+function node(ordinal: number, method: string, path: string, body?: string) {
+  return undiciFetch(`https://${podIps.get(PODS[ordinal] ?? "")}:7070${path}`, {
     method,
     ...(body !== undefined ? { body, headers: { "content-type": "application/octet-stream" } } : {}),
     signal: AbortSignal.timeout(15_000),
+    dispatcher: storeAgent,
   });
 }
 
@@ -179,10 +184,20 @@ beforeAll(async () => {
   await writeFile(ruleFiles[0] ?? "", dump(chartRule.spec, { lineWidth: -1 }));
   await writeFile(ruleFiles[1] ?? "", dump(storeRules, { lineWidth: -1 }));
 
+  // The store's CA, as the Prometheus Operator mounts the ConfigMap the ServiceMonitor names.
+  const caBundle = await storeCaBundle(NS);
+  expect(caBundle).toContain("BEGIN CERTIFICATE");
+  const caFile = join(dir, "store-ca.crt");
+  await writeFile(caFile, caBundle);
+  storeAgent = new Agent({ connect: { ca: caBundle, servername: `${STORE}.${NS}.svc` } });
+
   discovery = await EndpointsDiscovery.start();
   prometheus = await PrometheusProcess.start({
     // 2 s rather than the ServiceMonitor's 30 s, so the test sees samples within seconds.
-    scrapeConfigs: serviceMonitorScrapeConfigs(monitor, discovery, "2s"),
+    scrapeConfigs: serviceMonitorScrapeConfigs(monitor, discovery, "2s", (ref) => {
+      expect(ref).toEqual({ name: `${STORE}-ca`, key: "ca.crt" });
+      return caFile;
+    }),
     ruleFiles,
     evaluationInterval: "2s",
   });
@@ -197,6 +212,7 @@ afterAll(async () => {
   }
   await prometheus?.stop();
   await discovery?.close();
+  await storeAgent?.close();
   await deleteNamespace(NS);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -233,19 +249,18 @@ describe("observability of a store on a real node", () => {
         instance: `${podIps.get(sample.metric.pod ?? "")}:7070`,
       });
     }
-    // Discovery found both Services over the pods; the ServiceMonitor's selector kept the peers one.
+    // Discovery found both Services over the pods; the ServiceMonitor's selector kept the peers one,
+    // and its port kept the client port (https), not the peer port.
     const targets = await server.targets();
     expect(targets.active.map((t) => `${t.labels.service}/${t.labels.pod}`).sort()).toEqual(
       PODS.map((p) => `${JOB}/${p}`),
     );
-    expect(
-      targets.dropped
-        .map(
-          (t) =>
-            `${t.discoveredLabels.__meta_kubernetes_service_name}/${t.discoveredLabels.__meta_kubernetes_pod_name}`,
-        )
-        .sort(),
-    ).toEqual(PODS.map((p) => `${STORE}/${p}`));
+    expect(targets.active.every((t) => t.scrapeUrl.startsWith("https://"))).toBe(true);
+    const where = (labels: Record<string, string>) =>
+      `${labels.__meta_kubernetes_service_name}/${labels.__meta_kubernetes_pod_name}:${labels.__meta_kubernetes_endpoint_port_name}`;
+    expect(targets.dropped.map((t) => where(t.discoveredLabels)).sort()).toEqual(
+      [...PODS.map((p) => `${STORE}/${p}:http`), ...PODS.map((p) => `${JOB}/${p}:peer`)].sort(),
+    );
     // /metrics is the node's own: each pod reports its node name, and sees both peers up.
     const peers = await server.query(`replistore_peer_up{namespace="${NS}",job="${JOB}"}`);
     expect(

@@ -59,7 +59,7 @@ describe("replistore up with read, write and admin tokens", () => {
         if (up.exitCode !== null || up.signalCode !== null)
           throw new Error(`replistore up exited early:\n${output}`);
         if (!output.includes("Ctrl-C stops the store")) throw new Error(`waiting for the store:\n${output}`);
-        urls = [...output.matchAll(/^\s+\S+-\d+\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
+        urls = [...output.matchAll(/^\s+\S+-\d+\s+(https:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
       },
       { timeoutMs: 60_000, what: "replistore up says the store is up" },
     );
@@ -90,7 +90,8 @@ describe("replistore up with read, write and admin tokens", () => {
     const status = await runCli(["status", "--data-dir", dataDir]);
     expect(status.code, status.stderr).toBe(0);
     // and the node answers the read token only what read opens
-    const raw = await send(urls[0] ?? "", "PUT", `/v1/kv/${key}`, { token: token("read"), body: "x" });
+    const ca = readFileSync(join(dataDir, "roles", "tls", "ca.crt"), "utf8");
+    const raw = await send(urls[0] ?? "", "PUT", `/v1/kv/${key}`, { token: token("read"), body: "x", ca });
     expect(raw.status, raw.text).toBe(403);
   });
 

@@ -9,7 +9,7 @@ import { connect as tlsConnect } from "node:tls";
 import { pack } from "msgpackr";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OP_PUT } from "../../src/node/peers/protocol.ts";
+import { OP_ML_PUSH, OP_PUT } from "../../src/node/peers/protocol.ts";
 import { createCa, issueCertificate } from "../../src/tls/pki.ts";
 import { BATCH_PATH } from "../../src/wire/peer-batch.ts";
 import { eventually, type Store, send, startStore, uniqueKey } from "../support/index.ts";
@@ -197,18 +197,34 @@ describe("peer secret (TLS off)", () => {
     expect(withSecret.status, withSecret.text).toBe(200);
   });
 
-  it("a batch that names a sender outside the store is refused whole: 400 unknown_peer, nothing stored", async () => {
-    const key = uniqueKey("intruder");
-    const reply = await send(store.urls[0]!, "POST", BATCH_PATH, {
-      body: pack({
-        from: "intruder-7",
-        clock: [Date.now(), 0],
-        ops: [[OP_PUT, key, [Date.now(), 0, "intruder-7", Buffer.from("x")]]],
-      }),
+  const batchFrom = (from: string, ops: unknown[]) =>
+    send(store.urls[0]!, "POST", BATCH_PATH, {
+      body: pack({ from, clock: [Date.now(), 0], ops }),
       headers: { "content-type": "application/msgpack", "x-replistore-peer-secret": SECRET },
     });
-    expect(reply.status, reply.text).toBe(400);
-    expect(reply.body.error).toBe("unknown_peer");
-    expect((await store.client(0).get(key, { local: true })).status).toBe(404);
+
+  it("a batch naming the node itself, or multi-leader updates from outside the store, gets 400 unknown_peer", async () => {
+    const self = await batchFrom("node-0", []);
+    expect(self.status, self.text).toBe(400);
+    expect(self.body.error).toBe("unknown_peer");
+    const push = await batchFrom("intruder-7", [[OP_ML_PUSH, "", []]]);
+    expect(push.status, push.text).toBe(400);
+    expect(push.body.error).toBe("unknown_peer");
+    expect(push.body.message).toContain("node-0, node-1, node-2");
+  });
+
+  it("records from a peer outside the member list (a leaving node's handoff) are checked and kept, under one metric label", async () => {
+    const key = uniqueKey("handoff");
+    const now = Date.now();
+    const ok = await batchFrom("node-9", [[OP_PUT, key, [now, 0, "node-9", Buffer.from("x")]]]);
+    expect(ok.status, ok.text).toBe(200);
+    expect((await store.client(0).get(key, { local: true })).text).toBe("x");
+    const future = await batchFrom("node-9", [
+      [OP_PUT, uniqueKey("future"), [now + 3_600_000, 0, "node-9", Buffer.from("y")]],
+    ]);
+    expect(future.status, future.text).toBe(200);
+    const metrics = (await store.client(0).request("GET", "/metrics")).text;
+    expect(metrics).toMatch(/replistore_clock_refused_total\{[^}]*peer="non-member"/);
+    expect(metrics).not.toContain('peer="node-9"');
   });
 });

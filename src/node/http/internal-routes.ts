@@ -3,7 +3,7 @@ import { pack, unpack } from "msgpackr";
 import { decodeBatch } from "../../wire/decode-batch.ts";
 import type { NodeParts } from "../parts.ts";
 import { type BatchTarget, handleBatch } from "../peers/batch-handler.ts";
-import { BATCH_PATH, MSGPACK, PING_PATH } from "../peers/protocol.ts";
+import { BATCH_PATH, MSGPACK, OP_ML_PUSH, PING_PATH } from "../peers/protocol.ts";
 import { sendError } from "./errors.ts";
 
 type BatchParts = BatchTarget & Pick<NodeParts, "selfId" | "ready">;
@@ -29,9 +29,13 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: BatchPa
     }
     // A malformed batch throws a WireError, which the server's error handler answers.
     const batch = decodeBatch(raw);
-    // `from` becomes a metric label and the sender of multi-leader updates: only a member may be it.
+    // The sender is already authenticated as a peer (certificate or peer secret). A node that is
+    // leaving, or that has a newer config than this one, is a peer outside our member list: its
+    // records are checked one by one like any other, but multi-leader updates name their leader, so
+    // those come only from a member, and no node sends to itself.
     const cfg = node.config();
-    if (batch.from === node.selfId || !cfg.members.some((m) => m.id === batch.from)) {
+    const member = batch.from !== node.selfId && cfg.members.some((m) => m.id === batch.from);
+    if (batch.from === node.selfId || (!member && batch.ops.some((op) => op[0] === OP_ML_PUSH))) {
       return sendError(reply, 400, {
         error: "unknown_peer",
         message: `batch from "${String(batch.from).slice(0, 64)}", which is not another member of this store (config generation ${cfg.generation}: ${cfg.members.map((m) => m.id).join(", ")})`,

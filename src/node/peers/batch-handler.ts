@@ -43,6 +43,9 @@ export interface BatchTarget {
   readonly replication: Pick<ReplicationStrategy, "receiveUpdates" | "vector">;
 }
 
+/** The metric label of a batch from a peer outside the member list (leaving, or on a newer config). */
+export const NON_MEMBER = "non-member";
+
 const refusalLogEveryMs = 10_000;
 const lastRefusalLog = new Map<string, number>();
 
@@ -53,14 +56,17 @@ const lastRefusalLog = new Map<string, number>();
  * All puts of a batch are issued together and so share one LMDB commit.
  */
 export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise<BatchResponse> {
-  const maxOffsetMs = node.config().clock.maxOffsetMs;
+  const cfg = node.config();
+  const maxOffsetMs = cfg.clock.maxOffsetMs;
+  // a metric label only ever names a member: a former member's handoff must not add series
+  const peer = cfg.members.some((m) => m.id === req.from) ? req.from : NON_MEMBER;
   const verdict = checkPeerClock(node.clock, req.clock[0], maxOffsetMs);
-  node.membership.peers.recordOffset(req.from, verdict.offsetMs);
+  if (peer !== NON_MEMBER) node.membership.peers.recordOffset(peer, verdict.offsetMs);
   if (!verdict.ok) {
-    node.metrics.clockRefused.inc({ peer: req.from, direction: "in" });
+    node.metrics.clockRefused.inc({ peer, direction: "in" });
     const now = Date.now();
-    if (now - (lastRefusalLog.get(req.from) ?? 0) > refusalLogEveryMs) {
-      lastRefusalLog.set(req.from, now);
+    if (now - (lastRefusalLog.get(peer) ?? 0) > refusalLogEveryMs) {
+      lastRefusalLog.set(peer, now);
       node.log.warn(
         { peer: req.from, offsetMs: verdict.offsetMs, maxOffsetMs },
         "refused peer batch: its clock is ahead of ours by more than clock.maxOffset; check NTP on that host",
@@ -74,7 +80,7 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
 
   const results = await Promise.all(
     req.ops.map(async (op): Promise<PeerResult> => {
-      const refusal = futureRecord(node, req.from, op, maxOffsetMs);
+      const refusal = futureRecord(node, peer, op, maxOffsetMs);
       if (refusal) return refusal;
       switch (op[0]) {
         case OP_PUT: {

@@ -72,11 +72,15 @@ export class NodeAccess {
   /**
    * Endpoints of the store's pods, over https checked against the store's CA bundle when it has
    * one (the `<store>-ca` ConfigMap, published in every TLS mode, removed with TLS Disabled), under
-   * the client Service's name, which the store certificate covers. The pod proxy keeps its own
-   * route (the apiserver dials the pod).
+   * the client Service's name, which the store certificate covers. Through the pod proxy, https
+   * when the store has a CA bundle (the apiserver dials the pod and checks no certificate).
    */
   async storeEndpoints(namespace: string, store: string, pods: readonly StorePod[]): Promise<NodeEndpoint[]> {
-    const ca = this.route === "pod-ip" ? await this.caBundle(namespace, store) : undefined;
+    const ca = await this.caBundle(namespace, store);
+    // through the pod proxy the apiserver dials the pod: it needs only the scheme
+    if (this.route === "apiserver") {
+      return podEndpoints(pods, this.route, this.kubeConfig, namespace, { tls: ca !== undefined });
+    }
     if (ca === undefined) return this.endpoints(namespace, pods);
     const servername = storeServerName(store, namespace);
     return pods.flatMap((pod) => {

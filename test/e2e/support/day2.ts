@@ -6,7 +6,7 @@
  */
 import { HashRing } from "../../../src/node/ring/hash-ring.ts";
 import { kubectlJson, run } from "./commands.ts";
-import type { ClientPod } from "./stores.ts";
+import { type ClientPod, storeNodeUrl, storeServiceUrl } from "./stores.ts";
 
 /** What one read of a key answered: the HTTP status, and the value when it is 200. */
 export interface ReadResult {
@@ -66,19 +66,26 @@ console.log(JSON.stringify(out));
 
 // The anti-entropy apply endpoint (src/wire/anti-entropy.ts AE_APPLY), msgpack as the repair job
 // sends it: the only way to give one replica a version the others lack, as a lost replica would.
+// Peer routes open only to a peer: the script presents the store's own certificate (as the repair
+// Job does), on the peer port.
 const APPLY_SCRIPT = `
 import { pack, unpack } from "msgpackr";
 import { text } from "node:stream/consumers";
-const { url, records } = JSON.parse(await text(process.stdin));
-const tuples = records.map(([key, wall, node, value]) => [key, [wall, 0, node, Buffer.from(value)]]);
-const res = await fetch(url + "/internal/v1/ae/apply", {
+import { Agent, request } from "undici";
+const { url, records, cert, key } = JSON.parse(await text(process.stdin));
+const tuples = records.map(([k, wall, node, value]) => [k, [wall, 0, node, Buffer.from(value)]]);
+const dispatcher = new Agent({ connect: { cert, key } });
+const res = await request(url + "/internal/v1/ae/apply", {
   method: "POST",
   headers: { "content-type": "application/msgpack" },
   body: pack({ records: tuples }),
-  signal: AbortSignal.timeout(30000),
+  dispatcher,
+  headersTimeout: 30000,
 });
-const body = Buffer.from(await res.arrayBuffer());
-console.log(JSON.stringify({ status: res.status, body: res.ok ? unpack(body) : body.toString() }));
+const body = Buffer.from(await res.body.arrayBuffer());
+const ok = res.statusCode === 200;
+console.log(JSON.stringify({ status: res.statusCode, body: ok ? unpack(body) : body.toString() }));
+await dispatcher.close();
 `;
 
 /** Runs a module script with node in the client pod (its working directory is the image's /app). */
@@ -93,13 +100,14 @@ async function nodeScript(client: ClientPod, script: string, input: unknown): Pr
 }
 
 /** The client Service's URL, as an application in the namespace would use it. */
-export function serviceUrl(namespace: string, store: string): string {
-  return `http://${store}.${namespace}.svc.cluster.local:7070`;
-}
+export const serviceUrl = storeServiceUrl;
 
 /** One node's URL, by its pod's DNS name under the peers Service. */
-export function nodeUrl(namespace: string, store: string, ordinal: number): string {
-  return `http://${store}-${ordinal}.${store}-peers.${namespace}.svc.cluster.local:7070`;
+export const nodeUrl = storeNodeUrl;
+
+/** One node's peer port (src/builders: 7071, named peer), by its pod's DNS name. */
+function peerUrl(namespace: string, store: string, ordinal: number): string {
+  return `https://${store}-${ordinal}.${store}-peers.${namespace}.svc.cluster.local:7071`;
 }
 
 /** Writes `value-<key>` to each key in turn; returns the keys whose write was acknowledged (200). */
@@ -128,16 +136,29 @@ export function wrongReads(reads: Record<string, ReadResult>, keys: readonly str
     .map((key) => `${key}: ${JSON.stringify(reads[key])}`);
 }
 
-/** Stores `[key, value]` on one node only, each as a version stamped now by `writer`. */
+/**
+ * Stores `[key, value]` on one node only, each as a version stamped now by `writer`, sent as a peer
+ * with the store's certificate (Secret `<store>-tls`) to the node's peer port.
+ */
 export async function applyToOneNode(
   client: ClientPod,
-  url: string,
+  node: { namespace: string; store: string; ordinal: number },
   writer: string,
   records: ReadonlyArray<[string, string]>,
 ): Promise<{ status: number; body: { applied?: number; refused?: number } | string }> {
   const wall = Date.now();
   const rows = records.map(([key, value]) => [key, wall, writer, value]);
-  return JSON.parse(await nodeScript(client, APPLY_SCRIPT, { url, records: rows }));
+  const secret = await kubectlJson<{ data: Record<string, string> }>([
+    "get",
+    "secret",
+    `${node.store}-tls`,
+    "-n",
+    node.namespace,
+  ]);
+  const decode = (k: string) => Buffer.from(secret.data[k] ?? "", "base64").toString("utf8");
+  const url = peerUrl(node.namespace, node.store, node.ordinal);
+  const input = { url, records: rows, cert: decode("tls.crt"), key: decode("tls.key") };
+  return JSON.parse(await nodeScript(client, APPLY_SCRIPT, input));
 }
 
 /** The config a node runs, from its own GET /v1/status (`error` when it did not answer). */

@@ -34,7 +34,14 @@ export interface ServiceMonitor {
   spec: {
     selector: { matchLabels?: Record<string, string> };
     namespaceSelector?: { matchNames?: string[] };
-    endpoints: Array<{ port: string; path?: string; interval?: string; scrapeTimeout?: string }>;
+    endpoints: Array<{
+      port: string;
+      path?: string;
+      interval?: string;
+      scrapeTimeout?: string;
+      scheme?: string;
+      tlsConfig?: { ca?: { configMap?: { name: string; key: string } }; serverName?: string };
+    }>;
   };
 }
 
@@ -53,6 +60,8 @@ export interface ScrapeConfig {
   scrape_timeout: string;
   http_sd_configs: Array<{ url: string; refresh_interval: string }>;
   relabel_configs: RelabelConfig[];
+  scheme?: string;
+  tls_config?: { ca_file?: string; server_name?: string };
 }
 
 /** A Kubernetes label key as kubernetes_sd puts it into a meta label name. */
@@ -186,6 +195,10 @@ export function serviceMonitorScrapeConfigs(
   monitor: ServiceMonitor,
   discovery: EndpointsDiscovery,
   every: string,
+  /** the file holding a ConfigMap key, as the Prometheus Operator mounts `tlsConfig.ca.configMap` */
+  configMapFile: (ref: { name: string; key: string }) => string = (ref) => {
+    throw new Error(`no file for ConfigMap ${ref.name} key ${ref.key}`);
+  },
 ): ScrapeConfig[] {
   const namespaces = monitor.spec.namespaceSelector?.matchNames ?? [monitor.metadata.namespace];
   const selector: RelabelConfig[] = Object.entries(monitor.spec.selector.matchLabels ?? {}).map(
@@ -205,6 +218,17 @@ export function serviceMonitorScrapeConfigs(
     scrape_interval: every,
     scrape_timeout: every,
     http_sd_configs: [{ url: discovery.url(namespaces), refresh_interval: "5s" }],
+    ...(endpoint.scheme ? { scheme: endpoint.scheme } : {}),
+    ...(endpoint.tlsConfig
+      ? {
+          tls_config: {
+            ...(endpoint.tlsConfig.ca?.configMap
+              ? { ca_file: configMapFile(endpoint.tlsConfig.ca.configMap) }
+              : {}),
+            ...(endpoint.tlsConfig.serverName ? { server_name: endpoint.tlsConfig.serverName } : {}),
+          },
+        }
+      : {}),
     relabel_configs: [
       ...selector,
       {
@@ -303,11 +327,16 @@ export class PrometheusProcess {
 
   /** Scrape targets after relabelling, and the discovered ones relabelling dropped. */
   async targets(): Promise<{
-    active: Array<{ labels: Record<string, string>; health: string; lastError: string }>;
+    active: Array<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }>;
     dropped: Array<{ discoveredLabels: Record<string, string> }>;
   }> {
     const data = await this.get<{
-      activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string }>;
+      activeTargets: Array<{
+        labels: Record<string, string>;
+        health: string;
+        lastError: string;
+        scrapeUrl: string;
+      }>;
       droppedTargets: Array<{ discoveredLabels: Record<string, string> }>;
     }>("/api/v1/targets");
     return { active: data.activeTargets, dropped: data.droppedTargets };

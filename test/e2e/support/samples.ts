@@ -8,7 +8,16 @@
  */
 import { eventually } from "../../support/eventually.ts";
 import { kubectl, kubectlJson, run } from "./commands.ts";
-import { ClientPod, condition, createNamespace, type StoreStatus, sample, waitStoreReady } from "./stores.ts";
+import {
+  ClientPod,
+  condition,
+  createNamespace,
+  type StoreStatus,
+  sample,
+  storeNodeUrl,
+  storeServiceUrl,
+  waitStoreReady,
+} from "./stores.ts";
 
 const CLUSTER_DIR = process.env.REPLISTORE_CLUSTER_DIR ?? "/var/lib/replistore-cluster";
 
@@ -123,12 +132,12 @@ export class SampleStore {
 
   /** The client Service by DNS. */
   get serviceUrl(): string {
-    return `http://${this.name}.${this.namespace}.svc.cluster.local:7070`;
+    return storeServiceUrl(this.namespace, this.name);
   }
 
   /** One node by its DNS name under the peers Service. */
   nodeUrl(ordinal: number): string {
-    return `http://${this.name}-${ordinal}.${this.name}-peers.${this.namespace}.svc.cluster.local:7070`;
+    return storeNodeUrl(this.namespace, this.name, ordinal);
   }
 
   get ordinals(): number[] {

@@ -2,6 +2,11 @@
  * Stores and client pods on the real cluster. A client pod runs the project image (the `replistore`
  * CLI) idle, and tests `kubectl exec` the CLI in it, so every request goes through the pod network,
  * CoreDNS and the store's Services exactly as an application's would.
+ *
+ * Stores speak TLS (spec.tls.mode Auto by default): like an application, the client pod trusts the
+ * CA bundles the operator publishes (ConfigMaps `<store>-ca`) of the stores in the namespaces it is
+ * told about, kept in /ca/bundle.crt and named by REPLISTORE_CACERT (the CLI) and
+ * NODE_EXTRA_CA_CERTS (node scripts).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -70,13 +75,53 @@ export function sample(file: string): Promise<string> {
   return readFile(join(ROOT, "deploy", "samples", file), "utf8");
 }
 
+/** Where the client pod keeps the CA bundle it trusts. */
+export const CA_BUNDLE = "/ca/bundle.crt";
+
+/** The CA bundles (ConfigMaps `<store>-ca`, key ca.crt) of the stores in a namespace, concatenated. */
+export async function storeCaBundle(namespace: string): Promise<string> {
+  const maps = await kubectlJson<{
+    items: Array<{ metadata: { name: string }; data?: Record<string, string> }>;
+  }>(["get", "configmaps", "-n", namespace]);
+  return maps.items
+    .filter((m) => m.metadata.name.endsWith("-ca") && m.data?.["ca.crt"])
+    .map((m) => m.data?.["ca.crt"] ?? "")
+    .sort()
+    .join("");
+}
+
 export class ClientPod {
   readonly namespace: string;
   readonly name: string;
+  /** the namespaces whose stores it trusts (its own by default) */
+  private readonly trusted = new Set<string>();
+  private bundle = "";
 
   constructor(namespace: string, name: string) {
     this.namespace = namespace;
     this.name = name;
+    this.trusted.add(namespace);
+  }
+
+  /** Trusts the stores of another namespace too (a client of a store elsewhere). */
+  trustStoresIn(namespace: string): this {
+    this.trusted.add(namespace);
+    return this;
+  }
+
+  /** Brings /ca/bundle.crt up to date with the CAs published now; true when it holds any. */
+  private async refreshTrust(): Promise<boolean> {
+    const bundle = (await Promise.all([...this.trusted].map(storeCaBundle))).join("");
+    if (bundle !== this.bundle) {
+      const written = await run(
+        "kubectl",
+        ["exec", "-i", "-n", this.namespace, this.name, "--", "sh", "-c", `cat > ${CA_BUNDLE}`],
+        { input: bundle, allowFailure: true },
+      );
+      if (written.code !== 0) throw new Error(`writing ${CA_BUNDLE} in ${this.name}: ${written.stderr}`);
+      this.bundle = bundle;
+    }
+    return bundle !== "";
   }
 
   /** Creates the pod (project image, idle) with the given labels and waits until it runs. */
@@ -92,11 +137,13 @@ export class ClientPod {
       spec: {
         terminationGracePeriodSeconds: 0,
         securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+        volumes: [{ name: "ca", emptyDir: {} }],
         containers: [
           {
             name: "client",
             image: IMAGE,
             command: ["sleep", "infinity"],
+            volumeMounts: [{ name: "ca", mountPath: "/ca" }],
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
           },
         ],
@@ -109,9 +156,15 @@ export class ClientPod {
     return new ClientPod(namespace, name);
   }
 
-  /** Runs a command in the pod; the result whatever its exit code. */
-  exec(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
-    return run("kubectl", ["exec", "-i", "-n", this.namespace, this.name, "--", ...args], {
+  /**
+   * Runs a command in the pod, trusting the CAs of the stores it knows of (as an application mounts
+   * the store's CA ConfigMap); the result whatever its exit code.
+   */
+  async exec(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+    const trust = (await this.refreshTrust())
+      ? ["env", `REPLISTORE_CACERT=${CA_BUNDLE}`, `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`]
+      : [];
+    return run("kubectl", ["exec", "-i", "-n", this.namespace, this.name, "--", ...trust, ...args], {
       allowFailure: true,
       timeoutMs: options.timeoutMs ?? 60_000,
       ...(options.input !== undefined ? { input: options.input } : {}),
@@ -120,7 +173,7 @@ export class ClientPod {
 
   /** The replistore CLI in the pod against a store's client Service (by its DNS name). */
   cli(service: string, args: string[], options: { input?: string; timeoutMs?: number } = {}) {
-    const endpoint = `http://${service}.${this.namespace}.svc.cluster.local:7070`;
+    const endpoint = storeServiceUrl(this.namespace, service);
     return this.exec(["replistore", ...args, "--endpoint", endpoint], options);
   }
 
@@ -135,4 +188,14 @@ export class ClientPod {
       "--ignore-not-found",
     ]);
   }
+}
+
+/** A store's client Service by its DNS name, https as the operator's default spec.tls.mode Auto. */
+export function storeServiceUrl(namespace: string, store: string): string {
+  return `https://${store}.${namespace}.svc.cluster.local:7070`;
+}
+
+/** One node by its pod's DNS name under the peers Service (its certificate names it). */
+export function storeNodeUrl(namespace: string, store: string, ordinal: number): string {
+  return `https://${store}-${ordinal}.${store}-peers.${namespace}.svc.cluster.local:7070`;
 }

@@ -76,6 +76,7 @@ const VIOLATIONS: Record<string, Json> = {
   "schedule-day-of-month": { antiEntropy: { schedule: "0 0 0 * *" } },
   "schedule-month": { antiEntropy: { schedule: "0 0 * */0 *" } },
   "schedule-day-of-week": { antiEntropy: { schedule: "0 0 * * 1#2" } },
+  "auth-names-a-secret": { auth: {} },
   "tls-issuer-ref-with-cert-manager": { tls: { mode: "CertManager" } },
   "tls-secret-name-with-secret": { tls: { mode: "Auto", secretName: "mine" } },
 };

@@ -94,7 +94,7 @@ describe.skipIf(unavailable !== undefined)(
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-day2-"));
       net = PodNetwork.create(5);
-      nodes = new PodStore(net, dir, names, { token: TOKEN });
+      nodes = new PodStore(net, dir, names, { token: TOKEN, tls: true });
       const [started] = await Promise.all([
         startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
         nodes.boot({ limits: { requestTimeoutMs: 1_500 } }),
@@ -318,11 +318,12 @@ describe.skipIf(unavailable !== undefined)(
         propagationPolicy: "Background",
       });
 
-      // a real repair run's summary, as the Job's container writes it to its termination log
+      // a real repair run's summary, as the Job's container writes it to its termination log (with
+      // the store's TLS Secret mounted, as the Job's pod has it)
       const log = join(dir, "termination.log");
       const repaired = await runCli(
         ["repair", "--endpoint", nodes.url(0), "--termination-log", log, "--timeout", "2s", "-o", "json"],
-        { env: { REPLISTORE_TOKEN: TOKEN }, timeoutMs: 60_000 },
+        { env: { REPLISTORE_TOKEN: TOKEN, REPLISTORE_TLS_DIR: nodes.tlsDir }, timeoutMs: 60_000 },
       );
       expect(repaired.code, repaired.stderr).toBe(0);
       const summary = await readFile(log, "utf8");

@@ -41,7 +41,9 @@ describe.skipIf(unavailable !== undefined)(
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-"));
       net = PodNetwork.create(4);
+      // TLS on, as the operator's default: the plugin reaches the nodes through the https pod proxy
       nodes = new PodStore(net, dir, names, {
+        tls: true,
         token: TOKEN,
         nodeEnv: { REPLISTORE_TOKEN: TOKEN, REPLISTORE_READ_TOKEN: READ_TOKEN },
       });

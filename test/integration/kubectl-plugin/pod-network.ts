@@ -14,10 +14,12 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterConfig } from "../../../src/config/cluster-config.ts";
 import { NODE_RUNTIME_FLAGS } from "../../../src/config/node-runtime-flags.ts";
+import { createCa, issueCertificate } from "../../../src/tls/pki.ts";
 import { StoreClient } from "../../support/client.ts";
 import { buildClusterConfig, type DeepPartial, writeClusterFile } from "../../support/cluster-file.ts";
 import { eventually } from "../../support/eventually.ts";
 import { CLI, REPO_ROOT } from "../../support/node-process.ts";
+import { writeTlsDir } from "../../support/tls.ts";
 
 const ip = (...args: string[]) => execFileSync("ip", args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
@@ -129,14 +131,24 @@ export class PodStore {
   private readonly first: number;
   /** the nodes' token variables, when not REPLISTORE_TOKEN=token (a store with role tokens) */
   private readonly nodeEnv: Record<string, string> | undefined;
+  /** with TLS: the CA that signed the nodes' certificate (one certificate naming every pod IP) */
+  private readonly tls: boolean;
+  caPem: string | undefined;
 
   /** `first`: the pod network address index of names[0] (several stores share one network). */
   constructor(
     net: PodNetwork,
     dir: string,
     names: string[],
-    options: { port?: number; token?: string; first?: number; nodeEnv?: Record<string, string> },
+    options: {
+      port?: number;
+      token?: string;
+      first?: number;
+      nodeEnv?: Record<string, string>;
+      tls?: boolean;
+    },
   ) {
+    this.tls = options.tls ?? false;
     this.nodeEnv = options.nodeEnv;
     this.first = options.first ?? 0;
     this.net = net;
@@ -146,12 +158,17 @@ export class PodStore {
     this.token = options.token;
   }
 
+  /** tls.crt, tls.key and ca.crt, as the store's TLS Secret mounted in a pod */
+  get tlsDir(): string {
+    return join(this.dir, "tls");
+  }
+
   get configPath(): string {
     return join(this.dir, "cluster.json");
   }
 
   url(i: number): string {
-    return `http://${this.podIp(i)}:${this.port}`;
+    return `${this.tls ? "https" : "http"}://${this.podIp(i)}:${this.port}`;
   }
 
   podIp(i: number): string {
@@ -164,6 +181,16 @@ export class PodStore {
 
   async boot(config: DeepPartial<ClusterConfig> = {}): Promise<void> {
     mkdirSync(join(this.dir, "logs"), { recursive: true });
+    if (this.tls) {
+      const ca = await createCa("replistore pod test CA");
+      const cert = await issueCertificate(ca, {
+        commonName: this.names[0] ?? "pod",
+        dnsNames: [],
+        ipAddresses: this.names.map((_, i) => this.podIp(i)),
+      });
+      await writeTlsDir(this.tlsDir, ca, cert);
+      this.caPem = ca.certPem;
+    }
     const members = this.names.map((id, i) => ({ id, url: this.url(i) }));
     const majority = Math.floor(this.names.length / 2) + 1;
     await writeClusterFile(
@@ -195,6 +222,7 @@ export class PodStore {
       dataDir,
       "--config",
       this.configPath,
+      ...(this.tls ? ["--tls-dir", this.tlsDir] : []),
     ];
     this.procs[i] = this.net.spawnNode(
       args,
@@ -206,7 +234,9 @@ export class PodStore {
   private async waitReady(i: number): Promise<void> {
     await eventually(
       async () => {
-        const res = await new StoreClient(this.url(i)).request("GET", "/readyz", { timeoutMs: 1_000 });
+        const res = await new StoreClient(this.url(i), undefined, this.caPem).request("GET", "/readyz", {
+          timeoutMs: 1_000,
+        });
         if (res.status !== 200) throw new Error(`${this.id(i)} /readyz ${res.status}`);
       },
       { timeoutMs: 30_000, intervalMs: 100, what: `${this.id(i)} ready at ${this.url(i)}` },
@@ -231,7 +261,7 @@ export class PodStore {
   }
 
   client(i: number, token: string | null | undefined = this.token): StoreClient {
-    return new StoreClient(this.url(i), token ?? undefined);
+    return new StoreClient(this.url(i), token ?? undefined, this.caPem);
   }
 
   async kill(i: number): Promise<void> {

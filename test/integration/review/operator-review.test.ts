@@ -65,8 +65,9 @@ describe.skipIf(unavailable !== undefined)(
         body: { metadata: { name: "orders-token" }, stringData: { token: TOKEN } },
       });
       for (const [name, spec] of [
-        ["orders", { replicas: 3, auth: { secretName: "orders-token" } }],
-        ["carts", { replicas: 1 }],
+        // plain HTTP: these pods have no certificate from the operator (tests/integration/tls covers TLS)
+        ["orders", { replicas: 3, auth: { secretName: "orders-token" }, tls: { mode: "Disabled" } }],
+        ["carts", { replicas: 1, tls: { mode: "Disabled" } }],
       ] as const) {
         await clients.custom.createNamespacedCustomObject({
           group: GROUP,

@@ -41,7 +41,7 @@ describe("resolveTarget", () => {
 
   it("rejects an endpoint that is not an http URL, naming where it came from", () => {
     expect(() => resolveTarget({ dataDir, endpoint: "127.0.0.1:7070" }, {}, "read")).toThrow(
-      '--endpoint "127.0.0.1:7070" is not an http(s) URL: use e.g. http://127.0.0.1:7070',
+      '--endpoint "127.0.0.1:7070" is not an http(s) URL: use e.g. https://127.0.0.1:7070',
     );
     expect(() => resolveTarget({ dataDir }, { REPLISTORE_ENDPOINT: "ftp://x" }, "read")).toThrow(
       /^REPLISTORE_ENDPOINT "ftp:\/\/x"/,

@@ -24,8 +24,9 @@ import {
   type StorePod,
   storeUsesTls,
 } from "../../../client/discovery/store-pods.ts";
-import type { NodeRequest, NodeResponse } from "../../../client/endpoint.ts";
+import type { NodeEndpoint, NodeRequest, NodeResponse } from "../../../client/endpoint.ts";
 import { ApiserverRefusedError, NoNodeReachableError, UnreachableError } from "../../../client/errors.ts";
+import { podProxyEndpoint } from "../../../client/pod-proxy.ts";
 import { UserError } from "../../../errors.ts";
 
 export interface KubeFlags {
@@ -52,6 +53,16 @@ export interface KubeTarget {
   role: Role;
   /** why no token was found, for a 401's message */
   tokenProblem: string | undefined;
+}
+
+/** Whether the target store's nodes speak TLS (unless its spec.tls.mode is Disabled). */
+export function targetUsesTls(target: Pick<KubeTarget, "store">): boolean {
+  return storeUsesTls(target.store.spec as { tls?: { mode?: string } } | undefined);
+}
+
+/** One pod of the target store through the apiserver's pod proxy, https when the store has TLS. */
+export function podProxyFor(target: KubeTarget, pod: Pick<StorePod, "name" | "port">): NodeEndpoint {
+  return podProxyEndpoint(target.kc, target.namespace, pod.name, pod.port, targetUsesTls(target));
 }
 
 export function loadKubeConfigFor(flags: KubeFlags): KubeConfig {
@@ -166,7 +177,7 @@ export async function callKubeStore(
   options: { accept?: readonly number[] } = {},
 ): Promise<NodeResponse> {
   const endpoints = podEndpoints(target.pods, "apiserver", target.kc, target.namespace, {
-    tls: storeUsesTls(target.store.spec as { tls?: { mode?: string } } | undefined),
+    tls: targetUsesTls(target),
   });
   const where = `${target.namespace}/${target.name}`;
   if (endpoints.length === 0) {

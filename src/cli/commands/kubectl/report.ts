@@ -12,10 +12,9 @@ import { CoreV1Api, type CoreV1Event, type V1Pod } from "@kubernetes/client-node
 import { dump } from "js-yaml";
 import { create } from "tar";
 import { storePodSelector } from "../../../client/discovery/store-pods.ts";
-import { podProxyEndpoint } from "../../../client/pod-proxy.ts";
 import { UserError } from "../../../errors.ts";
 import { kubeCall } from "./kube-calls.ts";
-import { type KubeTarget, kubeErrorText } from "./kube-target.ts";
+import { type KubeTarget, kubeErrorText, podProxyFor } from "./kube-target.ts";
 
 export interface ReportFlags {
   file?: string;
@@ -151,7 +150,7 @@ export async function report(target: KubeTarget, flags: ReportFlags): Promise<st
         problem(`nodes/${pod.name}: no pod IP, not asked`);
         continue;
       }
-      const endpoint = podProxyEndpoint(target.kc, namespace, pod.name, pod.port);
+      const endpoint = podProxyFor(target, pod);
       for (const [path, file] of [
         ["/v1/status", "status.json"],
         ["/metrics", "metrics.txt"],

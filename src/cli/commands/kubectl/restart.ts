@@ -8,10 +8,9 @@ import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { decodeStatus } from "../../../client/decode-answer.ts";
 import { describePod, listStorePods, type StorePod } from "../../../client/discovery/store-pods.ts";
 import { ApiserverRefusedError } from "../../../client/errors.ts";
-import { podProxyEndpoint } from "../../../client/pod-proxy.ts";
 import { UserError } from "../../../errors.ts";
 import { kubeCall, kubeCode, progress, sleep } from "./kube-calls.ts";
-import type { KubeTarget } from "./kube-target.ts";
+import { type KubeTarget, podProxyFor } from "./kube-target.ts";
 
 export interface RestartFlags {
   /** how long each pod may take to come back, ms */
@@ -36,7 +35,7 @@ export function restartOrder(pods: readonly StorePod[]): StorePod[] {
 /** Whether `asker` (a pod of the store) sees `member` healthy; a reason when not. */
 async function seenHealthy(target: KubeTarget, asker: StorePod, member: string): Promise<string | undefined> {
   try {
-    const res = await podProxyEndpoint(target.kc, target.namespace, asker.name, asker.port).call({
+    const res = await podProxyFor(target, asker).call({
       method: "GET",
       path: "/v1/status",
       timeoutMs: NODE_TIMEOUT_MS,
