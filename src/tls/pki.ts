@@ -44,7 +44,12 @@ async function newKeys(): Promise<CryptoKeyPair> {
 
 async function keyPem(key: CryptoKey): Promise<string> {
   const der = await crypto.subtle.exportKey("pkcs8", key);
-  return x509.PemConverter.encode(der, "PRIVATE KEY");
+  return pemFile(x509.PemConverter.encode(der, "PRIVATE KEY"));
+}
+
+/** PEM as files carry it, ending in a newline: bundles made by concatenation (`cat a b`) stay valid. */
+function pemFile(pem: string): string {
+  return pem.endsWith("\n") ? pem : `${pem}\n`;
 }
 
 /** A self-signed CA for one store, e.g. `replistore orders CA`. */
@@ -66,7 +71,7 @@ export async function createCa(
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString("pem"), keyPem: await keyPem(keys.privateKey) };
+  return { certPem: pemFile(cert.toString("pem")), keyPem: await keyPem(keys.privateKey) };
 }
 
 /**
@@ -111,7 +116,7 @@ export async function issueCertificate(ca: KeyPairPem, req: CertificateRequest):
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return { certPem: cert.toString("pem"), keyPem: await keyPem(keys.privateKey) };
+  return { certPem: pemFile(cert.toString("pem")), keyPem: await keyPem(keys.privateKey) };
 }
 
 export interface CertificateFacts {

@@ -346,7 +346,6 @@ describe("day-2 operations on a real node", () => {
     for (const node of new Set(diverged.map(primary))) {
       const mine = diverged.filter((key) => primary(key) === node);
       const applied = await applyToOneNode(
-        client,
         { namespace: NS, store: STORE, ordinal: ordinalOf(node) },
         node,
         mine.map((key) => [key, `value-${key}`]),

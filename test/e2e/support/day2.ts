@@ -67,14 +67,14 @@ console.log(JSON.stringify(out));
 // The anti-entropy apply endpoint (src/wire/anti-entropy.ts AE_APPLY), msgpack as the repair job
 // sends it: the only way to give one replica a version the others lack, as a lost replica would.
 // Peer routes open only to a peer: the script presents the store's own certificate (as the repair
-// Job does), on the peer port.
+// Job does), on the peer port, from a pod of the store (the NetworkPolicy admits no other pod there).
 const APPLY_SCRIPT = `
 import { pack, unpack } from "msgpackr";
 import { text } from "node:stream/consumers";
 import { Agent, request } from "undici";
-const { url, records, cert, key } = JSON.parse(await text(process.stdin));
+const { url, records, cert, key, ca } = JSON.parse(await text(process.stdin));
 const tuples = records.map(([k, wall, node, value]) => [k, [wall, 0, node, Buffer.from(value)]]);
-const dispatcher = new Agent({ connect: { cert, key } });
+const dispatcher = new Agent({ connect: { cert, key, ca } });
 const res = await request(url + "/internal/v1/ae/apply", {
   method: "POST",
   headers: { "content-type": "application/msgpack" },
@@ -138,10 +138,10 @@ export function wrongReads(reads: Record<string, ReadResult>, keys: readonly str
 
 /**
  * Stores `[key, value]` on one node only, each as a version stamped now by `writer`, sent as a peer
- * with the store's certificate (Secret `<store>-tls`) to the node's peer port.
+ * with the store's certificate (Secret `<store>-tls`) to the node's peer port, from a sibling node's
+ * pod (ordinal 0, or 1 when the target is 0): only the store's own pods may reach the peer port.
  */
 export async function applyToOneNode(
-  client: ClientPod,
   node: { namespace: string; store: string; ordinal: number },
   writer: string,
   records: ReadonlyArray<[string, string]>,
@@ -157,8 +157,29 @@ export async function applyToOneNode(
   ]);
   const decode = (k: string) => Buffer.from(secret.data[k] ?? "", "base64").toString("utf8");
   const url = peerUrl(node.namespace, node.store, node.ordinal);
-  const input = { url, records: rows, cert: decode("tls.crt"), key: decode("tls.key") };
-  return JSON.parse(await nodeScript(client, APPLY_SCRIPT, input));
+  const input = { url, records: rows, cert: decode("tls.crt"), key: decode("tls.key"), ca: decode("ca.crt") };
+  const sibling = `${node.store}-${node.ordinal === 0 ? 1 : 0}`;
+  const result = await run(
+    "kubectl",
+    [
+      "exec",
+      "-i",
+      "-n",
+      node.namespace,
+      sibling,
+      "-c",
+      "node",
+      "--",
+      "node",
+      "--input-type=module",
+      "-e",
+      APPLY_SCRIPT,
+    ],
+    { input: JSON.stringify(input), allowFailure: true, timeoutMs: 180_000 },
+  );
+  if (result.code !== 0)
+    throw new Error(`apply script in ${sibling} failed (exit ${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout);
 }
 
 /** The config a node runs, from its own GET /v1/status (`error` when it did not answer). */
