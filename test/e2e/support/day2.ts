@@ -4,8 +4,11 @@
  * DNS names: one `kubectl exec` for a batch of keys instead of one CLI process per key, which keeps
  * the file's runtime small on two shared cores while the requests still cross the pod network.
  */
+
+import { NODE_CONTAINER } from "../../../src/builders/node-container.ts";
+import { CA_CERT_KEY, TLS_CERT_KEY, TLS_KEY_KEY } from "../../../src/builders/tls-names.ts";
 import { HashRing } from "../../../src/node/ring/hash-ring.ts";
-import { kubectlJson, run } from "./commands.ts";
+import { type CommandResult, kubectlJson, run } from "./commands.ts";
 import { type ClientPod, storeNodeUrl, storeServiceUrl } from "./stores.ts";
 
 /** What one read of a key answered: the HTTP status, and the value when it is 200. */
@@ -88,15 +91,21 @@ console.log(JSON.stringify({ status: res.statusCode, body: ok ? unpack(body) : b
 await dispatcher.close();
 `;
 
-/** Runs a module script with node in the client pod (its working directory is the image's /app). */
-async function nodeScript(client: ClientPod, script: string, input: unknown): Promise<string> {
-  const result = await client.exec(["node", "--input-type=module", "-e", script], {
+type Exec = (args: string[], options: { input: string; timeoutMs: number }) => Promise<CommandResult>;
+
+/** Runs a module script with node through `exec` (in the image's working directory, /app). */
+async function runScript(where: string, exec: Exec, script: string, input: unknown): Promise<string> {
+  const result = await exec(["node", "--input-type=module", "-e", script], {
     input: JSON.stringify(input),
     timeoutMs: 180_000,
   });
-  if (result.code !== 0)
-    throw new Error(`script in ${client.name} failed (exit ${result.code}): ${result.stderr}`);
+  if (result.code !== 0) throw new Error(`script in ${where} failed (exit ${result.code}): ${result.stderr}`);
   return result.stdout;
+}
+
+/** Runs a module script in the client pod. */
+function nodeScript(client: ClientPod, script: string, input: unknown): Promise<string> {
+  return runScript(client.name, (args, options) => client.exec(args, options), script, input);
 }
 
 /** The client Service's URL, as an application in the namespace would use it. */
@@ -157,29 +166,20 @@ export async function applyToOneNode(
   ]);
   const decode = (k: string) => Buffer.from(secret.data[k] ?? "", "base64").toString("utf8");
   const url = peerUrl(node.namespace, node.store, node.ordinal);
-  const input = { url, records: rows, cert: decode("tls.crt"), key: decode("tls.key"), ca: decode("ca.crt") };
+  const input = {
+    url,
+    records: rows,
+    cert: decode(TLS_CERT_KEY),
+    key: decode(TLS_KEY_KEY),
+    ca: decode(CA_CERT_KEY),
+  };
   const sibling = `${node.store}-${node.ordinal === 0 ? 1 : 0}`;
-  const result = await run(
-    "kubectl",
-    [
-      "exec",
-      "-i",
-      "-n",
-      node.namespace,
-      sibling,
-      "-c",
-      "node",
-      "--",
-      "node",
-      "--input-type=module",
-      "-e",
-      APPLY_SCRIPT,
-    ],
-    { input: JSON.stringify(input), allowFailure: true, timeoutMs: 180_000 },
-  );
-  if (result.code !== 0)
-    throw new Error(`apply script in ${sibling} failed (exit ${result.code}): ${result.stderr}`);
-  return JSON.parse(result.stdout);
+  const inSibling: Exec = (args, options) =>
+    run("kubectl", ["exec", "-i", "-n", node.namespace, sibling, "-c", NODE_CONTAINER, "--", ...args], {
+      ...options,
+      allowFailure: true,
+    });
+  return JSON.parse(await runScript(sibling, inSibling, APPLY_SCRIPT, input));
 }
 
 /** The config a node runs, from its own GET /v1/status (`error` when it did not answer). */

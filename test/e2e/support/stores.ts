@@ -83,14 +83,11 @@ export async function storeCaBundle(namespace: string): Promise<string> {
   const maps = await kubectlJson<{
     items: Array<{ metadata: { name: string }; data?: Record<string, string> }>;
   }>(["get", "configmaps", "-n", namespace]);
-  return (
-    maps.items
-      .filter((m) => m.metadata.name.endsWith("-ca") && m.data?.["ca.crt"])
-      // Each PEM ends in exactly one newline, so concatenated bundles stay parseable.
-      .map((m) => `${(m.data?.["ca.crt"] ?? "").trimEnd()}\n`)
-      .sort()
-      .join("")
-  );
+  return maps.items
+    .filter((m) => m.metadata.name.endsWith("-ca") && m.data?.["ca.crt"])
+    .map((m) => m.data?.["ca.crt"] ?? "")
+    .sort()
+    .join("");
 }
 
 export class ClientPod {

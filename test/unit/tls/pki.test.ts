@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import { createSecureContext } from "node:tls";
 import { describe, expect, it } from "vitest";
 import {
   certificateFacts,
@@ -33,6 +34,13 @@ describe("pki", () => {
     expect(
       parsed.checkPrivateKey(await import("node:crypto").then((c) => c.createPrivateKey(leaf.keyPem))),
     ).toBe(true);
+  });
+
+  it("certificates joined as files are (`cat a.crt b.crt`) make a bundle TLS accepts", async () => {
+    const [a, b] = await Promise.all([createCa("a"), createCa("b")]);
+    expect(() => createSecureContext({ ca: a.certPem + b.certPem })).not.toThrow();
+    const leaf = await issueCertificate(a, { commonName: "x", dnsNames: ["x"] });
+    expect(() => createSecureContext({ cert: leaf.certPem + a.certPem, key: leaf.keyPem })).not.toThrow();
   });
 
   it("a certificate from another CA is not signed by this one", async () => {
