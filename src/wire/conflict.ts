@@ -89,3 +89,28 @@ export function newestWall(rec: ConflictRecord): number {
 
 /** OP_CONFLICT_DIGEST's answer: [id, revision] for every record the peer holds. */
 export const ConflictDigest = Type.Array(Type.Tuple([Type.String({ minLength: 1 }), Type.String()]));
+
+/**
+ * Merges two copies of one record. Resolved beats pending (a resolution is never undone); two
+ * resolutions of the same record (made on two nodes at once) settle on the later-written version,
+ * which is also the value last-write-wins keeps, so record and data agree everywhere.
+ */
+export function mergeRecords(a: ConflictRecord, b: ConflictRecord): ConflictRecord {
+  if (a.status !== b.status) return a.status === "resolved" ? a : b;
+  if (a.resolution && b.resolution)
+    return compareVersionStrings(a.resolution.written, b.resolution.written) >= 0 ? a : b;
+  // Two pending copies: keep the one that knows more values (a detector may lack the replaced value).
+  const known = (r: ConflictRecord) => r.versions.filter((v) => v.value !== undefined).length;
+  return known(b) > known(a) ? b : a;
+}
+
+/** Orders `wall:logical:node` strings as HLC timestamps. */
+export function compareVersionStrings(a: string, b: string): number {
+  const [aw, al, ...an] = a.split(":");
+  const [bw, bl, ...bn] = b.split(":");
+  return (
+    Number(aw) - Number(bw) ||
+    Number(al) - Number(bl) ||
+    (an.join(":") < bn.join(":") ? -1 : an.join(":") > bn.join(":") ? 1 : 0)
+  );
+}

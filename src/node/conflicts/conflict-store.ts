@@ -1,4 +1,4 @@
-import type { Database, RootDatabase } from "lmdb";
+import type { Database, RootDatabase, Transaction } from "lmdb";
 import { type ConflictRecord, mergeRecords, revision } from "./record.ts";
 
 export interface ListFilter {
@@ -49,8 +49,9 @@ export class ConflictStore {
     return { items, next: from + filter.limit < all.length && last ? cursorOf(last) : null };
   }
 
-  all(): ConflictRecord[] {
-    return [...this.db.getRange().map(({ value }) => value)];
+  /** Every record; within `transaction` (a read snapshot) when given. */
+  all(transaction?: Transaction): ConflictRecord[] {
+    return [...this.db.getRange(transaction ? { transaction } : {}).map(({ value }) => value)];
   }
 
   /** [id, revision] of every record: what a peer compares to find what it lacks. */

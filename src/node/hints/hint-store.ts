@@ -1,4 +1,4 @@
-import type { Database, RootDatabase } from "lmdb";
+import type { Database, RootDatabase, Transaction } from "lmdb";
 import type { RecordTuple } from "../storage/record.ts";
 
 /** [key, record, created at ms, size in bytes] */
@@ -100,6 +100,11 @@ export class HintStore {
     }
     await this.remove(old);
     return old.length;
+  }
+
+  /** Every hinted [key, record], any target, within `transaction` (a read snapshot). */
+  *records(transaction: Transaction): Generator<[string, RecordTuple]> {
+    for (const { value } of this.db.getRange({ transaction })) yield [value[0], value[1]];
   }
 
   targets(): string[] {

@@ -12,6 +12,7 @@ const ROUTES: Array<[RegExp, string[]]> = [
   [/^\/internal\/v1\/batch$/, ["POST"]],
   [/^\/internal\/v1\/ping$/, ["GET"]],
   [/^\/internal\/v1\/ae\/summary$/, ["GET"]],
+  [/^\/internal\/v1\/backup\/snapshot$/, ["GET"]],
   [/^\/internal\/v1\/ae\/(level|keys|records|apply|purge|lock|unlock|report)$/, ["POST"]],
   [/^\/(metrics|healthz|readyz|openapi\.json)$/, ["GET"]],
 ];

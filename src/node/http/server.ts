@@ -4,6 +4,7 @@ import type { NodeParts } from "../parts.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { antiEntropyRoutes } from "./anti-entropy-routes.ts";
 import { installAuth } from "./auth.ts";
+import { backupRoutes } from "./backup-routes.ts";
 import { conflictRoutes } from "./conflict-routes.ts";
 import { errorResponse } from "./error-response.ts";
 import { sendError } from "./errors.ts";
@@ -104,6 +105,7 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
   app.register(statusRoutes, { node });
   app.register(internalRoutes, { node });
   app.register(antiEntropyRoutes, { node });
+  app.register(backupRoutes, { node });
   app.register(adminRoutes, { node });
   app.register(conflictRoutes, { node });
   return app;

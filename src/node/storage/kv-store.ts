@@ -1,4 +1,4 @@
-import type { Database, RootDatabase } from "lmdb";
+import type { Database, RootDatabase, Transaction } from "lmdb";
 import { compareTimestamps } from "../clock/hlc.ts";
 import { fromTuple, type RecordTuple, toTuple, type VersionedRecord } from "./record.ts";
 
@@ -75,8 +75,18 @@ export class KvStore {
     });
   }
 
-  *entries(): Iterable<[string, VersionedRecord]> {
-    for (const { key, value } of this.db.getRange()) yield [key, fromTuple(value)];
+  /**
+   * Puts records as they are, without comparing versions: only inside `root.transaction` (the bulk
+   * load of a restore into a store nobody else writes to yet).
+   */
+  putInTransaction(key: string, rec: VersionedRecord): void {
+    this.db.putSync(key, toTuple(rec));
+  }
+
+  /** Every key in key order; within `transaction` (a read snapshot) when given. */
+  *entries(transaction?: Transaction): Iterable<[string, VersionedRecord]> {
+    const range = this.db.getRange(transaction ? { transaction } : {});
+    for (const { key, value } of range) yield [key, fromTuple(value)];
   }
 
   stats(): { keys: number; bytes: number } {

@@ -1,4 +1,4 @@
-import type { RootDatabase } from "lmdb";
+import type { RootDatabase, Transaction } from "lmdb";
 import type { Timestamp } from "../clock/hlc.ts";
 import { type ApplyResult, KvStore } from "./kv-store.ts";
 import type { VersionedRecord } from "./record.ts";
@@ -38,8 +38,22 @@ export class LocalReplica {
     return r;
   }
 
-  entries(): Iterable<[string, VersionedRecord]> {
-    return this.store.entries();
+  /**
+   * Stores records in one transaction, as they are: a restore's bulk load, before the node serves
+   * (so nothing else writes, and the trees are built from storage afterwards). Resolves once durable.
+   */
+  async load(records: ReadonlyArray<readonly [string, VersionedRecord]>): Promise<void> {
+    await this.root.transaction(() => {
+      for (const [key, rec] of records) {
+        this.store.putInTransaction(key, rec);
+        this.tombstones.noteInTransaction(key, rec);
+      }
+    });
+  }
+
+  /** Every key in key order; within `transaction` (a read snapshot) when given. */
+  entries(transaction?: Transaction): Iterable<[string, VersionedRecord]> {
+    return this.store.entries(transaction);
   }
 
   removeIfCurrent(key: string, rec: VersionedRecord): Promise<boolean> {

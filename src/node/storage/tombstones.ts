@@ -20,6 +20,11 @@ export class TombstoneIndex {
     if (rec.value === null) await this.index.put([rec.version.wall, key], key);
   }
 
+  /** Indexes a tombstone inside the caller's write transaction (a restore's bulk load). */
+  noteInTransaction(key: string, rec: VersionedRecord): void {
+    if (rec.value === null) this.index.putSync([rec.version.wall, key], key);
+  }
+
   /**
    * Purges tombstones older than `cutoffWall` for which `include(key)` holds, and returns them so
    * the caller can take them out of its hash trees. Index entries of other keys stay for later.
