@@ -81,6 +81,12 @@ module.exports = {
       "^src/(node|operator|runtime|review|cli)/",
     ),
     forbid(
+      "backup-through-the-wire",
+      "Backups reach nodes through src/wire (like the repair Job) and know nothing of who runs them; the node reads backups through src/backup, never the other way.",
+      folder("backup"),
+      "^src/(node|operator|runtime|review|cli|builders)/",
+    ),
+    forbid(
       "review-through-the-wire",
       "The review page reaches nodes through the client; the runtimes host it, not the other way.",
       folder("review"),

@@ -1,6 +1,7 @@
 /** The `replistore` command tree. Built separately from main.ts so tests can parse without exiting. */
 import { Command, type OutputConfiguration } from "commander";
 import pkg from "../../package.json" with { type: "json" };
+import { registerBackup } from "./commands/backup.ts";
 import { registerConflicts } from "./commands/conflicts.ts";
 import { registerCrd } from "./commands/crd.ts";
 import { registerKubectl } from "./commands/kubectl/index.ts";
@@ -27,6 +28,7 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerKv(program);
   registerStatus(program);
   registerRepair(program);
+  registerBackup(program);
   registerConflicts(program);
   registerOperator(program);
   registerCrd(program);

@@ -1,21 +1,12 @@
 /**
- * Who the store's members are: from the nodes' own config file (what a Job mounts), or from any one
- * node's GET /v1/status (what a person at a terminal has).
+ * Who the store's members are, from any one node's GET /v1/status (what a person at a terminal
+ * has; a Job reads the nodes' config file instead).
  */
 import type { Member } from "../config/cluster-config.ts";
-import { loadClusterConfig } from "../config/load.ts";
 import { UserError } from "../errors.ts";
 import { NodeStatus } from "../wire/node-status.ts";
 import { NodeClient, Traffic } from "./node-client.ts";
 import type { RepairWire } from "./wire-credentials.ts";
-
-export function membersFromConfig(path: string): Member[] {
-  return loadClusterConfig(path).members.map((m) => ({
-    id: m.id,
-    url: m.url,
-    ...(m.peerUrl !== undefined ? { peerUrl: m.peerUrl } : {}),
-  }));
-}
 
 /** Asks each URL in turn until one answers with its member list. */
 export async function membersFromStatus(

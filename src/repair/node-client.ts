@@ -240,6 +240,55 @@ export class NodeClient {
     return { status: answer.status, body: body as Static<S> };
   }
 
+  /**
+   * GET a peer route whose answer is a stream (a backup snapshot): the body's chunks as they come.
+   * Not retried: a stream cut half-way is the caller's to restart. `idleMs` bounds a stall between
+   * chunks, not the whole stream.
+   */
+  async stream(path: string, idleMs: number): Promise<AsyncIterable<Uint8Array>> {
+    const headers: Record<string, string> = { accept: MSGPACK };
+    if (this.peerSecret !== undefined) headers[PEER_SECRET_HEADER] = this.peerSecret;
+    let res: Awaited<ReturnType<Pool["request"]>>;
+    try {
+      res = await this.peerPool.request({
+        method: "GET",
+        path: this.peerPrefix + path,
+        headers,
+        headersTimeout: this.defaultTimeoutMs,
+        bodyTimeout: idleMs,
+      });
+    } catch (err) {
+      const code = errorCode(err);
+      const reason = REASONS[code] ?? (err instanceof Error ? err.message : String(err));
+      throw new NodeCallError(this.id, `unreachable at ${this.url} (${reason}; GET ${path})`, {
+        code,
+        unreachable: true,
+      });
+    }
+    if (res.statusCode >= 300) {
+      const raw = Buffer.from(await res.body.arrayBuffer());
+      throw new NodeCallError(this.id, `GET ${path}: ${errorMessage(res.statusCode, raw)}`, {
+        status: res.statusCode,
+        unreachable: RETRY_STATUSES.has(res.statusCode),
+      });
+    }
+    const traffic = this.traffic;
+    const body = res.body;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let received = 0;
+        try {
+          for await (const chunk of body) {
+            received += (chunk as Buffer).byteLength;
+            yield chunk as Buffer;
+          }
+        } finally {
+          traffic.count(path, 0, received);
+        }
+      },
+    };
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
     if (this.peerPool !== this.pool) await this.peerPool.close();

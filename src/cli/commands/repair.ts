@@ -3,22 +3,15 @@
  * runs it with --endpoint (or against a `replistore up` store). Exit 0 means every owner set was
  * compared and repaired (or another run holds the lock); 1 lists what was skipped.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { type Command, Option } from "commander";
-import type { Member } from "../../config/cluster-config.ts";
-import { UserError } from "../../errors.ts";
 import { runRepair } from "../../repair/job.ts";
-import { membersFromConfig, membersFromStatus } from "../../repair/members.ts";
 import { Progress } from "../../repair/progress.ts";
 import { exitCodeOf, renderText, skippedDigest, terminationMessage } from "../../repair/summary.ts";
 import { defaultTerminationLog, writeTerminationLog } from "../../repair/termination-log.ts";
-import { type RepairWire, repairWireFromEnv } from "../../repair/wire-credentials.ts";
-import { DEFAULT_DATA_DIR, storePaths } from "../../runtime/paths.ts";
-import { readToken } from "../../runtime/token.ts";
+import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
 import { durationMs, type OutputFormat, outputOption } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
-import { resolveTarget } from "../target.ts";
+import { type PeerTarget, resolvePeerTarget } from "../peer-target.ts";
 
 interface RepairFlags {
   config?: string;
@@ -34,60 +27,6 @@ interface RepairFlags {
   timeout: number;
   readyTimeout: number;
   output: OutputFormat;
-}
-
-interface Resolved {
-  members: Member[];
-  token: string | undefined;
-  wire: RepairWire;
-}
-
-/**
- * The repair acts as a peer of the nodes. A Job has the nodes' TLS directory (or peer secret) in its
- * environment; a person repairing a `replistore up` store gets that store's local ones.
- */
-function localWire(flags: RepairFlags, store: string | undefined): RepairWire {
-  const env = { ...process.env };
-  if (store !== undefined && !env.REPLISTORE_TLS_DIR && !env.REPLISTORE_PEER_SECRET) {
-    const paths = storePaths(flags.dataDir, store);
-    if (existsSync(join(paths.tlsDir, "tls.crt"))) env.REPLISTORE_TLS_DIR = paths.tlsDir;
-    else {
-      const secret = readToken(paths.peerSecret);
-      if (secret !== undefined) env.REPLISTORE_PEER_SECRET = secret;
-    }
-  }
-  return repairWireFromEnv(env, flags.cacert);
-}
-
-async function resolveMembers(flags: RepairFlags): Promise<Resolved> {
-  if (flags.config !== undefined) {
-    if (flags.endpoint !== undefined || flags.store !== undefined) {
-      throw new UserError("pass either --config or --endpoint/--store, not both");
-    }
-    const token = flags.token ?? (process.env.REPLISTORE_TOKEN || undefined);
-    return {
-      members: membersFromConfig(flags.config),
-      token,
-      wire: repairWireFromEnv(process.env, flags.cacert),
-    };
-  }
-  const target = resolveTarget(
-    {
-      dataDir: flags.dataDir,
-      ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
-      ...(flags.store !== undefined ? { store: flags.store } : {}),
-      ...(flags.token !== undefined ? { token: flags.token } : {}),
-    },
-    process.env,
-    // Repair is an admin's action: the local store's admin token, where it has one.
-    "admin",
-  );
-  const wire = localWire(flags, target.store);
-  return {
-    members: await membersFromStatus(target.urls, target.token, flags.timeout, wire),
-    token: target.token,
-    wire,
-  };
 }
 
 /** SIGINT/SIGTERM finish the set in progress, report and release the lock; a second signal exits at once. */
@@ -112,9 +51,9 @@ function interruptions(): { signal: AbortSignal; dispose: () => void } {
 async function repair(flags: RepairFlags): Promise<void> {
   const terminationLog =
     flags.terminationLog === false ? undefined : (flags.terminationLog ?? defaultTerminationLog());
-  let resolved: Resolved;
+  let resolved: PeerTarget;
   try {
-    resolved = await resolveMembers(flags);
+    resolved = await resolvePeerTarget(flags);
   } catch (err) {
     if (terminationLog) {
       const error = err instanceof Error ? err.message : String(err);
