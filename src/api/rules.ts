@@ -6,6 +6,7 @@
  * optional N/W/R may not.
  */
 import { namesASecret } from "./auth-types.ts";
+import { BACKUP_RULES } from "./backup-rules.ts";
 import { CRON_FIELD_RULES } from "./cron-rules.ts";
 import type { CrossFieldRule } from "./cross-field-rule.ts";
 import { effectiveReplication, majority } from "./quorum.ts";
@@ -179,6 +180,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   },
   ...CRON_FIELD_RULES,
   ...TLS_RULES,
+  ...BACKUP_RULES,
 ];
 
 /** Accepted but worth saying: the operator sets a warning condition, `up` prints them. */

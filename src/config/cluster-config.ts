@@ -27,6 +27,19 @@ export const Member = Type.Object(
 );
 export type Member = Static<typeof Member>;
 
+/** Where backups are: credentials come from the environment (AWS_ACCESS_KEY_ID, ...), never this file. */
+export const BackupDestination = Type.Object(
+  {
+    path: Type.String({ minLength: 1, description: "s3://bucket/path or file:///dir" }),
+    endpoint: Type.Optional(
+      Type.String({ minLength: 1, description: "an S3-compatible server; default AWS" }),
+    ),
+    region: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type BackupDestination = Static<typeof BackupDestination>;
+
 const Ms = (description: string) => Type.Integer({ minimum: 0, description });
 const Count = (description: string) => Type.Integer({ minimum: 1, description });
 
@@ -96,6 +109,21 @@ export const ClusterConfig = Type.Object(
       { additionalProperties: false },
     ),
     ring: Type.Object({ vnodes: Count("virtual nodes per member") }, { additionalProperties: false }),
+    bootstrap: Type.Optional(
+      Type.Object(
+        {
+          backupId: Type.String({
+            minLength: 1,
+            description: "the complete backup every node restores from",
+          }),
+          destination: BackupDestination,
+        },
+        {
+          additionalProperties: false,
+          description: "a new store's data: each node loads the keys it owns before it serves",
+        },
+      ),
+    ),
     antiEntropy: Type.Optional(
       Type.Object(
         {

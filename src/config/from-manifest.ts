@@ -28,6 +28,8 @@ export function fromManifest(
   members: Member[],
   generation: number,
   failover: { hub?: number; ring?: number[] } = {},
+  /** fromBackup's backup when the manifest leaves it to "the newest": chosen once, by the caller */
+  restoreFrom?: string,
 ): ClusterConfig {
   const { spec } = manifest;
   const replication = effectiveReplication(spec);
@@ -54,6 +56,19 @@ export function fromManifest(
     },
     ring: { vnodes: DEFAULT_VNODES },
   };
+  const from = spec.bootstrap?.fromBackup;
+  const backupId = from?.backupId ?? restoreFrom;
+  if (from?.destination && backupId !== undefined) {
+    const { path, endpoint, region } = from.destination;
+    config.bootstrap = {
+      backupId,
+      destination: {
+        path,
+        ...(endpoint !== undefined ? { endpoint } : {}),
+        ...(region !== undefined ? { region } : {}),
+      },
+    };
+  }
   if (spec.mode === "MultiLeader" && spec.multiLeader) {
     const { leaders, topology, hub, failoverAfter } = spec.multiLeader;
     config.multiLeader = { leaders, topology, hub: failover.hub ?? hub, failoverAfterMs: ms(failoverAfter) };

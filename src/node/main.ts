@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { restoreNode } from "./backup/restore.ts";
 import type { ClientTokens } from "./client-tokens.ts";
 import { ConfigWatcher } from "./config-watcher.ts";
 import { buildServer } from "./http/server.ts";
@@ -52,6 +53,8 @@ export async function runNode(opts: NodeOptions): Promise<void> {
   if (!tls && !opts.peerSecret) {
     log.warn("no TLS and no peer secret: the peer routes accept any caller that can reach this node");
   }
+  // Before the node opens its storage: a new store's data comes from its backup first.
+  await restoreNode({ selfId: opts.id, dataDir: opts.dataDir, config, log });
   node = new ReplicaNode({
     id: opts.id,
     dataDir: opts.dataDir,

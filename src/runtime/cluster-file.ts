@@ -34,17 +34,18 @@ export function writeClusterFile(
   path: string,
   manifest: ReplicatedStore,
   members: Member[],
+  restoreFrom?: string,
 ): ClusterFileResult {
   const previous = readPrevious(path);
   const previousGeneration =
     typeof previous?.generation === "number" && Number.isInteger(previous.generation)
       ? previous.generation
       : 0;
-  const same = fromManifest(manifest, members, previousGeneration);
+  const same = fromManifest(manifest, members, previousGeneration, {}, restoreFrom);
   if (previous !== undefined && canonical(previous) === canonical(same)) {
     return { config: same, changed: false };
   }
-  const config = fromManifest(manifest, members, previousGeneration + 1);
+  const config = fromManifest(manifest, members, previousGeneration + 1, {}, restoreFrom);
   writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
   return { config, changed: true };
 }

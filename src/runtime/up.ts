@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { ReplicatedStore } from "../api/replicated-store.ts";
 import { waitUntilReady } from "../client/readiness.ts";
 import { UserError } from "../errors.ts";
+import { localBootstrap } from "./bootstrap.ts";
 import { writeClusterFile } from "./cluster-file.ts";
 import { ensureLocalTls, type LocalTls } from "./local-tls.ts";
 import { tailLines } from "./log-tail.ts";
@@ -105,6 +106,9 @@ function authLines(files: TokenFiles): string[] {
   return lines;
 }
 
+/** How long nodes restoring a backup on their first start may take to become ready (at least). */
+const BOOTSTRAP_READY_MS = 30 * 60_000;
+
 export async function runUp(opts: UpOptions): Promise<number> {
   const { manifest, warnings } = readManifestFile(opts.file);
   for (const warning of warnings) opts.err(`warning: ${warning}`);
@@ -159,7 +163,13 @@ async function runClaimed(
         : `ports ${busy.join(", ")} on ${opts.host} are already in use: stop what uses them or pass --port-base`,
     );
   }
-  const { config, changed } = writeClusterFile(paths.clusterConfig, manifest, members);
+  const bootstrap = await localBootstrap(
+    manifest,
+    paths,
+    members.map((m) => m.id),
+  );
+  if (bootstrap) out(bootstrap.summary);
+  const { config, changed } = writeClusterFile(paths.clusterConfig, manifest, members, bootstrap?.backupId);
   if (changed && config.generation > 1)
     out(`config changed: ${shortPath(paths.clusterConfig)} is now generation ${config.generation}`);
   const tokens = ensureTokens(tokenFiles);
@@ -206,7 +216,11 @@ async function runClaimed(
   });
   try {
     for (const node of nodes) node.start();
-    const deadline = Date.now() + opts.readyTimeoutMs;
+    // A first start from a backup loads it before serving: give it the time a load takes.
+    const readyMs = bootstrap?.loading
+      ? Math.max(opts.readyTimeoutMs, BOOTSTRAP_READY_MS)
+      : opts.readyTimeoutMs;
+    const deadline = Date.now() + readyMs;
     const ready = await Promise.all(
       members.map((m) => waitUntilReady(m.url, deadline, stop.abort, caOption)),
     );
@@ -214,9 +228,7 @@ async function runClaimed(
       members.forEach((member, i) => {
         if (ready[i]) return;
         const log = paths.nodeLog(member.id);
-        err(
-          `error: ${member.id} did not become ready at ${member.url} within ${opts.readyTimeoutMs / 1000}s`,
-        );
+        err(`error: ${member.id} did not become ready at ${member.url} within ${readyMs / 1000}s`);
         const tail = tailLines(log, 15, START_MARKER);
         err(
           tail.length > 0

@@ -147,6 +147,24 @@ const CASES: RuleCase[] = [
       "spec.tls.secretName is only allowed with spec.tls.mode Secret (mode is Auto): remove secretName or set mode: Secret",
     boundary: { tls: { mode: "Secret", secretName: "mine" } },
   },
+  {
+    id: "from-backup-one-source",
+    bad: { bootstrap: { fromBackup: {} } },
+    message:
+      "spec.bootstrap.fromBackup needs backupName (a ReplicatedStoreBackup in this namespace) or destination {path: s3://bucket/path} with an optional backupId",
+    boundary: { bootstrap: { fromBackup: { destination: { path: "s3://backups/orders" } } } },
+  },
+  {
+    id: "from-backup-id-with-destination",
+    bad: { bootstrap: { fromBackup: { backupName: "nightly", backupId: "orders-20261206-220236" } } },
+    message:
+      "spec.bootstrap.fromBackup.backupId goes with destination; with backupName, the backup names itself: remove backupId",
+    boundary: {
+      bootstrap: {
+        fromBackup: { destination: { path: "file:///backups" }, backupId: "orders-20261206-220236" },
+      },
+    },
+  },
 ];
 
 describe("cross-field rules", () => {
