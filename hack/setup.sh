@@ -7,13 +7,14 @@
 #      cluster containerd, containernetworking-plugins, iptables, conntrack, socat, busybox-static,
 #      curl, and gcc and libc6-dev (hack/cluster/build.sh compiles a static pause binary), and
 #      python3 with python3-venv (the API fuzz run's schemathesis)
-#   2. Go, which builds steps 3-6 (only checked here; a cached build does not need it)
+#   2. Go, which builds steps 3-7 (only checked here; a cached build does not need it)
 #   3. kube-apiserver, kube-controller-manager and etcd        hack/k8s/build.sh
 #   4. the cluster node's binaries                             hack/cluster/build.sh
 #   5. the cluster's NetworkPolicy agent                       hack/cluster/build-netpol.sh
 #   6. helm                                                    hack/chart/helm/build.sh
-#   7. schemathesis, for the API fuzz run, in a cached venv    hack/fuzz/install.sh
-#   8. the project image (a local base, then the Dockerfile)   hack/image/build.sh (needs root)
+#   7. SeaweedFS, the S3 server of the backup tests            hack/s3/build.sh
+#   8. schemathesis, for the API fuzz run, in a cached venv    hack/fuzz/install.sh
+#   9. the project image (a local base, then the Dockerfile)   hack/image/build.sh (needs root)
 # The builds keep their results in ${REPLISTORE_CACHE:-~/.cache/replistore}/ and do nothing when they
 # are there. Each step's output goes to <that cache>/setup/<step>.log and is printed (its last 40
 # lines) only when the step fails. REPLISTORE_SKIP_SETUP=1 skips all of it. See docs/development.md.
@@ -53,7 +54,7 @@ declare -A companions=([podman]="netavark aardvark-dns" [chromium]="fonts-libera
 # Packages whose maintainer scripts would start a service; the tests start their own.
 services=(prometheus containerd)
 
-steps=8
+steps=9
 step_no=0
 step_log="" # the running step's log
 cannot=97 # a step's exit code for "cannot run here" (its result line says what to do)
@@ -213,7 +214,7 @@ step_go() {
   fi
 }
 
-# --- 3-5. The Go builds ---------------------------------------------------------------------------
+# --- 3-7. The Go builds ---------------------------------------------------------------------------
 
 # Runs a build script that prints "...: cached in <dir>" first when it has nothing to do, and the
 # directory or binary it made as its last line.
@@ -239,8 +240,9 @@ step_k8s() { go_build "$hack/k8s/build.sh"; }
 step_helm() { go_build "$hack/chart/helm/build.sh"; }
 step_cluster() { go_build "$hack/cluster/build.sh"; }
 step_netpol() { go_build "$hack/cluster/build-netpol.sh"; }
+step_s3() { go_build "$hack/s3/build.sh"; }
 
-# --- 7. schemathesis ------------------------------------------------------------------------------
+# --- 8. schemathesis ------------------------------------------------------------------------------
 
 step_fuzz() {
   local first last
@@ -253,7 +255,7 @@ step_fuzz() {
   esac
 }
 
-# --- 8. The image ---------------------------------------------------------------------------------
+# --- 9. The image ---------------------------------------------------------------------------------
 
 step_image() {
   local tags tag before after last
@@ -282,6 +284,7 @@ run_step k8s "Kubernetes control plane binaries (hack/k8s/build.sh)" step_k8s
 run_step cluster "cluster node binaries (hack/cluster/build.sh)" step_cluster
 run_step netpol "NetworkPolicy agent (hack/cluster/build-netpol.sh)" step_netpol
 run_step helm "helm (hack/chart/helm/build.sh)" step_helm
+run_step s3 "SeaweedFS S3 server (hack/s3/build.sh)" step_s3
 run_step fuzz "API fuzzer (hack/fuzz/install.sh)" step_fuzz
 run_step image "project image (hack/image/build.sh)" step_image
 echo "setup: ready in $(since "$setup_start"); logs in $logs/"

@@ -1,5 +1,5 @@
 # A build whose result lives in a cache entry outside the checkout, filled once (sourced by
-# hack/k8s/build.sh, hack/cluster/build.sh and hack/chart/helm/build.sh). The sourcing script
+# hack/k8s/build.sh, hack/cluster/build.sh and hack/chart/helm/build.sh, hack/s3/build.sh). The sourcing script
 # defines `complete` (true when the entry DEST holds everything) and then calls:
 #
 #   cached_build_begin TAG CACHE DEST RESULT
