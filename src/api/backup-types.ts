@@ -3,7 +3,8 @@
  * spec.bootstrap, which makes a new store from one. See docs/backup.md.
  */
 import Type, { type Static } from "typebox";
-import { DNS_SUBDOMAIN_PATTERN } from "./schema-types.ts";
+import { DURATION_PATTERN } from "./duration.ts";
+import { CRON_PATTERN, DNS_SUBDOMAIN_PATTERN } from "./schema-types.ts";
 
 const strict = { additionalProperties: false } as const;
 
@@ -120,3 +121,57 @@ export const Bootstrap = Type.Object(
   },
 );
 export type Bootstrap = Static<typeof Bootstrap>;
+
+export const BackupRetention = Type.Object(
+  {
+    keep: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10_000,
+        description: "Keep at least the newest this many complete backups.",
+      }),
+    ),
+    maxAge: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        maxLength: 32,
+        description: "Keep the complete backups younger than this, e.g. 720h.",
+      }),
+    ),
+  },
+  {
+    ...strict,
+    description:
+      "Which backups stay after each successful backup: one stays while keep or maxAge keeps it (with one set, that one decides); the newest complete backup always stays. Omitted: nothing is deleted.",
+  },
+);
+export type BackupRetention = Static<typeof BackupRetention>;
+
+export const BackupSettings = Type.Object(
+  {
+    destination: BackupDestination,
+    schedule: Type.Optional(
+      Type.String({
+        pattern: CRON_PATTERN,
+        maxLength: 100,
+        description:
+          "Cron schedule (UTC) of backups; each run is a ReplicatedStoreBackup named <store>-<date>-<time>. Omitted: backups on demand only.",
+      }),
+    ),
+    suspend: Type.Boolean({ default: false, description: "Pause scheduled backups." }),
+    retention: Type.Optional(BackupRetention),
+    alertAfter: Type.String({
+      pattern: DURATION_PATTERN,
+      maxLength: 32,
+      default: "26h",
+      description:
+        "ReplistoreBackupTooOld fires when the last successful backup is older than this (a daily schedule with a margin).",
+    }),
+  },
+  {
+    ...strict,
+    description:
+      "Backups of this store: where they go, when they are taken, how many are kept. See docs/backup.md.",
+  },
+);
+export type BackupSettings = Static<typeof BackupSettings>;

@@ -8,7 +8,7 @@
 import Type, { type Static } from "typebox";
 import { STORE_ALERT_NAMES } from "../monitoring/alerts.ts";
 import { Auth } from "./auth-types.ts";
-import { Bootstrap } from "./backup-types.ts";
+import { BackupSettings, Bootstrap } from "./backup-types.ts";
 import { API_VERSION, KIND } from "./names.ts";
 import {
   Affinity,
@@ -307,6 +307,7 @@ export const ReplicatedStoreSpec = Type.Object(
     monitoring: Monitoring,
     auth: Type.Optional(Auth),
     tls: Tls,
+    backup: Type.Optional(BackupSettings),
     bootstrap: Type.Optional(Bootstrap),
   },
   {

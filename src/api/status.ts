@@ -60,6 +60,27 @@ export const AntiEntropyRun = Type.Object(
 );
 export type AntiEntropyRun = Static<typeof AntiEntropyRun>;
 
+export const LastBackup = Type.Object(
+  {
+    name: Type.String({ description: "The ReplicatedStoreBackup (and backup id)." }),
+    completedAt: Timestamp("When it completed."),
+    destination: Type.Optional(Type.String({ description: "Where it is." })),
+    keys: Type.Optional(Type.Integer({ minimum: 0, description: "Keys it holds." })),
+    bytes: Type.Optional(Type.Integer({ minimum: 0, description: "Its size." })),
+  },
+  { ...strict, description: "The store's last successful backup." },
+);
+export type LastBackup = Static<typeof LastBackup>;
+
+export const BootstrapStatus = Type.Object(
+  {
+    backupId: Type.String({ description: "The backup the store was created from, chosen once." }),
+    destination: Type.String({ description: "Where that backup is." }),
+  },
+  { ...strict, description: "spec.bootstrap as the operator resolved it when the store was created." },
+);
+export type BootstrapStatus = Static<typeof BootstrapStatus>;
+
 export const ReplicatedStoreStatus = Type.Object(
   {
     observedGeneration: Type.Optional(
@@ -102,6 +123,8 @@ export const ReplicatedStoreStatus = Type.Object(
       Type.Integer({ minimum: 0, description: "Conflict records waiting for a person to resolve them." }),
     ),
     lastAntiEntropy: Type.Optional(AntiEntropyRun),
+    lastBackup: Type.Optional(LastBackup),
+    bootstrap: Type.Optional(BootstrapStatus),
     tls: Type.Optional(TlsStatus),
     conditions: Type.Optional(
       Type.Array(Condition, {
