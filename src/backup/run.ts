@@ -12,7 +12,7 @@ import type { RepairWire } from "../repair/wire-credentials.ts";
 import { BACKUP_FORMAT, BACKUP_SNAPSHOT } from "../wire/backup.ts";
 import { type ConflictRecord, mergeRecords } from "../wire/conflict.ts";
 import { compareTimestamps, formatTimestamp, type Timestamp } from "../wire/version.ts";
-import { backupIdFor } from "./backup-id.ts";
+import { BACKUP_ID_PATTERN, backupIdFor } from "./backup-id.ts";
 import { conflictsObject } from "./conflicts-object.ts";
 import { type Coverage, coverageProblem } from "./coverage.ts";
 import { DataWriter } from "./data-writer.ts";
@@ -70,6 +70,12 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupMan
   const now = opts.now ?? (() => new Date());
   const started = now();
   const id = opts.id ?? backupIdFor(opts.store.name, started);
+  if (!BACKUP_ID_PATTERN.test(id)) {
+    throw new BackupError(
+      "invalid_id",
+      `"${id}" is not a backup id: lowercase letters, digits and '-', at most 63 (a DNS label)`,
+    );
+  }
   const folder = `${id}/`;
   if ((await opts.destination.get(folder + MANIFEST_NAME)) !== undefined) {
     throw new BackupError(

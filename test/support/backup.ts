@@ -30,7 +30,7 @@ export async function runBackup(
     },
   );
   let manifest: BackupManifest | undefined;
-  if (result.code === 0) manifest = JSON.parse(result.stdout) as BackupManifest;
+  if (result.code === 0) manifest = (JSON.parse(result.stdout) as { manifest: BackupManifest }).manifest;
   return { ...result, manifest };
 }
 

@@ -5,16 +5,24 @@
  * destination. Credentials for S3 come from the AWS variables every S3 tool reads.
  */
 import { type Command, Option } from "commander";
-import { type CatalogEntry, deleteBackup, describeBackup, listBackups } from "../../backup/catalog.ts";
+import {
+  type CatalogEntry,
+  deleteBackup,
+  describeBackup,
+  expiredBackups,
+  listBackups,
+} from "../../backup/catalog.ts";
 import { openDestination } from "../../backup/destination.ts";
 import type { BackupManifest } from "../../backup/manifest.ts";
 import type { ObjectStore } from "../../backup/object-store.ts";
+import { type BackupResult, completedResult, resultMessage } from "../../backup/result.ts";
 import { type BackupProgress, createBackup } from "../../backup/run.ts";
 import { shapeFromConfig, shapeFromStatus } from "../../backup/store-shape.ts";
 import { UserError } from "../../errors.ts";
 import { Progress } from "../../repair/progress.ts";
+import { defaultTerminationLog, writeTerminationLog } from "../../repair/termination-log.ts";
 import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
-import { durationMs, type OutputFormat, outputOption } from "../options.ts";
+import { durationMs, type OutputFormat, outputOption, positiveInt } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
 import { resolvePeerTarget } from "../peer-target.ts";
 import { plainTable } from "../table.ts";
@@ -28,6 +36,10 @@ interface DestinationFlags {
 
 interface CreateFlags extends DestinationFlags {
   id?: string;
+  keep?: number;
+  maxAge?: number;
+  /** a path, false for --no-termination-log, undefined for the default */
+  terminationLog?: string | false;
   config?: string;
   endpoint?: string;
   store?: string;
@@ -77,6 +89,26 @@ function describeText(m: BackupManifest, url: string): string {
 }
 
 async function create(flags: CreateFlags): Promise<void> {
+  const terminationLog =
+    flags.terminationLog === false ? undefined : (flags.terminationLog ?? defaultTerminationLog());
+  const destinationPath = flags.destination ?? process.env.REPLISTORE_BACKUP_DESTINATION ?? "";
+  try {
+    await createAndPrune(flags, terminationLog);
+  } catch (err) {
+    if (terminationLog) {
+      const failed: BackupResult = {
+        status: "failed",
+        id: flags.id ?? "",
+        destination: destinationPath,
+        error: err instanceof Error ? err.message : String(err),
+      };
+      writeTerminationLog(terminationLog, resultMessage(failed));
+    }
+    throw err;
+  }
+}
+
+async function createAndPrune(flags: CreateFlags, terminationLog: string | undefined): Promise<void> {
   const destination = destinationOf(flags);
   try {
     const target = await resolvePeerTarget(flags);
@@ -99,12 +131,29 @@ async function create(flags: CreateFlags): Promise<void> {
         ),
     });
     progress.clear();
-    if (flags.output !== "text") return writeOut(formatStructured(manifest, flags.output));
+    // Retention runs only after a backup completed, so a failing schedule never empties the destination.
+    const expired = expiredBackups(
+      await listBackups(destination),
+      { keep: flags.keep, maxAgeMs: flags.maxAge },
+      Date.now(),
+    );
+    const pruned: string[] = [];
+    for (const old of expired) {
+      await deleteBackup(destination, old.id);
+      pruned.push(old.id);
+    }
+    const result = completedResult(manifest, destination.url, pruned);
+    if (terminationLog) {
+      const problem = writeTerminationLog(terminationLog, resultMessage(result));
+      if (problem) process.stderr.write(`warning: ${problem}\n`);
+    }
+    if (flags.output !== "text") return writeOut(formatStructured({ ...result, manifest }, flags.output));
     const secs = manifest.durationMs / 1000;
     writeOut(
       `backup ${manifest.id} complete: ${count(manifest.keys)} keys, ${size(manifest.bytes)} in ${secs.toFixed(1)} s` +
         ` (${count(Math.round((manifest.keys + manifest.tombstones) / Math.max(secs, 0.001)))} keys/s)\n` +
-        `  at ${destination.url}${manifest.id}/; restore with spec.bootstrap.fromBackup {destination: {path: ${destination.url}}, backupId: ${manifest.id}}\n`,
+        `  at ${destination.url}${manifest.id}/; restore with spec.bootstrap.fromBackup {destination: {path: ${destination.url}}, backupId: ${manifest.id}}\n` +
+        (pruned.length > 0 ? `  retention deleted ${pruned.join(", ")}\n` : ""),
     );
   } finally {
     destination.close();
@@ -210,7 +259,25 @@ export function registerBackup(program: Command): void {
       .description(
         "back up every key's newest version, the recent deletes and the conflict queue; the manifest is written last",
       )
-      .addOption(new Option("--id <id>", "the backup's id (default <store>-<UTC time>)"))
+      .addOption(new Option("--id <id>", "the backup's id (default <store>-<UTC date>-<time>)"))
+      .addOption(
+        new Option("--keep <n>", "retention: then keep at least the newest n complete backups").argParser(
+          positiveInt,
+        ),
+      )
+      .addOption(
+        new Option(
+          "--max-age <duration>",
+          "retention: then keep the complete backups younger than this, e.g. 720h",
+        ).argParser(durationMs),
+      )
+      .addOption(
+        new Option(
+          "--termination-log <path>",
+          "also write the JSON result here (default in a pod: /dev/termination-log)",
+        ),
+      )
+      .addOption(new Option("--no-termination-log", "do not write a termination log"))
       .addOption(new Option("--config <file>", "the nodes' cluster.json (members and their URLs)"))
       .addOption(
         new Option("--endpoint <url>", "any node of the store: the members are read from its /v1/status"),
