@@ -45,6 +45,8 @@ export interface CreateBackupOptions {
   id?: string;
   token: string | undefined;
   wire: RepairWire;
+  /** size of each data object (default 8 MiB): smaller for slow links, larger for fewer requests */
+  objectBytes?: number;
   /** per request, and the longest stall of a stream */
   timeoutMs: number;
   onProgress?: (p: BackupProgress) => void;
@@ -121,7 +123,10 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupMan
     }
 
     const cut = cutOf(snapshots);
-    const writer = new DataWriter(opts.destination, { folder });
+    const writer = new DataWriter(opts.destination, {
+      folder,
+      ...(opts.objectBytes !== undefined ? { objectBytes: opts.objectBytes } : {}),
+    });
     let records = 0;
     let keys = 0;
     let tombstones = 0;

@@ -4,7 +4,8 @@
  * and TLS directory, a person --endpoint or a `replistore up` store. The others need only the
  * destination. Credentials for S3 come from the AWS variables every S3 tool reads.
  */
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { parseQuantity, QUANTITY_HINT } from "../../api/quantity.ts";
 import {
   type CatalogEntry,
   deleteBackup,
@@ -36,6 +37,7 @@ interface DestinationFlags {
 
 interface CreateFlags extends DestinationFlags {
   id?: string;
+  objectSize?: number;
   keep?: number;
   maxAge?: number;
   /** a path, false for --no-termination-log, undefined for the default */
@@ -47,6 +49,18 @@ interface CreateFlags extends DestinationFlags {
   token?: string;
   cacert?: string;
   timeout: number;
+}
+
+function objectSize(value: string): number {
+  let bytes: number;
+  try {
+    bytes = parseQuantity(value);
+  } catch {
+    throw new InvalidArgumentError(`expected ${QUANTITY_HINT}, got "${value}"`);
+  }
+  if (bytes < 1024 || bytes > 5 * 1024 ** 3)
+    throw new InvalidArgumentError(`expected 1Ki to 5Gi, got "${value}"`);
+  return bytes;
 }
 
 function destinationOf(flags: DestinationFlags): ObjectStore {
@@ -121,6 +135,7 @@ async function createAndPrune(flags: CreateFlags, terminationLog: string | undef
       store: shape,
       destination,
       ...(flags.id !== undefined ? { id: flags.id } : {}),
+      ...(flags.objectSize !== undefined ? { objectBytes: flags.objectSize } : {}),
       token: target.token,
       wire: target.wire,
       timeoutMs: flags.timeout,
@@ -260,6 +275,12 @@ export function registerBackup(program: Command): void {
         "back up every key's newest version, the recent deletes and the conflict queue; the manifest is written last",
       )
       .addOption(new Option("--id <id>", "the backup's id (default <store>-<UTC date>-<time>)"))
+      .addOption(
+        new Option(
+          "--object-size <size>",
+          "size of each data object, e.g. 8Mi (the default) or 64Mi",
+        ).argParser(objectSize),
+      )
       .addOption(
         new Option("--keep <n>", "retention: then keep at least the newest n complete backups").argParser(
           positiveInt,
