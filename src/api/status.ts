@@ -76,6 +76,11 @@ export const BootstrapStatus = Type.Object(
   {
     backupId: Type.String({ description: "The backup the store was created from, chosen once." }),
     destination: Type.String({ description: "Where that backup is." }),
+    completedAt: Type.Optional(
+      Timestamp(
+        "When every node had loaded it (the store was first ready); from then on nodes added later do not restore it.",
+      ),
+    ),
   },
   { ...strict, description: "spec.bootstrap as the operator resolved it when the store was created." },
 );

@@ -57,7 +57,12 @@ export function parseDestination(path: string): ParsedDestination {
 }
 
 /** Opens the destination with credentials from `env`; errors name the variable that is missing. */
-export function openDestination(spec: DestinationSpec, env: NodeJS.ProcessEnv = process.env): ObjectStore {
+export function openDestination(
+  spec: DestinationSpec,
+  env: NodeJS.ProcessEnv = process.env,
+  /** PEM bundle for the endpoint, when the caller holds it rather than a file (the operator) */
+  caPem?: string,
+): ObjectStore {
   const parsed = parseDestination(spec.path);
   if (parsed.kind === "file") return new FileStore(parsed.dir);
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
@@ -72,8 +77,8 @@ export function openDestination(spec: DestinationSpec, env: NodeJS.ProcessEnv = 
   if (endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
     throw new UserError(`S3 endpoint "${endpoint}" is not an http(s) URL, e.g. https://s3.example.com:9000`);
   }
-  let ca: string | undefined;
-  if (env.AWS_CA_BUNDLE) {
+  let ca: string | undefined = caPem;
+  if (ca === undefined && env.AWS_CA_BUNDLE) {
     try {
       ca = readFileSync(env.AWS_CA_BUNDLE, "utf8");
     } catch (err) {

@@ -11,17 +11,28 @@ export const BACKUP_CA_VOLUME = "backup-ca";
 export const BACKUP_CA_DIR = "/etc/replistore/backup-ca";
 const BACKUP_CA_FILE = "ca.crt";
 
-export function destinationEnv(d: BackupDestination): V1EnvVar[] {
+/**
+ * `optional`: for the node pods, which keep these settings after their restore; a Secret deleted
+ * since then must not keep a restarted node from starting.
+ */
+export function destinationEnv(d: BackupDestination, optional = false): V1EnvVar[] {
   const env: V1EnvVar[] = [];
   if (d.endpoint !== undefined) env.push({ name: "AWS_ENDPOINT_URL_S3", value: d.endpoint });
   if (d.region !== undefined) env.push({ name: "AWS_REGION", value: d.region });
   if (d.credentials) {
     const { secretName, accessKeyIdKey, secretAccessKeyKey } = d.credentials;
     env.push(
-      { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: secretName, key: accessKeyIdKey } } },
+      {
+        name: "AWS_ACCESS_KEY_ID",
+        valueFrom: {
+          secretKeyRef: { name: secretName, key: accessKeyIdKey, ...(optional ? { optional } : {}) },
+        },
+      },
       {
         name: "AWS_SECRET_ACCESS_KEY",
-        valueFrom: { secretKeyRef: { name: secretName, key: secretAccessKeyKey } },
+        valueFrom: {
+          secretKeyRef: { name: secretName, key: secretAccessKeyKey, ...(optional ? { optional } : {}) },
+        },
       },
     );
   }
@@ -29,12 +40,16 @@ export function destinationEnv(d: BackupDestination): V1EnvVar[] {
   return env;
 }
 
-export function destinationVolumes(d: BackupDestination): V1Volume[] {
+export function destinationVolumes(d: BackupDestination, optional = false): V1Volume[] {
   if (!d.caBundle) return [];
   return [
     {
       name: BACKUP_CA_VOLUME,
-      configMap: { name: d.caBundle.configMapName, items: [{ key: d.caBundle.key, path: BACKUP_CA_FILE }] },
+      configMap: {
+        name: d.caBundle.configMapName,
+        items: [{ key: d.caBundle.key, path: BACKUP_CA_FILE }],
+        ...(optional ? { optional } : {}),
+      },
     },
   ];
 }

@@ -15,7 +15,15 @@ import { configMapName } from "./names.ts";
 export const CONFIG_HASH_ANNOTATION = "replistore.io/config-hash";
 
 export function clusterConfigJson(store: StoreResource, ctx: BuildContext): string {
-  const config = fromManifest(store, storeMembers(store, ctx), ctx.configGeneration, ctx.failover);
+  const config = fromManifest(
+    store,
+    storeMembers(store, ctx),
+    ctx.configGeneration,
+    ctx.failover,
+    ctx.bootstrap?.backupId !== undefined
+      ? { backupId: ctx.bootstrap.backupId, destination: ctx.bootstrap.destination }
+      : undefined,
+  );
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 

@@ -2,6 +2,8 @@
  * What every builder takes: the store as the apiserver returned it (validated, N/W/R filled in)
  * and the few facts about the operator's environment a manifest cannot know.
  */
+
+import type { BackupDestination } from "../api/backup-types.ts";
 import type { MonitoringDefaults } from "../api/monitoring-defaults.ts";
 import type { ReplicatedStore } from "../api/replicated-store.ts";
 
@@ -33,6 +35,12 @@ export interface BuildContext {
    * the config `members` members until the leaving nodes have handed their keys over.
    */
   scaleDown?: { pods: number; members: number };
+  /**
+   * spec.bootstrap.fromBackup as the operator resolved it: where the backup is (the pods keep its
+   * settings while spec.bootstrap does, so finishing the restore rolls nothing) and, only while the
+   * nodes still load it, which backup (the config carries it then, and only then).
+   */
+  bootstrap?: { destination: BackupDestination; backupId?: string };
   /** The operator's defaults for spec.monitoring (chart value storeMonitoring). */
   monitoring?: MonitoringDefaults;
 }

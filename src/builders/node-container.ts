@@ -1,6 +1,8 @@
 /** The `replistore node` container of a replica pod. */
+
 import type { V1Container, V1ResourceRequirements } from "@kubernetes/client-node";
 import { NODE_PORT, PEER_PORT, PEER_PORT_NAME, PORT_NAME } from "../api/names.ts";
+import { destinationEnv, destinationVolumeMounts } from "./backup-destination-pod.ts";
 import { nodeOptionsEnv, tokenEnv } from "./container-env.ts";
 import {
   type BuildContext,
@@ -19,6 +21,8 @@ export const TMP_VOLUME = "tmp";
 /** The startup probe: every 2 s, up to 60 failures, so a node has 2 minutes to start before the kubelet restarts it. */
 const STARTUP_PERIOD_SECONDS = 2;
 const STARTUP_FAILURE_THRESHOLD = 60;
+/** Six hours of startup for a node restoring a backup on its first start. */
+const RESTORE_FAILURE_THRESHOLD = (6 * 3600) / STARTUP_PERIOD_SECONDS;
 export const STARTUP_BUDGET_MS = STARTUP_PERIOD_SECONDS * STARTUP_FAILURE_THRESHOLD * 1000;
 
 export function storeImage(store: StoreResource, ctx: BuildContext): string {
@@ -45,6 +49,8 @@ export function nodeContainer(store: StoreResource, ctx: BuildContext): V1Contai
       { name: "REPLISTORE_CONFIG", value: CONFIG_PATH },
       ...tokenEnv(store),
       ...tlsEnv(store),
+      // A new store's nodes read their backup themselves, with the destination's credentials.
+      ...(ctx.bootstrap ? destinationEnv(ctx.bootstrap.destination, true) : []),
       nodeOptionsEnv(),
     ],
     volumeMounts: [
@@ -54,13 +60,15 @@ export function nodeContainer(store: StoreResource, ctx: BuildContext): V1Contai
       { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
       { name: TMP_VOLUME, mountPath: "/tmp" },
       ...tlsVolumeMounts(store),
+      ...(ctx.bootstrap ? destinationVolumeMounts(ctx.bootstrap.destination) : []),
     ],
     // Startup gives a node time to open its storage and rebuild its trees before liveness counts.
     startupProbe: {
       httpGet: { path: "/healthz", port: PORT_NAME, scheme },
       periodSeconds: STARTUP_PERIOD_SECONDS,
       timeoutSeconds: 2,
-      failureThreshold: STARTUP_FAILURE_THRESHOLD,
+      // A node loads its backup before it listens: a large one may take a long while.
+      failureThreshold: ctx.bootstrap ? RESTORE_FAILURE_THRESHOLD : STARTUP_FAILURE_THRESHOLD,
     },
     livenessProbe: {
       httpGet: { path: "/healthz", port: PORT_NAME, scheme },

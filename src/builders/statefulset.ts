@@ -2,7 +2,9 @@
  * The replica nodes: StatefulSet `<name>`, pods `<name>-<i>` with stable DNS names under the peers
  * Service and one PersistentVolumeClaim `data-<name>-<i>` each.
  */
+
 import type { V1PersistentVolumeClaim, V1StatefulSet } from "@kubernetes/client-node";
+import { destinationVolumes } from "./backup-destination-pod.ts";
 import { type BuildContext, DATA_VOLUME, type StoreResource } from "./context.ts";
 import {
   MULTI_LEADER_LABEL,
@@ -86,6 +88,7 @@ export function buildStatefulSet(store: StoreResource, ctx: BuildContext): V1Sta
             { name: CONFIG_VOLUME, configMap: { name: configMapName(store) } },
             { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
             ...tlsVolumes(store),
+            ...(ctx.bootstrap ? destinationVolumes(ctx.bootstrap.destination, true) : []),
           ],
           ...podScheduling(store),
         },

@@ -2,6 +2,7 @@
  * Manifest -> cluster config: the one translation both the operator (into a ConfigMap) and
  * `replistore up` (onto disk) use, so the nodes cannot tell them apart.
  */
+import type { BackupDestination } from "../api/backup-types.ts";
 import { parseDuration } from "../api/duration.ts";
 import { parseQuantity } from "../api/quantity.ts";
 import { effectiveReplication } from "../api/quorum.ts";
@@ -23,13 +24,19 @@ function namespaceOf(manifest: ReplicatedStore): string {
  * `manifest` must have passed `validateManifest` (defaults applied, rules hold). `failover` is what
  * the operator decided from pod readiness: the hub and the Circle ring (ordinals) now in force.
  */
+/** A new store's backup, as the operator or `replistore up` resolved spec.bootstrap.fromBackup. */
+export interface ResolvedBootstrap {
+  backupId: string;
+  destination: BackupDestination;
+}
+
 export function fromManifest(
   manifest: ReplicatedStore,
   members: Member[],
   generation: number,
   failover: { hub?: number; ring?: number[] } = {},
-  /** fromBackup's backup when the manifest leaves it to "the newest": chosen once, by the caller */
-  restoreFrom?: string,
+  /** spec.bootstrap.fromBackup resolved by the caller (which backup, where): chosen once */
+  bootstrap?: ResolvedBootstrap,
 ): ClusterConfig {
   const { spec } = manifest;
   const replication = effectiveReplication(spec);
@@ -56,12 +63,10 @@ export function fromManifest(
     },
     ring: { vnodes: DEFAULT_VNODES },
   };
-  const from = spec.bootstrap?.fromBackup;
-  const backupId = from?.backupId ?? restoreFrom;
-  if (from?.destination && backupId !== undefined) {
-    const { path, endpoint, region } = from.destination;
+  if (bootstrap) {
+    const { path, endpoint, region } = bootstrap.destination;
     config.bootstrap = {
-      backupId,
+      backupId: bootstrap.backupId,
       destination: {
         path,
         ...(endpoint !== undefined ? { endpoint } : {}),

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { BuildContext } from "../builders/context.ts";
+import { reconcileBootstrap } from "./children/bootstrap.ts";
 import { reconcileConfigMap } from "./children/config-map.ts";
 import { reconcileDisruptionBudget } from "./children/disruption-budget.ts";
 import { refusedModeChange } from "./children/mode-guard.ts";
@@ -64,6 +65,9 @@ const CONCERNS: readonly [string, (scope: ReconcileScope) => Promise<void>][] = 
   ["monitoring", reconcileMonitoring],
 ];
 
+/** What spec.bootstrap holds back until its backup is chosen: the nodes' config and pods. */
+const HELD = new Set(["ConfigMap", "StatefulSet"]);
+
 export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise<HandlerResult | undefined> {
   const { namespace, name } = splitKey(key);
   const raw = deps.stores.get(namespace, name);
@@ -109,7 +113,16 @@ export async function reconcileStore(deps: ReconcilerDeps, key: string): Promise
   } else {
     // Before the ConfigMap and the StatefulSet: a scale-down holds their members and pods until drained.
     await reconcileScaleDown(scope, deps.observers);
+    try {
+      await reconcileBootstrap(scope, previous?.bootstrap);
+    } catch (error) {
+      failures.push(error);
+      // Unknown whether the backup can be chosen: a new store's nodes wait for the retry.
+      if (store.spec.bootstrap?.fromBackup && !previous?.bootstrap) scope.holdNodes = true;
+      scope.report.problems.push({ reason: "ApplyFailed", message: `bootstrap: ${apiErrorMessage(error)}` });
+    }
     for (const [concern, run] of CONCERNS) {
+      if (scope.holdNodes && HELD.has(concern)) continue;
       try {
         await run(scope);
       } catch (error) {

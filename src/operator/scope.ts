@@ -1,5 +1,6 @@
 /** What one reconcile of one store works with, and what it found and did. */
 import type { Logger } from "pino";
+import type { BootstrapStatus } from "../api/status.ts";
 import type { BuildContext, StoreResource } from "../builders/context.ts";
 import type { Applier } from "./controller/applier.ts";
 import type { LiveObjects } from "./controller/live-objects.ts";
@@ -27,6 +28,8 @@ export interface ReconcileReport {
   observed?: ObservedStatus;
   /** The TLS condition and status.tls, from the TLS concern. */
   tls?: TlsReport;
+  /** spec.bootstrap's backup as chosen (kept in status.bootstrap). */
+  bootstrap?: BootstrapStatus;
   /** Reconcile again within this long even if nothing changes (a drain to follow, a repair falling due). */
   requeueAfterMs?: number;
 }
@@ -39,6 +42,8 @@ export interface ReconcileScope {
   monitoring: MonitoringApis;
   log: Logger;
   report: ReconcileReport;
+  /** The nodes must not start yet (spec.bootstrap's backup is not chosen): no ConfigMap, no StatefulSet. */
+  holdNodes?: boolean;
   /** MultiLeader: leader pods ready, from the pod cache; undefined when it has none of them yet. */
   readyLeaders?: number;
 }

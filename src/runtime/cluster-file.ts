@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { ReplicatedStore } from "../api/replicated-store.ts";
 import type { ClusterConfig, Member } from "../config/cluster-config.ts";
-import { fromManifest } from "../config/from-manifest.ts";
+import { fromManifest, type ResolvedBootstrap } from "../config/from-manifest.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 
 /** Key order must not count as a change. */
@@ -34,18 +34,18 @@ export function writeClusterFile(
   path: string,
   manifest: ReplicatedStore,
   members: Member[],
-  restoreFrom?: string,
+  bootstrap?: ResolvedBootstrap,
 ): ClusterFileResult {
   const previous = readPrevious(path);
   const previousGeneration =
     typeof previous?.generation === "number" && Number.isInteger(previous.generation)
       ? previous.generation
       : 0;
-  const same = fromManifest(manifest, members, previousGeneration, {}, restoreFrom);
+  const same = fromManifest(manifest, members, previousGeneration, {}, bootstrap);
   if (previous !== undefined && canonical(previous) === canonical(same)) {
     return { config: same, changed: false };
   }
-  const config = fromManifest(manifest, members, previousGeneration + 1, {}, restoreFrom);
+  const config = fromManifest(manifest, members, previousGeneration + 1, {}, bootstrap);
   writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
   return { config, changed: true };
 }

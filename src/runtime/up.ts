@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { ReplicatedStore } from "../api/replicated-store.ts";
 import { waitUntilReady } from "../client/readiness.ts";
 import { UserError } from "../errors.ts";
-import { localBootstrap } from "./bootstrap.ts";
+import { localBootstrap, markBootstrapDone } from "./bootstrap.ts";
 import { writeClusterFile } from "./cluster-file.ts";
 import { ensureLocalTls, type LocalTls } from "./local-tls.ts";
 import { tailLines } from "./log-tail.ts";
@@ -169,7 +169,12 @@ async function runClaimed(
     members.map((m) => m.id),
   );
   if (bootstrap) out(bootstrap.summary);
-  const { config, changed } = writeClusterFile(paths.clusterConfig, manifest, members, bootstrap?.backupId);
+  const { config, changed } = writeClusterFile(
+    paths.clusterConfig,
+    manifest,
+    members,
+    bootstrap ? { backupId: bootstrap.backupId, destination: bootstrap.destination } : undefined,
+  );
   if (changed && config.generation > 1)
     out(`config changed: ${shortPath(paths.clusterConfig)} is now generation ${config.generation}`);
   const tokens = ensureTokens(tokenFiles);
@@ -239,6 +244,11 @@ async function runClaimed(
       err("stopping the store");
       await Promise.all(nodes.map((n) => n.stop(STOP_GRACE_MS)));
       return 1;
+    }
+    if (!stop.abort.aborted && bootstrap) {
+      // Loaded everywhere: nodes added later start empty and catch up, whatever became of the backup.
+      markBootstrapDone(paths);
+      writeClusterFile(paths.clusterConfig, manifest, members);
     }
     if (!stop.abort.aborted) {
       const { replication } = config;

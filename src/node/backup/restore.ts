@@ -45,11 +45,20 @@ export async function restoreNode(opts: {
   log: Logger;
 }): Promise<RestoreOutcome | undefined> {
   const plan = opts.config.bootstrap;
-  if (!plan) return undefined;
   const started = Date.now();
   const root = openDatabase(opts.dataDir);
   try {
     const meta = root.openDB<RestoreMarker, string>({ name: "meta" });
+    if (!plan) {
+      // The config dropped its bootstrap while this node was half-way through loading it.
+      const half = meta.get(MARKER);
+      if (half?.state === "running") {
+        throw new UserError(
+          `${opts.dataDir} holds a half-done restore of backup ${half.backupId} and the config no longer names it: start this node on an empty volume (it catches up from its peers)`,
+        );
+      }
+      return undefined;
+    }
     const storage = new LocalReplica(root, () => undefined);
     const conflictStore = new ConflictStore(root);
     const marker = meta.get(MARKER);

@@ -14,7 +14,8 @@
 import { effectiveReplication } from "../../api/quorum.ts";
 import type { ReplicatedStoreSpec } from "../../api/replicated-store.ts";
 import { MANIFEST_WARNINGS } from "../../api/rules.ts";
-import type { ReplicatedStoreStatus } from "../../api/status.ts";
+import type { BootstrapStatus, ReplicatedStoreStatus } from "../../api/status.ts";
+import { completedBootstrap } from "../bootstrap/plan.ts";
 import type { TlsReport } from "../tls/tls-report.ts";
 import {
   type ConditionInput,
@@ -72,6 +73,8 @@ export interface StatusInput {
   observed?: ObservedStatus;
   /** The TLS condition and status.tls. */
   tls?: TlsReport;
+  /** spec.bootstrap's backup as chosen; completed here once every replica is ready. */
+  bootstrap?: BootstrapStatus;
 }
 
 export interface StatusResult {
@@ -300,6 +303,9 @@ export function computeStatus(input: StatusInput): StatusResult {
     status.conflictsPending = input.observed.conflictsPending;
   if (input.observed?.lastAntiEntropy) status.lastAntiEntropy = input.observed.lastAntiEntropy;
   if (input.tls) status.tls = input.tls.status;
+  if (input.bootstrap) {
+    status.bootstrap = completedBootstrap(input.bootstrap, readyCondition.status === "True", now);
+  }
   if (spec.mode === "MultiLeader" && spec.multiLeader) {
     const { leaders, topology, hub } = spec.multiLeader;
     status.leaders = input.failover?.ring ?? Array.from({ length: leaders }, (_, i) => i);

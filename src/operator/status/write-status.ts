@@ -46,6 +46,7 @@ export async function storeStatus(
     ...(scope.report.progressing ? { progressing: scope.report.progressing } : {}),
     ...(scope.report.observed ? { observed: scope.report.observed } : {}),
     ...(scope.report.tls ? { tls: scope.report.tls } : {}),
+    ...(scope.report.bootstrap ? { bootstrap: scope.report.bootstrap } : {}),
     ...(scope.readyLeaders !== undefined ? { readyLeaders: scope.readyLeaders } : {}),
   });
 }
