@@ -13,6 +13,8 @@
  *   kubectl replistore hub STORE [--set N]
  *   kubectl replistore kv get|put|delete STORE KEY [VALUE]
  *   kubectl replistore report STORE [-f FILE]
+ *   kubectl replistore backup create STORE [--name NAME] [--no-wait]
+ *   kubectl replistore backup list [STORE] | describe NAME | delete NAME
  *   kubectl replistore completion bash|zsh
  */
 import { type Command, Option } from "commander";
@@ -32,6 +34,7 @@ import { type ConflictView, renderConflict, renderList } from "../../conflicts-v
 import { durationMs, type OutputFormat, outputOption, positiveInt } from "../../options.ts";
 import { formatStructured, writeOut } from "../../output.ts";
 import { refusalMessage } from "../../resolve-refusal.ts";
+import { backupCreate, backupDelete, backupDescribe, backupList } from "./backup.ts";
 import { candidates, completionScript, SHELLS } from "./completion.ts";
 import { hub } from "./hub.ts";
 import { callKubeStore, json, type KubeFlags, type KubeTarget, resolveKubeTarget } from "./kube-target.ts";
@@ -266,6 +269,48 @@ export function registerKubectl(program: Command): void {
       output: flags.output,
       ...pollOverride(),
     });
+  });
+
+  const backup = kubectl
+    .command("backup")
+    .description("backups of a store, as ReplicatedStoreBackup resources the operator runs");
+  kubeOptions(
+    backup
+      .command("create")
+      .description("back the store up now (a ReplicatedStoreBackup), followed until it completes or fails")
+      .argument(...storeArg)
+      .option("--name <name>", "the backup's name and id (default <store>-<UTC date>-<time>)")
+      .option("--no-wait", "create the backup and return"),
+    { text: "give up following the backup after this long (it goes on)", ms: 60 * 60_000, label: "60m" },
+  ).action(async (store: string, _flags: unknown, command: Command) => {
+    const flags = merged<Flags & { wait: boolean; name?: string }>(command);
+    await backupCreate(store, { ...flags, ...pollOverride() });
+  });
+  kubeOptions(
+    backup
+      .command("list")
+      .description("the backups in the namespace, newest first")
+      .argument("[store]", "only this store's"),
+  ).action(async (store: string | undefined, _flags: unknown, command: Command) => {
+    await backupList(store, merged<Flags>(command));
+  });
+  kubeOptions(
+    backup
+      .command("describe")
+      .description("one backup: phase, cut, keys, size, where")
+      .argument("<name>", "ReplicatedStoreBackup name"),
+  ).action(async (name: string, _flags: unknown, command: Command) => {
+    await backupDescribe(name, merged<Flags>(command));
+  });
+  kubeOptions(
+    backup
+      .command("delete")
+      .description(
+        "delete a ReplicatedStoreBackup (its data stays at the destination until retention removes it)",
+      )
+      .argument("<name>", "ReplicatedStoreBackup name"),
+  ).action(async (name: string, _flags: unknown, command: Command) => {
+    await backupDelete(name, merged<Flags>(command));
   });
 
   kubeOptions(
