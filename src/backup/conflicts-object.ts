@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { pack } from "msgpackr";
+import { encodeFrame } from "../wire/backup.ts";
 import type { ConflictRecord } from "../wire/conflict.ts";
 import type { DataObject } from "./manifest.ts";
 import type { ObjectStore } from "./object-store.ts";
@@ -16,7 +17,7 @@ export async function conflictsObject(
   if (records.length === 0) return null;
   const frames: Buffer[] = [];
   for (let i = 0; i < records.length; i += PER_FRAME) {
-    frames.push(pack({ kind: "conflicts", records: records.slice(i, i + PER_FRAME) }));
+    frames.push(encodeFrame(pack({ kind: "conflicts", records: records.slice(i, i + PER_FRAME) })));
   }
   const body = Buffer.concat(frames);
   await store.put(folder + CONFLICTS_NAME, body);

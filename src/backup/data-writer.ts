@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { pack } from "msgpackr";
-import type { KeyRecord, RecordsFrame } from "../wire/backup.ts";
+import { encodeFrame, type KeyRecord, type RecordsFrame } from "../wire/backup.ts";
 import type { DataObject } from "./manifest.ts";
 import type { ObjectStore } from "./object-store.ts";
 
@@ -62,7 +62,7 @@ export class DataWriter {
   private closeFrame(): void {
     if (this.frame.length === 0) return;
     const f: RecordsFrame = { kind: "records", entries: this.frame };
-    this.frames.push(pack(f));
+    this.frames.push(encodeFrame(pack(f)));
     this.frame = [];
   }
 

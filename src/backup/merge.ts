@@ -3,32 +3,55 @@ import { compareTimestamps } from "../wire/version.ts";
 
 /**
  * Merges key-ordered record streams into one: each key once, with the newest version any stream
- * holds (last write wins, as the store itself decides). Holds one record per stream in memory.
+ * holds (last write wins, as the store itself decides). Streams come in batches (a snapshot's
+ * frames) and the merge yields batches, so it waits only when a stream's batch runs out, not once
+ * per record. Holds one batch per stream in memory.
  */
 export async function* mergeNewest(
-  streams: ReadonlyArray<AsyncIterator<KeyRecord>>,
-): AsyncGenerator<KeyRecord> {
-  const heads: Array<KeyRecord | undefined> = await Promise.all(
-    streams.map(async (s) => (await s.next()).value),
-  );
+  streams: ReadonlyArray<AsyncIterator<readonly KeyRecord[]>>,
+  batchSize = 512,
+): AsyncGenerator<KeyRecord[]> {
+  const batches: Array<readonly KeyRecord[] | undefined> = [];
+  const at: number[] = [];
+  const refill = async (i: number) => {
+    for (;;) {
+      const next = await streams[i]!.next();
+      if (next.done) {
+        batches[i] = undefined;
+        return;
+      }
+      if (next.value.length > 0) {
+        batches[i] = next.value;
+        at[i] = 0;
+        return;
+      }
+    }
+  };
+  await Promise.all(streams.map((_, i) => refill(i)));
+  let out: KeyRecord[] = [];
   for (;;) {
     let key: string | undefined;
-    for (const h of heads) if (h && (key === undefined || compareKeys(h[0], key) < 0)) key = h[0];
-    if (key === undefined) return;
+    for (let i = 0; i < streams.length; i++) {
+      const head = batches[i]?.[at[i]!];
+      if (head && (key === undefined || compareKeys(head[0], key) < 0)) key = head[0];
+    }
+    if (key === undefined) break;
     let best: KeyRecord | undefined;
-    const advance: number[] = [];
-    heads.forEach((h, i) => {
-      if (!h || h[0] !== key) return;
-      advance.push(i);
-      if (!best || compareTimestamps(version(h), version(best)) > 0) best = h;
-    });
-    yield best!;
-    await Promise.all(
-      advance.map(async (i) => {
-        heads[i] = (await streams[i]!.next()).value;
-      }),
-    );
+    for (let i = 0; i < streams.length; i++) {
+      const batch = batches[i];
+      const head = batch?.[at[i]!];
+      if (!head || head[0] !== key) continue;
+      if (!best || compareTimestamps(version(head), version(best)) > 0) best = head;
+      at[i]!++;
+      if (at[i]! >= batch!.length) await refill(i);
+    }
+    out.push(best!);
+    if (out.length >= batchSize) {
+      yield out;
+      out = [];
+    }
   }
+  if (out.length > 0) yield out;
 }
 
 function version(r: KeyRecord) {

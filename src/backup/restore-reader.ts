@@ -4,9 +4,9 @@
  * object is fetched while the caller applies the current one.
  */
 import { createHash } from "node:crypto";
-import { unpackMultiple } from "msgpackr";
+import { unpack } from "msgpackr";
 import { UserError } from "../errors.ts";
-import { ConflictsFrame, type KeyRecord, RecordsFrame } from "../wire/backup.ts";
+import { ConflictsFrame, type KeyRecord, RecordsFrame, splitFrames } from "../wire/backup.ts";
 import type { ConflictRecord } from "../wire/conflict.ts";
 import { checker } from "../wire/decode.ts";
 import type { BackupManifest, DataObject } from "./manifest.ts";
@@ -31,9 +31,9 @@ async function fetchChecked(store: ObjectStore, m: BackupManifest, o: DataObject
     throw new CorruptBackupError(`${where} does not match its checksum in the manifest (damaged or altered)`);
   }
   try {
-    return unpackMultiple(body);
+    return splitFrames(body).map((frame) => unpack(frame) as unknown);
   } catch {
-    throw new CorruptBackupError(`${where} is not msgpack frames`);
+    throw new CorruptBackupError(`${where} is not length-prefixed msgpack frames`);
   }
 }
 

@@ -133,11 +133,13 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupMan
     let stored = { objects: 0, bytes: 0 };
     let lastProgress = Date.now();
     const t0 = Date.now();
-    for await (const entry of mergeNewest(snapshots.map((s) => s.records))) {
-      await writer.add(entry);
-      records++;
-      if (entry[1][3] === null) tombstones++;
-      else keys++;
+    for await (const batch of mergeNewest(snapshots.map((s) => s.records))) {
+      for (const entry of batch) {
+        await writer.add(entry);
+        if (entry[1][3] === null) tombstones++;
+        else keys++;
+      }
+      records += batch.length;
       if (opts.onProgress && Date.now() - lastProgress >= PROGRESS_MS) {
         lastProgress = Date.now();
         opts.onProgress({ records, ...stored, elapsedMs: lastProgress - t0 });

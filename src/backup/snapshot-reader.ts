@@ -3,11 +3,12 @@
  * schema and the stream against itself: key order, the end frame, its counts. Anything off fails
  * the stream with the node's name; a backup never stores what it could not check.
  */
-import { decodeIter } from "msgpackr";
+import { unpack } from "msgpackr";
 import { UserError } from "../errors.ts";
 import {
   ConflictsFrame,
   compareKeys,
+  frameBodies,
   type KeyRecord,
   RecordsFrame,
   SnapshotEnd,
@@ -33,8 +34,8 @@ export class SnapshotError extends UserError {
 export interface NodeSnapshot {
   readonly node: string;
   readonly clock: ClockPair;
-  /** The node's records in key order; read once. */
-  readonly records: AsyncIterator<KeyRecord>;
+  /** The node's records in key order, a frame at a time; read once. */
+  readonly records: AsyncIterator<readonly KeyRecord[]>;
   /** Filled once `records` is done. */
   readonly conflicts: ConflictRecord[];
   /** How many records came, so far. */
@@ -43,7 +44,7 @@ export interface NodeSnapshot {
 
 /** Reads the header now, so a node that cannot even start its snapshot fails before any work. */
 export async function readSnapshot(node: string, body: AsyncIterable<Uint8Array>): Promise<NodeSnapshot> {
-  const frames = decodeIter(body, { mapsAsObjects: true })[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  const frames = decoded(frameBodies(body));
   const first = await next(node, frames);
   if (first.done || !header.check(first.value)) {
     throw new SnapshotError(
@@ -53,7 +54,7 @@ export async function readSnapshot(node: string, body: AsyncIterable<Uint8Array>
   }
   const found: ConflictRecord[] = [];
   let seen = 0;
-  async function* entries(): AsyncGenerator<KeyRecord> {
+  async function* entries(): AsyncGenerator<readonly KeyRecord[]> {
     let last: string | undefined;
     for (;;) {
       const step = await next(node, frames);
@@ -69,9 +70,9 @@ export async function readSnapshot(node: string, body: AsyncIterable<Uint8Array>
             );
           }
           last = entry[0];
-          seen++;
-          yield entry;
         }
+        seen += frame.entries.length;
+        yield frame.entries;
       } else if (conflicts.check(frame)) {
         found.push(...frame.records);
       } else if (end.check(frame)) {
@@ -107,4 +108,12 @@ async function next(node: string, frames: AsyncIterator<unknown>): Promise<Itera
       `stream failed: ${typeof code === "string" ? code : (err as Error).message}`,
     );
   }
+}
+
+async function* decodedFrames(bodies: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
+  for await (const b of bodies) yield unpack(b);
+}
+
+function decoded(bodies: AsyncIterable<Buffer>): AsyncIterator<unknown> {
+  return decodedFrames(bodies)[Symbol.asyncIterator]();
 }

@@ -22,6 +22,10 @@ async function applyBatch(store: Store, node: number, body: Buffer): Promise<num
     headers: { "content-type": "application/msgpack" },
     token: store.token,
     timeoutMs: 120_000,
+    // With TLS the peer routes want the store's certificate.
+    ...(store.tls
+      ? { ca: store.tls.caPem, peer: { cert: store.tls.cert.certPem, key: store.tls.cert.keyPem } }
+      : {}),
   });
   if (reply.status !== 200) throw new Error(`apply to ${store.id(node)}: ${reply.status} ${reply.text}`);
   return (unpack(reply.bytes) as ApplyResponse).applied;

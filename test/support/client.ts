@@ -24,27 +24,36 @@ export interface Reply {
   version: string | undefined;
 }
 
-/** One agent per CA, for stores started with TLS. */
+/** One agent per CA (and client certificate), for stores started with TLS. */
 const tlsAgents = new Map<string, Agent>();
 
-function agentFor(ca: string | undefined): Agent {
+function agentFor(ca: string | undefined, peer: PeerCertificate | undefined): Agent {
   if (ca === undefined) return agent;
-  let a = tlsAgents.get(ca);
+  const key = `${ca}|${peer?.cert ?? ""}`;
+  let a = tlsAgents.get(key);
   if (!a) {
     a = new Agent({
       keepAliveTimeout: 2_000,
       headersTimeout: 30_000,
       bodyTimeout: 30_000,
-      connect: { timeout: 5_000, ca },
+      connect: { timeout: 5_000, ca, ...(peer ? { cert: peer.cert, key: peer.key } : {}) },
     });
-    tlsAgents.set(ca, a);
+    tlsAgents.set(key, a);
   }
   return a;
+}
+
+/** The store's certificate, which makes a caller its peer on the peer routes (mutual TLS). */
+export interface PeerCertificate {
+  cert: string;
+  key: string;
 }
 
 export interface RequestOptions {
   /** the CA that signed the node's certificate (https URLs) */
   ca?: string;
+  /** with `ca`: present this certificate (a peer route of a TLS store) */
+  peer?: PeerCertificate;
   body?: string | Buffer | Dispatcher.DispatchOptions["body"];
   headers?: Record<string, string>;
   token?: string | null;
@@ -73,7 +82,7 @@ export async function send(
     method,
     headers,
     body: options.body ?? null,
-    dispatcher: agentFor(options.ca),
+    dispatcher: agentFor(options.ca, options.peer),
     ...(options.timeoutMs ? { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs } : {}),
   });
   const bytes = Buffer.from(await response.body.arrayBuffer());

@@ -5,7 +5,7 @@
  */
 import type { RootDatabase } from "lmdb";
 import { pack } from "msgpackr";
-import { compareKeys, type KeyRecord, type SnapshotFrame } from "../../wire/backup.ts";
+import { compareKeys, encodeFrame, type KeyRecord, type SnapshotFrame } from "../../wire/backup.ts";
 import type { RecordTuple } from "../../wire/record.ts";
 import { compareTimestamps, type HybridClock } from "../clock/hlc.ts";
 import type { ConflictStore } from "../conflicts/conflict-store.ts";
@@ -58,7 +58,7 @@ export async function* snapshotFrames(src: SnapshotSources): AsyncGenerator<Buff
 }
 
 function frame(f: SnapshotFrame): Buffer {
-  return pack(f);
+  return encodeFrame(pack(f));
 }
 
 /**

@@ -4,6 +4,7 @@
  * offered, and the errors a person meets (wrong credentials, a missing bucket, an untrusted CA).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDestination } from "../../../src/backup/destination.ts";
 import { backupContents, runBackup } from "../../support/backup.ts";
 import { type Expected, expectConverged } from "../../support/convergence.ts";
 import { eventually, runCli, type Store, spawnCli, startStore, uniqueKey } from "../../support/index.ts";
@@ -47,22 +48,22 @@ describe("backups in S3", () => {
         "--id",
         "interrupted",
         "--object-size",
-        "4Ki",
+        "1Ki",
         "--no-termination-log",
       ],
       s3.env(),
     );
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    await eventually(
-      async () => {
-        const listed = await runCli(["backup", "list", "--destination", destination, "-o", "json"], {
-          env: s3.env(),
-        });
-        const entries = JSON.parse(listed.stdout) as Array<{ id: string; complete: boolean }>;
-        return entries.some((e) => e.id === "interrupted" && !e.complete);
-      },
-      { timeoutMs: 30_000, intervalMs: 20, what: "the interrupted backup's first objects" },
-    );
+    const bucket = openDestination({ path: destination }, { ...process.env, ...s3.env() });
+    try {
+      await eventually(async () => (await bucket.folders("")).includes("interrupted"), {
+        timeoutMs: 30_000,
+        intervalMs: 10,
+        what: "the interrupted backup's first objects",
+      });
+    } finally {
+      bucket.close();
+    }
     child.kill("SIGKILL");
     await exited;
 

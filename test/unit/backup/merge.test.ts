@@ -4,13 +4,15 @@ import { mergeNewest } from "../../../src/backup/merge.ts";
 import { compareKeys, type KeyRecord } from "../../../src/wire/backup.ts";
 import { compareTimestamps } from "../../../src/wire/version.ts";
 
-async function* from(records: KeyRecord[]): AsyncGenerator<KeyRecord> {
-  yield* records;
+/** The records in batches of `size` (an empty batch first: a stream may send one), as snapshots come. */
+async function* from(records: KeyRecord[], size = 2): AsyncGenerator<readonly KeyRecord[]> {
+  yield [];
+  for (let i = 0; i < records.length; i += size) yield records.slice(i, i + size);
 }
 
-async function collect(it: AsyncIterable<KeyRecord>): Promise<KeyRecord[]> {
+async function collect(it: AsyncIterable<readonly KeyRecord[]>): Promise<KeyRecord[]> {
   const out: KeyRecord[] = [];
-  for await (const r of it) out.push(r);
+  for await (const batch of it) out.push(...batch);
   return out;
 }
 
@@ -25,7 +27,10 @@ describe("mergeNewest", () => {
     const b = [rec("a", 3, "n1", "a3"), rec("b", 4, "n1", "b4"), rec("c", 1, "n1", "c1")];
     const c = [rec("a", 3, "n2", "a3-n2"), rec("e", 9, "n2", "e9")];
     const merged = await collect(
-      mergeNewest([from(a), from(b), from(c)].map((g) => g[Symbol.asyncIterator]())),
+      mergeNewest(
+        [from(a), from(b, 1), from(c, 5)].map((g) => g[Symbol.asyncIterator]()),
+        2,
+      ),
     );
     expect(
       merged.map(([k, t]) => [k, t[0], t[2], t[3] === null ? null : Buffer.from(t[3]).toString()]),
@@ -60,9 +65,10 @@ describe("mergeNewest", () => {
             Object.entries(s)
               .sort(([x], [y]) => compareKeys(x, y))
               .map(([k, v]) => [k, [v.wall, v.logical, v.node, null]] as KeyRecord),
+            1 + (Object.keys(s).length % 4),
           )[Symbol.asyncIterator](),
         );
-        const merged = await collect(mergeNewest(iterators));
+        const merged = await collect(mergeNewest(iterators, 3));
         expect(merged.map(([k]) => k)).toEqual([...expected.keys()].sort(compareKeys));
         for (const [k, t] of merged)
           expect({ wall: t[0], logical: t[1], node: t[2] }).toEqual(expected.get(k));

@@ -42,7 +42,7 @@ describe("a node's backup snapshot", () => {
 
   async function all(): Promise<SnapshotFrame[]> {
     const out: SnapshotFrame[] = [];
-    for await (const f of frames()) out.push(unpack(f) as SnapshotFrame);
+    for await (const f of frames()) out.push(unpack(f.subarray(4)) as SnapshotFrame);
     return out;
   }
 
@@ -80,11 +80,12 @@ describe("a node's backup snapshot", () => {
   it("is one read snapshot: a write after it opened is not in it", async () => {
     await storage.apply("before", rec(now - 1000, "x"));
     const it = frames()[Symbol.asyncIterator]();
-    const header = unpack((await it.next()).value as Buffer) as SnapshotFrame;
+    const header = unpack(((await it.next()).value as Buffer).subarray(4)) as SnapshotFrame;
     expect(header.kind).toBe("header");
     await storage.apply("after", rec(now - 1000, "y"));
     const rest: SnapshotFrame[] = [];
-    for (let r = await it.next(); !r.done; r = await it.next()) rest.push(unpack(r.value) as SnapshotFrame);
+    for (let r = await it.next(); !r.done; r = await it.next())
+      rest.push(unpack(r.value.subarray(4)) as SnapshotFrame);
     const keys = rest.flatMap((f) => (f.kind === "records" ? f.entries.map((e) => e[0]) : []));
     expect(keys).toEqual(["before"]);
     expect(storage.read("after")).toBeDefined();
