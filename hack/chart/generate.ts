@@ -50,7 +50,11 @@ const TARGETS: { dir: string; match: RegExp }[] = [
 
 /** deploy/*.yaml by kind, in the order `kubectl apply -f deploy/` applies them (file names sort). */
 const DEPLOY_FILES: { file: string; kinds: string[]; about: string }[] = [
-  { file: "deploy/00-crds.yaml", kinds: ["CustomResourceDefinition"], about: "The ReplicatedStore CRD." },
+  {
+    file: "deploy/00-crds.yaml",
+    kinds: ["CustomResourceDefinition"],
+    about: "The ReplicatedStore and ReplicatedStoreBackup CRDs.",
+  },
   {
     file: "deploy/01-rbac.yaml",
     kinds: ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],

@@ -5,6 +5,13 @@
  */
 import type { TSchema } from "typebox";
 import Value from "typebox/value";
+import {
+  BACKUP_KIND,
+  BACKUP_PLURAL,
+  BACKUP_SHORT_NAMES,
+  BACKUP_SINGULAR,
+  ReplicatedStoreBackup,
+} from "./backup-resource.ts";
 import { GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from "./names.ts";
 import { ReplicatedStore } from "./replicated-store.ts";
 import { crdValidations } from "./rules.ts";
@@ -42,7 +49,7 @@ export interface CustomResourceDefinition {
       schema: { openAPIV3Schema: JsonSchemaProps };
       subresources: {
         status: Record<string, never>;
-        scale: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+        scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
       };
       additionalPrinterColumns: PrinterColumn[];
     }[];
@@ -151,11 +158,12 @@ export function toStructural(node: unknown, path = "<root>"): JsonSchemaProps {
 }
 
 /**
- * The root: apiVersion and kind as Kubernetes documents them (no enum, so a later version can be
- * served through conversion), and metadata reduced to what a CRD may constrain: metadata.name.
+ * The root of a kind's schema: apiVersion and kind as Kubernetes documents them (no enum, so a later
+ * version can be served through conversion), metadata reduced to what a CRD may constrain
+ * (metadata.name), and `specValidations` (CEL rules) joined to spec.
  */
-export function openApiSchema(): JsonSchemaProps {
-  const root = toStructural(ReplicatedStore);
+export function rootSchema(schema: TSchema, specValidations: readonly unknown[] = []): JsonSchemaProps {
+  const root = toStructural(schema);
   const properties = isRecord(root.properties) ? root.properties : {};
   const metadata = properties.metadata;
   const name = isRecord(metadata) && isRecord(metadata.properties) ? metadata.properties.name : undefined;
@@ -175,14 +183,21 @@ export function openApiSchema(): JsonSchemaProps {
       },
       // Only `type` and name/generateName are allowed here: the apiserver documents the rest.
       metadata: { type: "object", ...(name ? { properties: { name } } : {}) },
-      // The cross-field rules join here, not in the schema, so rules.ts can read the spec's type
-      // without the schema importing it back.
-      spec: isRecord(properties.spec)
-        ? { ...properties.spec, "x-kubernetes-validations": crdValidations() }
-        : properties.spec,
+      spec:
+        isRecord(properties.spec) && specValidations.length > 0
+          ? { ...properties.spec, "x-kubernetes-validations": [...specValidations] }
+          : properties.spec,
       status: properties.status,
     },
   };
+}
+
+/**
+ * The ReplicatedStore's root. The cross-field rules join here, not in the schema, so rules.ts can
+ * read the spec's type without the schema importing it back.
+ */
+export function openApiSchema(): JsonSchemaProps {
+  return rootSchema(ReplicatedStore, crdValidations());
 }
 
 export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
@@ -212,19 +227,30 @@ export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
 
 export const CRD_NAME = `${PLURAL}.${GROUP}`;
 
-export function replicatedStoreCrd(): CustomResourceDefinition {
+/** What differs between replistore's CRDs; the rest (group, version, scope, labels) is shared. */
+interface KindDefinition {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: readonly string[];
+  schema: JsonSchemaProps;
+  printerColumns: readonly PrinterColumn[];
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+}
+
+function crdFor(def: KindDefinition): CustomResourceDefinition {
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
-    metadata: { name: CRD_NAME, labels: { "app.kubernetes.io/part-of": "replistore" } },
+    metadata: { name: `${def.plural}.${GROUP}`, labels: { "app.kubernetes.io/part-of": "replistore" } },
     spec: {
       group: GROUP,
       names: {
-        kind: KIND,
-        listKind: `${KIND}List`,
-        plural: PLURAL,
-        singular: SINGULAR,
-        shortNames: [...SHORT_NAMES],
+        kind: def.kind,
+        listKind: `${def.kind}List`,
+        plural: def.plural,
+        singular: def.singular,
+        shortNames: [...def.shortNames],
         categories: ["all"],
       },
       scope: "Namespaced",
@@ -233,20 +259,87 @@ export function replicatedStoreCrd(): CustomResourceDefinition {
           name: VERSION,
           served: true,
           storage: true,
-          schema: { openAPIV3Schema: openApiSchema() },
-          // kubectl scale sets spec.replicas through this, so it goes through the same rules
-          // (CEL: factor and leaders within replicas) and the same drain as an edit.
-          subresources: {
-            status: {},
-            scale: {
-              specReplicasPath: ".spec.replicas",
-              statusReplicasPath: ".status.replicas",
-              labelSelectorPath: ".status.selector",
-            },
-          },
-          additionalPrinterColumns: PRINTER_COLUMNS.map((column) => ({ ...column })),
+          schema: { openAPIV3Schema: def.schema },
+          subresources: { status: {}, ...(def.scale ? { scale: def.scale } : {}) },
+          additionalPrinterColumns: def.printerColumns.map((column) => ({ ...column })),
         },
       ],
     },
   };
+}
+
+export function replicatedStoreCrd(): CustomResourceDefinition {
+  return crdFor({
+    kind: KIND,
+    plural: PLURAL,
+    singular: SINGULAR,
+    shortNames: SHORT_NAMES,
+    schema: openApiSchema(),
+    printerColumns: PRINTER_COLUMNS,
+    // kubectl scale sets spec.replicas through this, so it goes through the same rules
+    // (CEL: factor and leaders within replicas) and the same drain as an edit.
+    scale: {
+      specReplicasPath: ".spec.replicas",
+      statusReplicasPath: ".status.replicas",
+      labelSelectorPath: ".status.selector",
+    },
+  });
+}
+
+export const BACKUP_CRD_NAME = `${BACKUP_PLURAL}.${GROUP}`;
+
+export const BACKUP_PRINTER_COLUMNS: readonly PrinterColumn[] = [
+  { name: "Store", type: "string", jsonPath: ".spec.storeName", description: "The store backed up." },
+  {
+    name: "Phase",
+    type: "string",
+    jsonPath: ".status.phase",
+    description: "Pending, Running, Completed or Failed.",
+  },
+  {
+    name: "Keys",
+    type: "integer",
+    jsonPath: ".status.keys",
+    description: "Keys with a value in the backup.",
+  },
+  {
+    name: "Size(bytes)",
+    type: "integer",
+    jsonPath: ".status.bytes",
+    description: "Size of the backup's objects.",
+  },
+  {
+    name: "Completed",
+    type: "date",
+    jsonPath: ".status.completedAt",
+    description: "When it completed or failed.",
+  },
+  { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp", description: "Time since creation." },
+];
+
+/**
+ * A backup is one run: changing what it backs up or where after the Job started would make its
+ * status describe something else, so the spec is fixed once created (make a new one instead).
+ */
+const BACKUP_SPEC_RULES = [
+  {
+    rule: "self == oldSelf",
+    message: "a backup's spec cannot change: create a new ReplicatedStoreBackup instead",
+  },
+];
+
+export function replicatedStoreBackupCrd(): CustomResourceDefinition {
+  return crdFor({
+    kind: BACKUP_KIND,
+    plural: BACKUP_PLURAL,
+    singular: BACKUP_SINGULAR,
+    shortNames: BACKUP_SHORT_NAMES,
+    schema: rootSchema(ReplicatedStoreBackup, BACKUP_SPEC_RULES),
+    printerColumns: BACKUP_PRINTER_COLUMNS,
+  });
+}
+
+/** Every CRD replistore ships, in the order they are installed. */
+export function allCrds(): CustomResourceDefinition[] {
+  return [replicatedStoreCrd(), replicatedStoreBackupCrd()];
 }

@@ -20,7 +20,16 @@ export const MONITORING_LABEL = "replistore.io/monitoring";
 /** The operator's pods carry app.kubernetes.io/name=<this>; the NetworkPolicy admits them. */
 export const OPERATOR_APP_NAME = "replistore-operator";
 
-export type Component = "node" | "peers" | "client" | "config" | "repair" | "auth" | "monitoring" | "tls";
+export type Component =
+  | "node"
+  | "peers"
+  | "client"
+  | "config"
+  | "repair"
+  | "backup"
+  | "auth"
+  | "monitoring"
+  | "tls";
 
 /** On every object: what `kubectl get -l replistore.io/store=orders` and the operator's informers select. */
 export function storeLabels(store: StoreResource, component: Component): Record<string, string> {

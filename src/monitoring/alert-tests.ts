@@ -43,6 +43,15 @@ function series(name: string, labels: Record<string, string>, base: Record<strin
     .map(([k, v]) => `${k}="${v}"`)
     .join(",")}}`;
 }
+/** The operator's per-store backup metrics of store shop/orders, as the operator's scrape labels them. */
+const BACKUPS_OF_ORDERS = {
+  ...OPERATOR,
+  store_namespace: "shop",
+  store: "orders",
+  pod: "replistore-operator-0",
+};
+/** spec.backup.alertAfter 26h. */
+const ALERT_AFTER = "93600x340";
 const node0 = { node: "orders-0", pod: "orders-0", instance: "10.0.0.10:7070" };
 const node1 = { node: "orders-1", pod: "orders-1", instance: "10.0.0.11:7070" };
 const node2 = { node: "orders-2", pod: "orders-2", instance: "10.0.0.12:7070" };
@@ -421,6 +430,63 @@ export const ALERT_CASES: AlertCase[] = [
       [series("replistore_process_start_time_seconds", node0), "0x200"],
     ],
     evalTime: "14h",
+    fires: [],
+  },
+  {
+    alert: "ReplistoreBackupTooOld",
+    name: "fires when the last successful backup is older than alertAfter",
+    interval: "5m",
+    series: [
+      [series("replistore_backup_last_success_timestamp_seconds", BACKUPS_OF_ORDERS, {}), "0x340"],
+      [series("replistore_backup_watched_since_timestamp_seconds", BACKUPS_OF_ORDERS, {}), "0x340"],
+      [series("replistore_backup_max_age_seconds", BACKUPS_OF_ORDERS, {}), ALERT_AFTER],
+    ],
+    evalTime: "27h",
+    fires: [{ labels: STORE, value: "1d 3h 0m 0s" }],
+  },
+  {
+    alert: "ReplistoreBackupTooOld",
+    name: "fires when a store with spec.backup was never backed up within alertAfter",
+    interval: "5m",
+    series: [
+      [series("replistore_backup_watched_since_timestamp_seconds", BACKUPS_OF_ORDERS, {}), "0x340"],
+      [series("replistore_backup_max_age_seconds", BACKUPS_OF_ORDERS, {}), ALERT_AFTER],
+    ],
+    evalTime: "27h",
+    fires: [{ labels: STORE, value: "1d 3h 0m 0s" }],
+  },
+  {
+    alert: "ReplistoreBackupTooOld",
+    name: "does not fire while backups succeed",
+    interval: "5m",
+    series: [
+      // a backup completes every 5 minutes: the last success is always the current sample
+      [series("replistore_backup_last_success_timestamp_seconds", BACKUPS_OF_ORDERS, {}), "0+300x340"],
+      [series("replistore_backup_watched_since_timestamp_seconds", BACKUPS_OF_ORDERS, {}), "0x340"],
+      [series("replistore_backup_max_age_seconds", BACKUPS_OF_ORDERS, {}), ALERT_AFTER],
+    ],
+    evalTime: "27h",
+    fires: [],
+  },
+  {
+    alert: "ReplistoreBackupTooOld",
+    name: "does not fire for a store watched for less than alertAfter, nor for one without spec.backup",
+    interval: "5m",
+    series: [
+      // seen at 10h: 17h later is within 26h
+      [series("replistore_backup_watched_since_timestamp_seconds", BACKUPS_OF_ORDERS, {}), "36000x340"],
+      [series("replistore_backup_max_age_seconds", BACKUPS_OF_ORDERS, {}), ALERT_AFTER],
+      // a store that has old backups but no spec.backup (no alertAfter): not watched
+      [
+        series(
+          "replistore_backup_last_success_timestamp_seconds",
+          { ...BACKUPS_OF_ORDERS, store: "carts" },
+          {},
+        ),
+        "0x340",
+      ],
+    ],
+    evalTime: "27h",
     fires: [],
   },
   {

@@ -37,6 +37,11 @@ export interface AlertTarget {
   repairOverdueSeconds: number;
   /** Label matchers of the operator's metrics; undefined leaves the operator's alerts out. */
   operatorSelector?: string;
+  /**
+   * Label matchers of the operator's per-store backup metrics (labels store_namespace and store),
+   * e.g. `store_namespace="shop",store="orders"`; "" for every store.
+   */
+  backupSelector: string;
   runbookBaseUrl?: string;
 }
 
@@ -47,6 +52,7 @@ export const EVERY_STORE: AlertTarget = {
   storeName: '{{ $labels.namespace }}/{{ $labels.job | reReplaceAll "-peers$" "" }}',
   repairOverdueSeconds: DEFAULT_GRACE_SECONDS / 2,
   operatorSelector: "",
+  backupSelector: "",
 };
 
 /** The operator's rule for one store: `job` is its scrape job (see src/builders/service-monitor.ts). */
@@ -63,6 +69,7 @@ export function oneStore(store: {
     upSelector: selector,
     storeName: `${namespace}/${name}`,
     repairOverdueSeconds: Math.round(graceSeconds / 2),
+    backupSelector: `store_namespace="${namespace}",store="${name}"`,
   };
 }
 
@@ -94,6 +101,16 @@ const VOLUME_FREE_RATIO = "kubelet_volume_stats_available_bytes / kubelet_volume
 function storeVolumes(t: AlertTarget, series: string): string {
   const claims = `label_replace(${metric("up", t.upSelector)}, "persistentvolumeclaim", "data-$1", "pod", "(.+)")`;
   return `max by (${STORE}, persistentvolumeclaim) (\n  ${series}\n  * on (namespace, persistentvolumeclaim) group_left (job) (${claims} * 0 + 1)\n)`;
+}
+
+/**
+ * An operator backup metric relabelled as the store's own: the operator exports it with
+ * store_namespace and store (its own scrape labels are namespace and job), and the store alerts
+ * aggregate by the store's namespace and its node job `<store>-peers`, so the alert is one per store
+ * like the others, whichever rendering raised it.
+ */
+function asStore(t: AlertTarget, name: string): string {
+  return `label_replace(label_replace(${metric(name, t.backupSelector)}, "namespace", "$1", "store_namespace", "(.+)"), "job", "$1-peers", "store", "(.+)")`;
 }
 
 interface Definition {
@@ -301,6 +318,37 @@ const DEFINITIONS: Definition[] = [
     summary: (s) => `${s} has not been repaired for half its tombstone grace period`,
     description:
       "No anti-entropy repair has finished for {{ $value | humanizeDuration }}. Replicas that missed writes stay stale. Check the repair CronJob: suspended, failing to start, or its Jobs failing.",
+  },
+  {
+    alert: "ReplistoreBackupTooOld",
+    scope: "store",
+    severity: "warning",
+    for: "10m",
+    // The last success is older than spec.backup.alertAfter (replistore_backup_max_age_seconds, only
+    // for stores with spec.backup); a store never backed up counts from when the operator first saw
+    // its spec.backup.
+    expr: (t) => {
+      const by = (x: string) => `max by (${STORE}) (${asStore(t, x)})`;
+      const last = by("replistore_backup_last_success_timestamp_seconds");
+      const maxAge = by("replistore_backup_max_age_seconds");
+      const since = by("replistore_backup_watched_since_timestamp_seconds");
+      return (
+        `time() - ${last}
+  > on (${STORE})
+${maxAge}
+` +
+        `or
+` +
+        `(time() - ${since}
+  > on (${STORE})
+${maxAge})
+  unless on (${STORE})
+${last}`
+      );
+    },
+    summary: (s) => `${s} has no recent successful backup`,
+    description:
+      "The last successful backup is {{ $value | humanizeDuration }} old (or none since the operator started watching), past spec.backup.alertAfter. A restore would lose everything written since. kubectl get rsbackup -l replistore.io/store=<store> shows the recent backups and why they failed.",
   },
   {
     alert: "ReplistoreOperatorReconcileErrors",

@@ -1,5 +1,5 @@
 /**
- * Bringing the cluster's ReplicatedStore CRD up to the one this build generates, for `helm upgrade`
+ * Bringing the cluster's CRDs (ReplicatedStore, ReplicatedStoreBackup) up to the ones this build generates, for `helm upgrade`
  * (whose crds/ folder is installed once and then ignored) and for plain-manifest installs. Applied
  * server-side under its own field manager, so fields others added stay. A CRD already made by a
  * newer replistore is left alone: rolling a release back must not take fields away from stores
@@ -12,7 +12,7 @@ import {
   PatchStrategy,
   type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
-import { CRD_NAME, replicatedStoreCrd } from "../api/crd.ts";
+import { allCrds, type CustomResourceDefinition } from "../api/crd.ts";
 import { UserError } from "../errors.ts";
 import { apiErrorMessage, isNotFound } from "./controller/api-errors.ts";
 
@@ -45,9 +45,9 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** The CRD as this version applies it: stamped with the version. */
-export function desiredCrd(version: string): V1CustomResourceDefinition {
-  const crd = replicatedStoreCrd() as unknown as V1CustomResourceDefinition;
+/** A CRD as this version applies it: stamped with the version. */
+export function desiredCrd(version: string, generated: CustomResourceDefinition): V1CustomResourceDefinition {
+  const crd = generated as unknown as V1CustomResourceDefinition;
   return {
     ...crd,
     metadata: {
@@ -67,20 +67,35 @@ export interface CrdUpgradeOptions {
   fieldManager?: string;
 }
 
-export async function upgradeCrd(config: KubeConfig, options: CrdUpgradeOptions): Promise<CrdUpgradeResult> {
+/** Every CRD of this build, one after the other (each decides on its own whether it is kept). */
+export async function upgradeCrds(
+  config: KubeConfig,
+  options: CrdUpgradeOptions,
+): Promise<CrdUpgradeResult[]> {
+  const results: CrdUpgradeResult[] = [];
+  for (const crd of allCrds()) results.push(await upgradeCrd(config, options, crd));
+  return results;
+}
+
+export async function upgradeCrd(
+  config: KubeConfig,
+  options: CrdUpgradeOptions,
+  generated: CustomResourceDefinition,
+): Promise<CrdUpgradeResult> {
+  const crdName = generated.metadata.name;
   const extensions = config.makeApiClient(ApiextensionsV1Api);
   const objects = KubernetesObjectApi.makeApiClient(config);
-  const live = await readCrd(extensions);
+  const live = await readCrd(extensions, crdName);
   const previous = live?.metadata?.annotations?.[CRD_VERSION_ANNOTATION];
-  const base = { name: CRD_NAME, version: options.version, ...(previous ? { previous } : {}) };
+  const base = { name: crdName, version: options.version, ...(previous ? { previous } : {}) };
   if (previous && compareVersions(previous, options.version) > 0 && !options.force) {
     options.progress(
-      `${CRD_NAME}: kept, it was applied by replistore ${previous}, newer than ${options.version}`,
+      `${crdName}: kept, it was applied by replistore ${previous}, newer than ${options.version}`,
     );
     return { ...base, outcome: "kept-newer" };
   }
-  const desired = desiredCrd(options.version);
-  options.progress(`${CRD_NAME}: applying the schema of replistore ${options.version}`);
+  const desired = desiredCrd(options.version, generated);
+  options.progress(`${crdName}: applying the schema of replistore ${options.version}`);
   let stored: V1CustomResourceDefinition;
   try {
     stored = (await objects.patch(
@@ -92,34 +107,41 @@ export async function upgradeCrd(config: KubeConfig, options: CrdUpgradeOptions)
       PatchStrategy.ServerSideApply,
     )) as V1CustomResourceDefinition;
   } catch (err) {
-    throw new UserError(`cannot apply ${CRD_NAME}: ${apiErrorMessage(err)}`);
+    throw new UserError(`cannot apply ${crdName}: ${apiErrorMessage(err)}`);
   }
   const changed = live?.metadata?.resourceVersion !== stored.metadata?.resourceVersion;
-  await waitEstablished(extensions, options);
+  await waitEstablished(extensions, crdName, options);
   const outcome: CrdOutcome = live ? (changed ? "updated" : "unchanged") : "created";
-  options.progress(`${CRD_NAME}: ${outcome}, established`);
+  options.progress(`${crdName}: ${outcome}, established`);
   return { ...base, outcome };
 }
 
-async function readCrd(api: ApiextensionsV1Api): Promise<V1CustomResourceDefinition | undefined> {
+async function readCrd(
+  api: ApiextensionsV1Api,
+  crdName: string,
+): Promise<V1CustomResourceDefinition | undefined> {
   try {
-    return await api.readCustomResourceDefinition({ name: CRD_NAME });
+    return await api.readCustomResourceDefinition({ name: crdName });
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw new UserError(`cannot read ${CRD_NAME}: ${apiErrorMessage(err)}`);
+    throw new UserError(`cannot read ${crdName}: ${apiErrorMessage(err)}`);
   }
 }
 
 /** Established: the apiserver serves the new schema (a store applied right after is checked by it). */
-async function waitEstablished(api: ApiextensionsV1Api, options: CrdUpgradeOptions): Promise<void> {
+async function waitEstablished(
+  api: ApiextensionsV1Api,
+  crdName: string,
+  options: CrdUpgradeOptions,
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const crd = await readCrd(api);
+    const crd = await readCrd(api, crdName);
     const established = crd?.status?.conditions?.find((c) => c.type === "Established");
     if (established?.status === "True") return;
     if (Date.now() > deadline) {
       throw new UserError(
-        `${CRD_NAME} is not Established after ${Math.round(options.timeoutMs / 1000)}s: see kubectl describe crd ${CRD_NAME}`,
+        `${crdName} is not Established after ${Math.round(options.timeoutMs / 1000)}s: see kubectl describe crd ${crdName}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

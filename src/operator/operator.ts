@@ -18,6 +18,7 @@ import type { Logger } from "pino";
 import type { MonitoringDefaults } from "../api/monitoring-defaults.ts";
 import { MANAGED_BY, MULTI_LEADER_LABEL, STORE_LABEL } from "../builders/labels.ts";
 import type { PodRoute } from "../client/discovery/store-pods.ts";
+import { BackupController } from "./backup/controller.ts";
 import { apiErrorMessage } from "./controller/api-errors.ts";
 import { type ApiStats, newApiStats } from "./controller/api-stats.ts";
 import { Applier } from "./controller/applier.ts";
@@ -92,6 +93,8 @@ export class Operator {
   private readonly elector: LeaderElector | undefined;
   private readonly kubeConfig: PooledKubeConfig;
   readonly metrics: OperatorMetrics;
+  /** ReplicatedStoreBackups: their Jobs and status, the stores' schedules and status.lastBackup. */
+  readonly backups: BackupController;
 
   constructor(options: OperatorOptions) {
     this.options = options;
@@ -127,16 +130,17 @@ export class Operator {
       ...(options.nodeRoute ? { route: options.nodeRoute } : {}),
       onChange: (key) => this.queue.add(key),
     });
+    const events = new EventRecorder(
+      config.makeApiClient(CoreV1Api),
+      this.stats,
+      process.env.POD_NAME ?? hostname(),
+    );
     const deps = {
       stores: this.stores,
       live: this.live,
       applier,
       monitoring: new MonitoringApis(custom, this.stats),
-      events: new EventRecorder(
-        config.makeApiClient(CoreV1Api),
-        this.stats,
-        process.env.POD_NAME ?? hostname(),
-      ),
+      events,
       statusWriter: new StatusWriter(custom, this.stats),
       log: this.log,
       context: {
@@ -161,6 +165,19 @@ export class Operator {
         return phases;
       },
       leader: () => this.isLeader(),
+    });
+    this.backups = new BackupController({
+      kubeConfig: config,
+      stats: this.stats,
+      namespaces,
+      log: this.log,
+      stores: this.stores,
+      events,
+      registry: this.metrics.registry,
+      context: deps.context,
+      concurrency: options.concurrency,
+      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+      ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
     });
     this.stats.onWrite = (verb, kind) => this.metrics.apiWrites.inc({ verb, kind });
     this.stats.onRead = () => this.metrics.apiReads.inc();
@@ -207,6 +224,7 @@ export class Operator {
       this.stores.start(),
       this.pods.start(),
       this.observers.start(),
+      this.backups.start(),
       ...this.owned.map((i) => i.start()),
     ]);
     this.log.info({ stores: this.stores.list().length }, "caches synced");
@@ -219,6 +237,7 @@ export class Operator {
       onStoppedLeading: () => {
         clearInterval(this.resyncTimer);
         void this.queue.shutdown();
+        void this.backups.stop();
         this.options.onLostLeadership?.();
       },
     });
@@ -235,6 +254,7 @@ export class Operator {
       this.stores.synced() &&
       this.pods.synced() &&
       this.observers.synced() &&
+      this.backups.synced() &&
       this.owned.every((i) => i.synced())
     );
   }
@@ -246,6 +266,7 @@ export class Operator {
 
   private startWorkers(): void {
     this.queue.start();
+    this.backups.startWorkers();
     const period = this.options.resyncPeriodMs ?? DEFAULT_RESYNC_MS;
     this.resyncTimer = setInterval(() => this.resync(), period);
     this.resyncTimer.unref();
@@ -258,11 +279,13 @@ export class Operator {
       const { namespace, name } = store.metadata ?? {};
       if (namespace && name) this.queue.add(keyOf(namespace, name));
     }
+    this.backups.resync();
   }
 
   /** Resolves when no reconcile is queued or running. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.backups.idle();
   }
 
   apiStats(): OperatorStats {
@@ -281,6 +304,7 @@ export class Operator {
       this.stores.stop(),
       this.pods.stop(),
       this.observers.stop(),
+      this.backups.stop(),
       ...this.owned.map((i) => i.stop()),
     ]);
     await this.queue.shutdown();
@@ -293,6 +317,7 @@ export class Operator {
       const { namespace, name, uid } = store.metadata ?? {};
       if (!namespace || !name) return;
       const key = keyOf(namespace, name);
+      this.backups.storeChanged(namespace, name, change === "delete");
       if (change === "delete") {
         this.queue.forget(key);
         if (uid) this.live.forgetOwner(uid);

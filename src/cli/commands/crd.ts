@@ -1,12 +1,12 @@
 /**
- * `replistore crd print|apply`: the ReplicatedStore CRD this build generates. `apply` is what the
+ * `replistore crd print|apply`: the CRDs this build generates (ReplicatedStore, ReplicatedStoreBackup). `apply` is what the
  * chart's pre-upgrade hook runs, so `helm upgrade` brings the CRD along; by hand it serves plain
  * manifest installs (`kubectl apply` of deploy/ works as well, but cannot refuse a downgrade).
  */
 import type { Command } from "commander";
 import { Option } from "commander";
 import pkg from "../../../package.json" with { type: "json" };
-import { renderCrdYaml } from "../../api/crd-yaml.ts";
+import { renderAllCrdsYaml } from "../../api/crd-yaml.ts";
 import { durationMs, type OutputFormat, outputOption } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
 
@@ -21,9 +21,9 @@ interface ApplyFlags {
 async function apply(flags: ApplyFlags): Promise<void> {
   // Loaded only here: the other commands should not pay for the Kubernetes client.
   const { loadKubeConfig } = await import("../../operator/controller/kube-config.ts");
-  const { upgradeCrd } = await import("../../operator/crd-upgrade.ts");
+  const { upgradeCrds } = await import("../../operator/crd-upgrade.ts");
   const text = flags.output === "text";
-  const result = await upgradeCrd(loadKubeConfig(flags.kubeconfig), {
+  const result = await upgradeCrds(loadKubeConfig(flags.kubeconfig), {
     version: pkg.version,
     timeoutMs: flags.timeout,
     force: flags.force,
@@ -39,16 +39,16 @@ export function registerCrd(program: Command): void {
   const crd = program
     .command("crd")
     .description(
-      "the ReplicatedStore CustomResourceDefinition of this version: print it, or apply it to a cluster",
+      "the CustomResourceDefinitions of this version (ReplicatedStore, ReplicatedStoreBackup): print them, or apply them to a cluster",
     );
   crd
     .command("print")
-    .description("write the CRD as YAML to stdout (for kubectl apply --server-side -f -)")
-    .action(() => writeOut(renderCrdYaml()));
+    .description("write the CRDs as YAML to stdout (for kubectl apply --server-side -f -)")
+    .action(() => writeOut(renderAllCrdsYaml()));
   crd
     .command("apply")
     .description(
-      "apply the CRD server-side and wait until it is established; a CRD from a newer replistore is kept (--force overrides)",
+      "apply the CRDs server-side and wait until each is established; a CRD from a newer replistore is kept (--force overrides)",
     )
     .addOption(
       new Option(

@@ -21,7 +21,11 @@ const STORES: ResourceKind = { apiVersion: API_VERSION, kind: KIND, plural: PLUR
  * Read from the apiserver each time, not from a cache: this runs only until the backup is chosen,
  * and a Secret or backup someone just fixed must count at once.
  */
-function read(scope: ReconcileScope, kind: ResourceKind, name: string): Promise<KubernetesObject | undefined> {
+function read(
+  scope: ReconcileScope,
+  kind: ResourceKind,
+  name: string,
+): Promise<KubernetesObject | undefined> {
   return scope.applier.read({
     apiVersion: kind.apiVersion,
     kind: kind.kind,

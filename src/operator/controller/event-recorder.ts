@@ -17,6 +17,9 @@ export interface StoreRef {
   namespace: string;
   name: string;
   uid: string;
+  /** The object's kind and apiVersion, when it is not a ReplicatedStore (a ReplicatedStoreBackup). */
+  kind?: string;
+  apiVersion?: string;
 }
 
 /** The apiserver refuses longer event messages. */
@@ -42,8 +45,8 @@ export class EventRecorder {
   ): Promise<void> {
     const now = new Date();
     const involvedObject = {
-      apiVersion: API_VERSION,
-      kind: KIND,
+      apiVersion: store.apiVersion ?? API_VERSION,
+      kind: store.kind ?? KIND,
       namespace: store.namespace,
       name: store.name,
       uid: store.uid,

@@ -1,4 +1,5 @@
 /** The kinds the operator reads and writes, and their REST collection paths. */
+import { BACKUP_KIND, BACKUP_PLURAL } from "../../api/backup-resource.ts";
 import { API_VERSION, KIND, PLURAL } from "../../api/names.ts";
 import { MONITORING_API_VERSION } from "../../builders/unstructured.ts";
 
@@ -9,6 +10,7 @@ export interface ResourceKind {
 }
 
 export const STORES: ResourceKind = { apiVersion: API_VERSION, kind: KIND, plural: PLURAL };
+export const BACKUPS: ResourceKind = { apiVersion: API_VERSION, kind: BACKUP_KIND, plural: BACKUP_PLURAL };
 export const STATEFUL_SETS: ResourceKind = {
   apiVersion: "apps/v1",
   kind: "StatefulSet",

@@ -59,8 +59,11 @@ export function invalidSpecStatus(
   now: Date,
 ): ReplicatedStoreStatus {
   const message = `the spec does not pass the operator's validation (is the CRD up to date?): ${errors.join("; ")}`;
+  // lastBackup belongs to the backup controller's field manager (operator/backup/write-status.ts):
+  // applying it here would take it over with a value that may be stale by the next write.
+  const { lastBackup: _backupControllers, ...kept } = previous ?? {};
   return {
-    ...previous,
+    ...kept,
     observedGeneration: generation,
     phase: "Degraded",
     conditions: mergeConditions(

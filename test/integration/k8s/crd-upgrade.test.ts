@@ -13,8 +13,8 @@ import {
 import { load as loadYaml } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pkg from "../../../package.json" with { type: "json" };
-import { CRD_NAME } from "../../../src/api/crd.ts";
-import { renderCrdYaml } from "../../../src/api/crd-yaml.ts";
+import { BACKUP_CRD_NAME, CRD_NAME, replicatedStoreCrd } from "../../../src/api/crd.ts";
+import { renderAllCrdsYaml, renderCrdYaml } from "../../../src/api/crd-yaml.ts";
 import { GROUP, PLURAL, VERSION } from "../../../src/api/names.ts";
 import { CRD_VERSION_ANNOTATION, compareVersions, desiredCrd } from "../../../src/operator/crd-upgrade.ts";
 import { runCli } from "../../support/cli.ts";
@@ -46,7 +46,7 @@ afterAll(async () => {
 
 /** This version's CRD as an older release had it: without spec.monitoring.labels. */
 function olderCrd(version: string): Json {
-  const crd = desiredCrd(version) as unknown as Json;
+  const crd = desiredCrd(version, replicatedStoreCrd()) as unknown as Json;
   const spec = crd.spec as { versions: { schema: { openAPIV3Schema: Json } }[] };
   const root = spec.versions[0]?.schema.openAPIV3Schema as { properties: Record<string, Json> };
   const specProps = root.properties.spec?.properties as Record<string, { properties: Record<string, Json> }>;
@@ -84,7 +84,15 @@ async function apply(...extra: string[]) {
     },
   );
   expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as { outcome: string; previous?: string; version: string };
+  return JSON.parse(result.stdout) as { name: string; outcome: string; previous?: string; version: string }[];
+}
+
+/** The ReplicatedStore CRD's result among those `crd apply` reports. */
+async function applyStore(...extra: string[]) {
+  const results = await apply(...extra);
+  const store = results.find((r) => r.name === CRD_NAME);
+  if (!store) throw new Error(`no result for ${CRD_NAME}: ${JSON.stringify(results)}`);
+  return store;
 }
 
 async function annotateVersion(version: string): Promise<void> {
@@ -108,22 +116,26 @@ describe("replistore crd apply", () => {
       { timeoutMs: 30_000, what: "the older CRD served, refusing spec.monitoring.labels" },
     );
 
-    const result = await apply();
-    expect(result).toEqual({ name: CRD_NAME, outcome: "updated", previous: "0.0.1", version: pkg.version });
+    const results = await apply();
+    expect(results).toEqual([
+      { name: CRD_NAME, outcome: "updated", previous: "0.0.1", version: pkg.version },
+      // The backup CRD did not exist before: it is created beside the store's.
+      { name: BACKUP_CRD_NAME, outcome: "created", version: pkg.version },
+    ]);
     await createStore("after");
   });
 
   it("changes nothing when the CRD is already this version's", async () => {
     const before = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
-    expect((await apply()).outcome).toBe("unchanged");
+    expect((await apply()).map((r) => r.outcome)).toEqual(["unchanged", "unchanged"]);
     const after = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
   it("keeps a CRD from a newer replistore (a rollback), unless --force", async () => {
     await annotateVersion("99.0.0");
-    expect((await apply()).outcome).toBe("kept-newer");
-    const forced = await apply("--force");
+    expect((await applyStore()).outcome).toBe("kept-newer");
+    const forced = await applyStore("--force");
     expect(forced).toMatchObject({ outcome: "updated", previous: "99.0.0" });
   });
 
@@ -135,7 +147,7 @@ describe("replistore crd apply", () => {
         .map((entry) => entry.manager);
     };
     expect(await owners()).not.toContain("helm");
-    expect((await apply("--force", "--field-manager=helm")).outcome).not.toBe("kept-newer");
+    expect((await applyStore("--force", "--field-manager=helm")).outcome).not.toBe("kept-newer");
     expect(await owners()).toContain("helm");
     // What Helm 4 does with crds/ on install: server-side apply as "helm", without forcing.
     await KubernetesObjectApi.makeApiClient(kubeConfig()).patch(
@@ -152,16 +164,17 @@ describe("replistore crd apply", () => {
     const text = await runCli(["crd", "apply", "--kubeconfig", plane.kubeconfigPath], { timeoutMs: 60_000 });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`${CRD_NAME}: unchanged, established`);
+    expect(text.stdout).toContain(`${BACKUP_CRD_NAME}: unchanged, established`);
     const missing = join(plane.dir, "no-such-kubeconfig");
     const refused = await runCli(["crd", "apply", "--kubeconfig", missing]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim()).toBe(`error: --kubeconfig ${missing}: no such file`);
   });
 
-  it("prints the CRD the repository ships", async () => {
+  it("prints the CRDs the repository ships", async () => {
     const printed = await runCli(["crd", "print"]);
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toBe(renderCrdYaml());
+    expect(printed.stdout).toBe(renderAllCrdsYaml());
   });
 });
 

@@ -29,7 +29,8 @@ describe("monitoring objects", () => {
     const rules = alertRules(store());
     expect(rules.length).toBeGreaterThan(5);
     for (const rule of rules) {
-      expect(rule.expr).toContain('namespace="shop",job="orders-peers"');
+      // node metrics by the store's scrape job; the operator's backup metrics by their store labels
+      expect(rule.expr).toMatch(/namespace="shop",job="orders-peers"|store_namespace="shop",store="orders"/);
       expect(rule.alert).toMatch(/^Replistore[A-Z]/);
       expect(rule.annotations.description.length).toBeGreaterThan(20);
     }

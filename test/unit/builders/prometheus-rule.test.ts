@@ -19,7 +19,10 @@ describe("buildPrometheusRule", () => {
   it("scopes every expression to the store's scrape job, and names the store in summaries", () => {
     for (const rule of alertRules(store({}, "carts", "web"))) {
       for (const selector of rule.expr.matchAll(/\b(?:replistore_[a-z0-9_]+|up)\{([^}]*)\}/g)) {
-        expect(selector[1], rule.alert).toMatch(/^namespace="web",job="carts-peers"/);
+        // node metrics by the store's scrape job; the operator's backup metrics by their store labels
+        expect(selector[1], rule.alert).toMatch(
+          /^namespace="web",job="carts-peers"|^store_namespace="web",store="carts"$/,
+        );
       }
       expect(rule.expr).not.toMatch(/\b(replistore_[a-z0-9_]+|up)\b(?!\{)(?!_)/);
       expect(rule.annotations.summary).toContain("web/carts");

@@ -1,6 +1,7 @@
 /** The metric names nodes (both modes) and the operator really export, from their registries, for checking queries. */
 import { NodeMetrics } from "../../../src/node/metrics/node-metrics.ts";
 import { ReplicationMetrics } from "../../../src/node/metrics/replication-metrics.ts";
+import { BackupMetrics } from "../../../src/operator/backup/metrics.ts";
 import { OperatorMetrics } from "../../../src/operator/controller/operator-metrics.ts";
 
 async function namesOf(registry: {
@@ -38,6 +39,8 @@ export async function exportedMetricNames(): Promise<Set<string>> {
     storesByPhase: () => new Map(),
     leader: () => true,
   });
+  // The backup controller registers its per-store metrics on the operator's registry.
+  new BackupMetrics(operator.registry, () => []);
   return new Set([...(await namesOf(node.registry)), ...(await namesOf(operator.registry)), "up"]);
 }
 
