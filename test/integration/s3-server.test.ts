@@ -185,12 +185,13 @@ describe("the S3 test server over HTTP", () => {
   });
 
   it("answers NoSuchBucket for a bucket that does not exist, and does not create it on a PUT", async () => {
+    // One at a time: a request sent before the previous one is awaited may reject unobserved.
     for (const request of [
-      client.send(new ListObjectsV2Command({ Bucket: "missing" })),
-      client.send(new GetObjectCommand({ Bucket: "missing", Key: "k" })),
-      client.send(new PutObjectCommand({ Bucket: "missing", Key: "k", Body: "v" })),
+      () => client.send(new ListObjectsV2Command({ Bucket: "missing" })),
+      () => client.send(new GetObjectCommand({ Bucket: "missing", Key: "k" })),
+      () => client.send(new PutObjectCommand({ Bucket: "missing", Key: "k", Body: "v" })),
     ]) {
-      const error = await s3Error(request);
+      const error = await s3Error(request());
       expect(error.name).toBe("NoSuchBucket");
       expect(error.$metadata.httpStatusCode).toBe(404);
     }

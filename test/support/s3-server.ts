@@ -76,7 +76,12 @@ export interface S3ServerOptions {
   secretAccessKey?: string;
   /** the region clients sign for; SeaweedFS accepts any (default "us-east-1") */
   region?: string;
-  /** serve HTTPS with a certificate for 127.0.0.1/localhost from a CA made for this server */
+  /**
+   * the IPv4 address every port binds to and the endpoint names (default 127.0.0.1); the e2e tests
+   * use the cluster bridge's, so pods reach the server
+   */
+  address?: string;
+  /** serve HTTPS with a certificate for 127.0.0.1/localhost (and `address`) from a CA made for this server */
   tls?: boolean;
   /** buckets to create once the server is ready */
   buckets?: string[];
@@ -204,6 +209,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const accessKeyId = options.accessKeyId ?? "replistore-test";
   const secretAccessKey = options.secretAccessKey ?? "replistore-test-secret";
   const region = options.region ?? "us-east-1";
+  const address = options.address ?? "127.0.0.1";
   const dir = await mkdtemp(join(tmpdir(), "replistore-s3-"));
   const dataDir = join(dir, "data");
   const logPath = join(dir, "weed.log");
@@ -273,7 +279,11 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     const tlsArgs: string[] = [];
     if (options.tls) {
       const ca = await createCa("replistore test S3 CA");
-      const cert = await issueCertificate(ca, { commonName: "test S3 server", ...LOOPBACK_NAMES });
+      const cert = await issueCertificate(ca, {
+        commonName: "test S3 server",
+        dnsNames: LOOPBACK_NAMES.dnsNames,
+        ipAddresses: [...new Set([...LOOPBACK_NAMES.ipAddresses, address])],
+      });
       await writeFile(join(dir, "tls.crt"), cert.certPem);
       await writeFile(join(dir, "tls.key"), cert.keyPem, { mode: 0o600 });
       caPem = ca.certPem;
@@ -287,8 +297,8 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
       "-logtostderr", // glog would otherwise also write log files into /tmp
       "mini",
       `-dir=${dataDir}`,
-      "-ip=127.0.0.1",
-      "-ip.bind=127.0.0.1",
+      `-ip=${address}`,
+      `-ip.bind=${address}`,
       `-master.port=${ports.master}`,
       `-master.port.grpc=${grpc.master}`,
       "-master.telemetry=false",
@@ -334,7 +344,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     running.set(started.pid, [dir, ...grpcSockets(grpcPorts)]);
     exited = new Promise((resolve) => started.once("exit", () => resolve()));
 
-    const endpoint = `${options.tls ? "https" : "http"}://127.0.0.1:${ports.s3}`;
+    const endpoint = `${options.tls ? "https" : "http"}://${address}:${ports.s3}`;
     const clientConfig = (overrides: Partial<S3ClientConfig> = {}): S3ClientConfig => ({
       endpoint,
       region,
@@ -366,7 +376,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
           }
           const health = await send(endpoint, "GET", "/healthz", { timeoutMs: 2_000, ca: caPem });
           if (health.status !== 200) throw new Error(`S3 /healthz: ${health.status}`);
-          const status = await send(`http://127.0.0.1:${ports.master}`, "GET", "/dir/status", {
+          const status = await send(`http://${address}:${ports.master}`, "GET", "/dir/status", {
             timeoutMs: 2_000,
           });
           if (volumeServers(status.body as DirStatus) === 0) {
