@@ -4,6 +4,7 @@
  */
 import Type, { type Static } from "typebox";
 import { DURATION_PATTERN } from "./duration.ts";
+import { QUANTITY_PATTERN } from "./quantity.ts";
 import { CRON_PATTERN, DNS_SUBDOMAIN_PATTERN } from "./schema-types.ts";
 
 const strict = { additionalProperties: false } as const;
@@ -159,6 +160,14 @@ export const BackupSettings = Type.Object(
       }),
     ),
     suspend: Type.Boolean({ default: false, description: "Pause scheduled backups." }),
+    maxRate: Type.Optional(
+      Type.String({
+        pattern: QUANTITY_PATTERN,
+        maxLength: 32,
+        description:
+          "Bytes per second a backup of this store reads at most, e.g. 20Mi, so it leaves the nodes CPU for writes (a backup streams every node's copy); omitted: as fast as it goes.",
+      }),
+    ),
     retention: Type.Optional(BackupRetention),
     alertAfter: Type.String({
       pattern: DURATION_PATTERN,

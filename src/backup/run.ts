@@ -47,6 +47,11 @@ export interface CreateBackupOptions {
   wire: RepairWire;
   /** size of each data object (default 8 MiB): smaller for slow links, larger for fewer requests */
   objectBytes?: number;
+  /**
+   * Backup bytes per second at most: the run then reads the nodes' snapshots no faster (TCP holds
+   * them back), so a backup leaves the nodes CPU for their writes. Omitted: as fast as it goes.
+   */
+  maxBytesPerSecond?: number;
   /** per request, and the longest stall of a stream */
   timeoutMs: number;
   onProgress?: (p: BackupProgress) => void;
@@ -132,6 +137,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupMan
     let tombstones = 0;
     let stored = { objects: 0, bytes: 0 };
     let lastProgress = Date.now();
+    let paced = 0;
     const t0 = Date.now();
     for await (const batch of mergeNewest(snapshots.map((s) => s.records))) {
       for (const entry of batch) {
@@ -140,6 +146,11 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupMan
         else keys++;
       }
       records += batch.length;
+      if (opts.maxBytesPerSecond !== undefined) {
+        for (const entry of batch) paced += entry[0].length + (entry[1][3]?.byteLength ?? 0) + 24;
+        const ahead = (paced / opts.maxBytesPerSecond) * 1000 - (Date.now() - t0);
+        if (ahead > 0) await new Promise((resolve) => setTimeout(resolve, ahead));
+      }
       if (opts.onProgress && Date.now() - lastProgress >= PROGRESS_MS) {
         lastProgress = Date.now();
         opts.onProgress({ records, ...stored, elapsedMs: lastProgress - t0 });

@@ -41,6 +41,8 @@ export interface BackupJobInput {
   destination: BackupDestination;
   /** Applied after a completed backup (--keep, --max-age); omitted: nothing is pruned. */
   retention?: BackupRetention;
+  /** --max-rate: bytes per second at most (the store's spec.backup.maxRate) */
+  maxRate?: string;
 }
 
 /** The store's labels with component=backup. */
@@ -60,7 +62,9 @@ function backupOwnerReference(backup: BackupOwner): V1OwnerReference {
 }
 
 /** `backup create` and its flags: the id is the backup's name, so status and destination agree. */
-export function backupArgs(input: Pick<BackupJobInput, "backup" | "destination" | "retention">): string[] {
+export function backupArgs(
+  input: Pick<BackupJobInput, "backup" | "destination" | "retention" | "maxRate">,
+): string[] {
   const args = [
     "backup",
     "create",
@@ -74,6 +78,7 @@ export function backupArgs(input: Pick<BackupJobInput, "backup" | "destination" 
   const { keep, maxAge } = input.retention ?? {};
   if (keep !== undefined) args.push("--keep", String(keep));
   if (maxAge !== undefined) args.push("--max-age", maxAge);
+  if (input.maxRate !== undefined) args.push("--max-rate", input.maxRate);
   return args;
 }
 
@@ -107,7 +112,7 @@ export function buildBackupJob(input: BackupJobInput): V1Job {
             {
               name: BACKUP_CONTAINER,
               image: storeImage(store, ctx),
-              args: backupArgs(input),
+              args: backupArgs({ ...input, maxRate: input.maxRate ?? store.spec.backup?.maxRate }),
               // A peer of the nodes, as the repair Job is: their certificate (or peer secret).
               env: [
                 ...repairTokenEnv(store),

@@ -27,13 +27,14 @@ const { values: flags } = parseOrExit(() =>
       "value-size": { type: "string", default: "1024" },
       "write-seconds": { type: "string", default: "10" },
       concurrency: { type: "string", default: "16" },
+      "max-rate": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   }),
 );
 if (flags.help) {
   console.log(
-    "usage: npm run bench:backup -- [--keys N (1000000)] [--value-size BYTES (1024)] [--write-seconds S (10)] [--concurrency C (16)]",
+    "usage: npm run bench:backup -- [--keys N (1000000)] [--value-size BYTES (1024)] [--write-seconds S (10)] [--concurrency C (16)] [--max-rate SIZE (also a paced backup)]",
   );
   process.exit(0);
 }
@@ -41,6 +42,8 @@ const keyCount = positiveWhole("keys", flags.keys);
 const valueBytes = positiveWhole("value-size", flags["value-size"]);
 const writeSeconds = positiveWhole("write-seconds", flags["write-seconds"]);
 const concurrency = positiveWhole("concurrency", flags.concurrency);
+/** also a file backup paced with --max-rate, to show what it leaves the writes */
+const maxRate = flags["max-rate"];
 const count = (n: number) => Math.round(n).toLocaleString("en-US");
 
 /** PUTs of fresh keys (w=2) from `concurrency` loops until `stop`; returns how many succeeded. */
@@ -82,7 +85,13 @@ interface BackupFigures {
   writeFailures: number;
 }
 
-async function backupWithLoad(store: Store, destination: string, env: Record<string, string>, id: string) {
+async function backupWithLoad(
+  store: Store,
+  destination: string,
+  env: Record<string, string>,
+  id: string,
+  extra: string[] = [],
+) {
   let done = false;
   const writes = writeLoad(store, () => done);
   const t0 = performance.now();
@@ -98,6 +107,7 @@ async function backupWithLoad(store: Store, destination: string, env: Record<str
       id,
       "-o",
       "json",
+      ...extra,
     ],
     { env: { ...(store.tls ? { REPLISTORE_TLS_DIR: store.tls.dir } : {}), ...env }, timeoutMs: 3_600_000 },
   );
@@ -150,6 +160,13 @@ try {
   results.push(file.figures);
   const viaS3 = await backupWithLoad(store, "s3://bench/backups", s3.env(), "bench-s3");
   results.push(viaS3.figures);
+  if (maxRate !== undefined) {
+    const paced = await backupWithLoad(store, pathToFileURL(join(dir, "paced")).href, {}, "bench-paced", [
+      "--max-rate",
+      maxRate,
+    ]);
+    results.push({ ...paced.figures, destination: `file, --max-rate ${maxRate}` });
+  }
   for (const r of results) {
     console.log(
       `backup to ${r.destination}: ${count(r.bytes / MiB)} MiB in ${r.seconds.toFixed(1)} s = ${r.mbPerSecond.toFixed(1)} MB/s, ${count(r.keysPerSecond)} keys/s; writes meanwhile ${count(r.writesPerSecondDuring)}/s (${((1 - r.writesPerSecondDuring / baseline) * 100).toFixed(0)}% slower), ${r.writeFailures} failed`,

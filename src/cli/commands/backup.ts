@@ -38,6 +38,7 @@ interface DestinationFlags {
 interface CreateFlags extends DestinationFlags {
   id?: string;
   objectSize?: number;
+  maxRate?: number;
   keep?: number;
   maxAge?: number;
   /** a path, false for --no-termination-log, undefined for the default */
@@ -61,6 +62,16 @@ function objectSize(value: string): number {
   if (bytes < 1024 || bytes > 5 * 1024 ** 3)
     throw new InvalidArgumentError(`expected 1Ki to 5Gi, got "${value}"`);
   return bytes;
+}
+
+function byteRate(value: string): number {
+  try {
+    const bytes = parseQuantity(value);
+    if (bytes >= 1) return bytes;
+  } catch {
+    // said below
+  }
+  throw new InvalidArgumentError(`expected bytes per second such as 20Mi, got "${value}"`);
 }
 
 function destinationOf(flags: DestinationFlags): ObjectStore {
@@ -136,6 +147,7 @@ async function createAndPrune(flags: CreateFlags, terminationLog: string | undef
       destination,
       ...(flags.id !== undefined ? { id: flags.id } : {}),
       ...(flags.objectSize !== undefined ? { objectBytes: flags.objectSize } : {}),
+      ...(flags.maxRate !== undefined ? { maxBytesPerSecond: flags.maxRate } : {}),
       token: target.token,
       wire: target.wire,
       timeoutMs: flags.timeout,
@@ -280,6 +292,12 @@ export function registerBackup(program: Command): void {
           "--object-size <size>",
           "size of each data object, e.g. 8Mi (the default) or 64Mi",
         ).argParser(objectSize),
+      )
+      .addOption(
+        new Option(
+          "--max-rate <size>",
+          "back up at most this many bytes per second, e.g. 20Mi, to leave the nodes CPU for writes",
+        ).argParser(byteRate),
       )
       .addOption(
         new Option("--keep <n>", "retention: then keep at least the newest n complete backups").argParser(

@@ -187,4 +187,20 @@ describe("backup and restore through a directory", () => {
       /error: refusing to restore backup .*: .* already holds data \(\d+ keys\)\. A store is bootstrapped from a backup only when it is new/,
     );
   });
+
+  it("reads no faster than --max-rate", async () => {
+    const source = await start({ nodes: 1 });
+    const records = Array.from(
+      { length: 1500 },
+      (_, i) => [`rate-${i}`, freshTuple("node-0", "v".repeat(1000))] as [string, RecordTuple],
+    );
+    await applyTo(source, 0, records);
+    const t0 = Date.now();
+    const run = await runBackup(source, destination, ["--max-rate", "500Ki"]);
+    expect(run.code, run.stderr).toBe(0);
+    // About 1.5 MB at 500 KiB/s: three seconds at least, whatever the machine.
+    expect(run.manifest!.durationMs).toBeGreaterThanOrEqual(2_500);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2_500);
+    expect(run.manifest!.keys).toBe(1500);
+  });
 });

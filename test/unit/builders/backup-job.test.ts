@@ -95,4 +95,16 @@ describe("buildBackupJob", () => {
     );
     expect(c?.env?.some((e) => e.name.startsWith("AWS_"))).toBe(false);
   });
+
+  it("passes the store's spec.backup.maxRate as --max-rate", () => {
+    const paced = buildBackupJob({
+      store: store({ backup: { destination: S3, maxRate: "20Mi" } }),
+      ctx: context(),
+      backup: { name: "orders-1", uid: "b-uid" },
+      destination: S3,
+    });
+    const args = paced.spec?.template.spec?.containers[0]?.args ?? [];
+    expect(args.slice(-2)).toEqual(["--max-rate", "20Mi"]);
+    expect(container?.args).not.toContain("--max-rate");
+  });
 });
