@@ -5,17 +5,12 @@
  * Any step that cannot finish says what to do; the store's nodes are not started until it does.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { BACKUP_KIND, BACKUP_PLURAL } from "../../api/backup-resource.ts";
 import type { BackupDestination, FromBackup } from "../../api/backup-types.ts";
-import { API_VERSION, KIND, PLURAL } from "../../api/names.ts";
 import { findBackup } from "../../backup/catalog.ts";
 import { openDestination } from "../../backup/destination.ts";
-import { CONFIG_MAPS, type ResourceKind, SECRETS } from "../controller/resource-kinds.ts";
+import { BACKUPS, CONFIG_MAPS, type ResourceKind, SECRETS, STORES } from "../controller/resource-kinds.ts";
 import type { ReconcileScope } from "../scope.ts";
 import { secretText } from "../tls/secret-data.ts";
-
-const BACKUPS: ResourceKind = { apiVersion: API_VERSION, kind: BACKUP_KIND, plural: BACKUP_PLURAL };
-const STORES: ResourceKind = { apiVersion: API_VERSION, kind: KIND, plural: PLURAL };
 
 /**
  * Read from the apiserver each time, not from a cache: this runs only until the backup is chosen,
