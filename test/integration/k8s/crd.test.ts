@@ -79,6 +79,12 @@ const VIOLATIONS: Record<string, Json> = {
   "auth-names-a-secret": { auth: {} },
   "tls-issuer-ref-with-cert-manager": { tls: { mode: "CertManager" } },
   "tls-secret-name-with-secret": { tls: { mode: "Auto", secretName: "mine" } },
+  "from-backup-one-source": {
+    bootstrap: { fromBackup: { backupName: "nightly", destination: { path: "s3://backups/orders" } } },
+  },
+  "from-backup-id-with-destination": {
+    bootstrap: { fromBackup: { backupName: "nightly", backupId: "orders-20261206-220236" } },
+  },
 };
 
 describe("ReplicatedStore CRD on a real apiserver", () => {
