@@ -29,6 +29,7 @@ import {
   ROOT,
   stagedChart,
 } from "../../../hack/chart/generate.ts";
+import { allCrds } from "../../../src/api/crd.ts";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import {
   type ControlPlane,
@@ -214,6 +215,21 @@ describe("charts/replistore with helm", () => {
     ]);
     const deployment = docs.find((d) => d.kind === "Deployment");
     expect(deployment?.text).toContain('value: "shop,billing"');
+  });
+
+  it("lets the CRD upgrade hook get and patch every CRD the release ships, and no other", async () => {
+    const docs = helmTemplate(helm, join(ROOT, CHART_DIR), []);
+    const role = docs.find((d) => d.kind === "ClusterRole" && d.text.includes("helm.sh/hook: pre-upgrade"));
+    const rules = (
+      loadAllYaml(role?.text ?? "")[0] as { rules: { resourceNames?: string[]; verbs: string[] }[] }
+    ).rules;
+    const named = rules.find((r) => r.verbs.includes("patch"));
+    expect([...(named?.resourceNames ?? [])].sort()).toEqual(
+      allCrds()
+        .map((c) => c.metadata.name)
+        .sort(),
+    );
+    expect(rules.filter((r) => r.resourceNames === undefined).flatMap((r) => r.verbs)).toEqual(["create"]);
   });
 
   it("hands the operator the stores' defaults: pull secret names and the monitoring settings", async () => {
