@@ -6,12 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { type Command, Option } from "commander";
 import type { ClusterConfig, Member } from "../config/cluster-config.ts";
 import { loadClusterConfig } from "../config/load.ts";
 import { UserError } from "../errors.ts";
 import { membersFromStatus } from "../repair/members.ts";
 import { type RepairWire, repairWireFromEnv } from "../repair/wire-credentials.ts";
-import { storePaths } from "../runtime/paths.ts";
+import { DEFAULT_DATA_DIR, storePaths } from "../runtime/paths.ts";
 import { readToken } from "../runtime/token.ts";
 import { resolveTarget } from "./target.ts";
 
@@ -83,4 +84,24 @@ export async function resolvePeerTarget(flags: PeerTargetFlags): Promise<PeerTar
     wire,
     urls: target.urls,
   };
+}
+
+/** The flags that name the store and the credentials: --config, or --endpoint/--store, and the rest. */
+export function peerTargetOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--config <file>", "the nodes' cluster.json (members and their URLs)"))
+    .addOption(
+      new Option("--endpoint <url>", "any node of the store: the members are read from its /v1/status"),
+    )
+    .addOption(new Option("--store <name>", "a store started by replistore up"))
+    .addOption(
+      new Option("--data-dir <dir>", "where replistore up keeps its stores").default(DEFAULT_DATA_DIR),
+    )
+    .addOption(new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN)"))
+    .addOption(
+      new Option(
+        "--cacert <file>",
+        "trust this CA for https:// nodes (else REPLISTORE_CACERT or REPLISTORE_TLS_DIR's ca.crt)",
+      ),
+    );
 }

@@ -22,10 +22,9 @@ import { shapeFromConfig, shapeFromStatus } from "../../backup/store-shape.ts";
 import { UserError } from "../../errors.ts";
 import { Progress } from "../../repair/progress.ts";
 import { defaultTerminationLog, writeTerminationLog } from "../../repair/termination-log.ts";
-import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
 import { durationMs, type OutputFormat, outputOption, positiveInt } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
-import { resolvePeerTarget } from "../peer-target.ts";
+import { peerTargetOptions, resolvePeerTarget } from "../peer-target.ts";
 import { plainTable } from "../table.ts";
 
 interface DestinationFlags {
@@ -281,62 +280,48 @@ export function registerBackup(program: Command): void {
       "consistent backups of a store to S3 or a directory (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_CA_BUNDLE)",
     );
   destinationOptions(
-    backup
-      .command("create")
-      .description(
-        "back up every key's newest version, the recent deletes and the conflict queue; the manifest is written last",
-      )
-      .addOption(new Option("--id <id>", "the backup's id (default <store>-<UTC date>-<time>)"))
-      .addOption(
-        new Option(
-          "--object-size <size>",
-          "size of each data object, e.g. 8Mi (the default) or 64Mi",
-        ).argParser(objectSize),
-      )
-      .addOption(
-        new Option(
-          "--max-rate <size>",
-          "back up at most this many bytes per second, e.g. 20Mi, to leave the nodes CPU for writes",
-        ).argParser(byteRate),
-      )
-      .addOption(
-        new Option("--keep <n>", "retention: then keep at least the newest n complete backups").argParser(
-          positiveInt,
-        ),
-      )
-      .addOption(
-        new Option(
-          "--max-age <duration>",
-          "retention: then keep the complete backups younger than this, e.g. 720h",
-        ).argParser(durationMs),
-      )
-      .addOption(
-        new Option(
-          "--termination-log <path>",
-          "also write the JSON result here (default in a pod: /dev/termination-log)",
-        ),
-      )
-      .addOption(new Option("--no-termination-log", "do not write a termination log"))
-      .addOption(new Option("--config <file>", "the nodes' cluster.json (members and their URLs)"))
-      .addOption(
-        new Option("--endpoint <url>", "any node of the store: the members are read from its /v1/status"),
-      )
-      .addOption(new Option("--store <name>", "a store started by replistore up"))
-      .addOption(
-        new Option("--data-dir <dir>", "where replistore up keeps its stores").default(DEFAULT_DATA_DIR),
-      )
-      .addOption(new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN)"))
-      .addOption(
-        new Option(
-          "--cacert <file>",
-          "trust this CA for https:// nodes (else REPLISTORE_CACERT or REPLISTORE_TLS_DIR's ca.crt)",
-        ),
-      )
-      .addOption(
-        new Option("--timeout <duration>", "per request to a node, and the longest stall of a node's stream")
-          .argParser(durationMs)
-          .default(60_000, "60s"),
-      ),
+    peerTargetOptions(
+      backup
+        .command("create")
+        .description(
+          "back up every key's newest version, the recent deletes and the conflict queue; the manifest is written last",
+        )
+        .addOption(new Option("--id <id>", "the backup's id (default <store>-<UTC date>-<time>)"))
+        .addOption(
+          new Option(
+            "--object-size <size>",
+            "size of each data object, e.g. 8Mi (the default) or 64Mi",
+          ).argParser(objectSize),
+        )
+        .addOption(
+          new Option(
+            "--max-rate <size>",
+            "back up at most this many bytes per second, e.g. 20Mi, to leave the nodes CPU for writes",
+          ).argParser(byteRate),
+        )
+        .addOption(
+          new Option("--keep <n>", "retention: then keep at least the newest n complete backups").argParser(
+            positiveInt,
+          ),
+        )
+        .addOption(
+          new Option(
+            "--max-age <duration>",
+            "retention: then keep the complete backups younger than this, e.g. 720h",
+          ).argParser(durationMs),
+        )
+        .addOption(
+          new Option(
+            "--termination-log <path>",
+            "also write the JSON result here (default in a pod: /dev/termination-log)",
+          ),
+        )
+        .addOption(new Option("--no-termination-log", "do not write a termination log")),
+    ).addOption(
+      new Option("--timeout <duration>", "per request to a node, and the longest stall of a node's stream")
+        .argParser(durationMs)
+        .default(60_000, "60s"),
+    ),
   ).action((flags: CreateFlags) => create(flags));
   destinationOptions(
     backup.command("list").description("the backups at the destination, newest complete first"),

@@ -8,10 +8,9 @@ import { runRepair } from "../../repair/job.ts";
 import { Progress } from "../../repair/progress.ts";
 import { exitCodeOf, renderText, skippedDigest, terminationMessage } from "../../repair/summary.ts";
 import { defaultTerminationLog, writeTerminationLog } from "../../repair/termination-log.ts";
-import { DEFAULT_DATA_DIR } from "../../runtime/paths.ts";
 import { durationMs, type OutputFormat, outputOption } from "../options.ts";
 import { formatStructured, writeOut } from "../output.ts";
-import { type PeerTarget, resolvePeerTarget } from "../peer-target.ts";
+import { type PeerTarget, peerTargetOptions, resolvePeerTarget } from "../peer-target.ts";
 
 interface RepairFlags {
   config?: string;
@@ -92,22 +91,11 @@ async function repair(flags: RepairFlags): Promise<void> {
 }
 
 export function registerRepair(program: Command): void {
-  program
-    .command("repair")
-    .description("compare every replica's Merkle trees and copy the newest versions where they differ")
-    .addOption(new Option("--config <file>", "the nodes' cluster.json (members and their URLs)"))
-    .addOption(new Option("--endpoint <url>", "any node: the members are read from its /v1/status"))
-    .addOption(new Option("--store <name>", "a store started by replistore up"))
-    .addOption(
-      new Option("--data-dir <dir>", "where replistore up keeps its stores").default(DEFAULT_DATA_DIR),
-    )
-    .addOption(new Option("--token <token>", "bearer token (else REPLISTORE_TOKEN)"))
-    .addOption(
-      new Option(
-        "--cacert <file>",
-        "trust this CA for https:// nodes (else REPLISTORE_CACERT or REPLISTORE_TLS_DIR's ca.crt)",
-      ),
-    )
+  peerTargetOptions(
+    program
+      .command("repair")
+      .description("compare every replica's Merkle trees and copy the newest versions where they differ"),
+  )
     .addOption(new Option("--wait", "wait for another repair's lock instead of exiting"))
     .addOption(new Option("--naive", "skip the trees: compare every key of every set (for benchmarks)"))
     .addOption(
