@@ -4,10 +4,19 @@
  * Write phases put fresh keys with `valueBytes` values; the read phase reads keys written before.
  */
 import { randomBytes } from "node:crypto";
+import { EtcdConnection } from "./etcd-connection.ts";
 import { Http1Connection } from "./http1-connection.ts";
 import type { PhaseRequest, PhaseResult } from "./protocol.ts";
 
-const connections: Http1Connection[] = [];
+/** One client's request: the outcome's name (an HTTP or gRPC status), whether it succeeded, a description. */
+interface Outcome {
+  outcome: string;
+  ok: boolean;
+  detail: string;
+}
+type Operation = (key: string, read: boolean) => Promise<Outcome>;
+
+const connections: Array<{ close(): void }> = [];
 const written: string[] = [];
 let nextKey = 0;
 
@@ -19,12 +28,9 @@ function percentile(sorted: Float64Array, p: number): number {
 
 async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
   for (const c of connections.splice(0)) c.close();
-  const targets = Array.from({ length: request.concurrency }, (_, i) => {
-    const c = new Http1Connection(request.urls[i % request.urls.length] ?? "", request.ca);
-    connections.push(c);
-    return c;
-  });
   const value = randomBytes(request.valueBytes);
+  const operations =
+    request.system === "etcd" ? etcdOperations(request, value) : replistoreOperations(request, value);
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   let errors = 0;
@@ -53,8 +59,8 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
   let issued = 0;
 
   const client = async (index: number) => {
-    const target = targets[index];
-    if (!target) return;
+    const operation = operations[index];
+    if (!operation) return;
     while (performance.now() < deadline) {
       if (interval > 0) {
         const slot = start + issued++ * interval;
@@ -65,18 +71,10 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
       const key = isRead
         ? (written[Math.floor(Math.random() * written.length)] ?? "")
         : `bench-${request.phase}-${nextKey++}`;
-      const path = `/v1/kv/${key}`;
       const began = performance.now();
       try {
-        const reply = isRead ? await target.request("GET", path) : await target.request("PUT", path, value);
-        const ms = performance.now() - began;
-        const ok = reply.status === 200 && (!isRead || reply.body.length === request.valueBytes);
-        record(
-          String(reply.status),
-          ok,
-          ms,
-          `${request.phase} ${key}: ${reply.status} ${reply.body.subarray(0, 120)}`,
-        );
+        const { outcome, ok, detail } = await operation(key, isRead);
+        record(outcome, ok, performance.now() - began, `${request.phase} ${key}: ${detail}`);
         if (ok && !isRead) written.push(key);
       } catch (error) {
         const ms = performance.now() - began;
@@ -104,8 +102,45 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
     p50Ms: percentile(sorted, 50),
     p90Ms: percentile(sorted, 90),
     p99Ms: percentile(sorted, 99),
+    p999Ms: percentile(sorted, 99.9),
     maxMs: percentile(sorted, 100),
   };
+}
+
+/** One keep-alive HTTP/1.1 connection per client, spread over the nodes. */
+function replistoreOperations(request: PhaseRequest, value: Buffer): Operation[] {
+  return Array.from({ length: request.concurrency }, (_, i) => {
+    const c = new Http1Connection(request.urls[i % request.urls.length] ?? "", request.ca);
+    connections.push(c);
+    return async (key, read) => {
+      const path = `/v1/kv/${key}`;
+      const reply = read ? await c.request("GET", path) : await c.request("PUT", path, value);
+      return {
+        outcome: String(reply.status),
+        ok: reply.status === 200 && (!read || reply.body.length === request.valueBytes),
+        detail: `${reply.status} ${reply.body.subarray(0, 120)}`,
+      };
+    };
+  });
+}
+
+/** One HTTP/2 connection per member, its calls multiplexed (as etcd's clients do), clients spread over the members. */
+function etcdOperations(request: PhaseRequest, value: Buffer): Operation[] {
+  const members = request.urls.map((url) => new EtcdConnection(url, request.ca));
+  connections.push(...members);
+  const serializable = request.etcdReads !== "linearizable";
+  return Array.from({ length: request.concurrency }, (_, i) => {
+    const c = members[i % members.length] as EtcdConnection;
+    return async (key, read) => {
+      const reply = read ? await c.range(key, serializable) : await c.put(key, value);
+      return {
+        outcome: `grpc-${reply.status}`,
+        // a Range answer holds the key-value (the value and its metadata); an empty one is a miss
+        ok: reply.status === 0 && (!read || reply.body.length > request.valueBytes),
+        detail: `grpc status ${reply.status} ${reply.message}`,
+      };
+    };
+  });
 }
 
 process.on("message", (message: PhaseRequest | { kind: "exit" }) => {

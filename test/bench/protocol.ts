@@ -11,6 +11,10 @@ export interface PhaseRequest {
   valueBytes: number;
   /** Pace requests to this many per second in total; unset: as fast as the clients go. */
   ratePerSec?: number;
+  /** What the URLs are: replistore nodes (the default) or etcd members (gRPC, see etcd-connection.ts). */
+  system?: "replistore" | "etcd";
+  /** etcd reads: serializable (the member's own state) or linearizable (through the leader's quorum). */
+  etcdReads?: "serializable" | "linearizable";
 }
 
 export interface PhaseResult {
@@ -27,5 +31,6 @@ export interface PhaseResult {
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
+  p999Ms: number;
   maxMs: number;
 }

@@ -1,0 +1,298 @@
+/**
+ * `npm run bench:compare`: replistore and etcd side by side under the same load, in one run.
+ *
+ * Both run 3 members on loopback with durable acknowledgement (replistore N=3 W=2 R=2 with LMDB
+ * synced; etcd with its default fsync per commit), both with TLS on by default (clients over https,
+ * members authenticating each other with certificates). One load generator process per system
+ * (loadgen.ts) drives `concurrency` clients: a warm-up, writes of fresh keys, then reads of the keys
+ * written (etcd: serializable, then linearizable). For each phase it prints ops/s, p50/p99/p99.9,
+ * the servers' CPU per 1,000 operations (all members together), the machine's busy share, and after
+ * the run RssAnon and RssFile per member; then the ratios, the issue's goals met or not, and one
+ * JSON line with everything.
+ *
+ *   npm run bench:compare -- [--duration 10] [--warmup 3] [--concurrency 64] [--value-size 1024] [--tls on|off]
+ */
+import { execFileSync } from "node:child_process";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { type EtcdCluster, startEtcdCluster } from "../support/etcd-cluster.ts";
+import { startStore } from "../support/store.ts";
+import { parseOrExit, positiveNumber } from "./flags.ts";
+import { fixed, PhaseRunner } from "./phase-runner.ts";
+import { cpuSecondsOf, machineTicks, memoryOf } from "./proc-stats.ts";
+import type { PhaseRequest, PhaseResult } from "./protocol.ts";
+
+const { values: flags } = parseOrExit(() =>
+  parseArgs({
+    options: {
+      duration: { type: "string", default: "10", short: "d" },
+      warmup: { type: "string", default: "3" },
+      concurrency: { type: "string", default: "64", short: "c" },
+      "value-size": { type: "string", default: "1024" },
+      tls: { type: "string", default: "on" },
+      help: { type: "boolean", short: "h" },
+    },
+  }),
+);
+if (flags.help) {
+  console.log(
+    "usage: npm run bench:compare -- [--duration SECONDS per phase (10)] [--warmup SECONDS (3)] [--concurrency N (64)] [--value-size BYTES (1024)] [--tls on|off (on)]",
+  );
+  process.exit(0);
+}
+if (flags.tls !== "on" && flags.tls !== "off") {
+  console.error(`--tls must be on or off, got ${JSON.stringify(flags.tls)}`);
+  process.exit(2);
+}
+const tls = flags.tls === "on";
+const durationMs = positiveNumber("duration", flags.duration) * 1000;
+const warmupMs = Number(flags.warmup) * 1000;
+const concurrency = Math.round(positiveNumber("concurrency", flags.concurrency));
+const valueBytes = Math.round(positiveNumber("value-size", flags["value-size"]));
+const MEMBERS = 3;
+
+/** One measured phase: the load's figures and what the servers spent on it. */
+interface Measured {
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  errors: number;
+  /** CPU milliseconds of all members together per 1,000 successful operations */
+  cpuMsPer1000: number;
+  /** the whole machine's busy share during the phase, 0..100 (the load generator included) */
+  machineBusyPct: number;
+}
+
+interface SystemRun {
+  system: string;
+  write: Measured;
+  reads: Record<string, Measured>;
+  members: Array<{ rssAnonBytes: number; rssFileBytes: number; peakRssBytes: number }>;
+  loadgenCpuSeconds: number;
+}
+
+interface Target {
+  urls: string[];
+  ca?: string;
+  pids: number[];
+}
+
+async function measure(
+  runner: PhaseRunner,
+  target: Target,
+  request: Omit<PhaseRequest, "kind" | "urls" | "concurrency" | "valueBytes" | "ca">,
+): Promise<{ result: PhaseResult; measured: Measured }> {
+  const cpuBefore = target.pids.map((pid) => cpuSecondsOf(pid) ?? 0);
+  const machineBefore = machineTicks();
+  const result = await runner.run({
+    ...request,
+    urls: target.urls,
+    ...(target.ca ? { ca: target.ca } : {}),
+    concurrency,
+    valueBytes,
+  });
+  const machineAfter = machineTicks();
+  const cpuSeconds = target.pids.reduce(
+    (sum, pid, i) => sum + (cpuSecondsOf(pid) ?? 0) - (cpuBefore[i] ?? 0),
+    0,
+  );
+  const total = machineAfter.total - machineBefore.total;
+  return {
+    result,
+    measured: {
+      opsPerSec: result.opsPerSec,
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      p999Ms: result.p999Ms,
+      errors: result.errors,
+      cpuMsPer1000: result.ops > 0 ? (cpuSeconds * 1000 * 1000) / result.ops : 0,
+      machineBusyPct: total > 0 ? ((machineAfter.busy - machineBefore.busy) / total) * 100 : 0,
+    },
+  };
+}
+
+function report(system: string, phase: string, r: PhaseResult, m: Measured): void {
+  console.log(
+    `  ${phase.padEnd(22)} ${fixed(m.opsPerSec, 0).padStart(7)} ops/s  p50 ${fixed(m.p50Ms).padStart(6)}  p99 ${fixed(m.p99Ms).padStart(6)}  p99.9 ${fixed(m.p999Ms).padStart(7)} ms  CPU ${fixed(m.cpuMsPer1000, 0).padStart(4)} ms/1k ops  busy ${fixed(m.machineBusyPct, 0)}%  errors ${m.errors}`,
+  );
+  if (r.errors > 0)
+    console.log(
+      `    ${system} ${phase} outcomes ${JSON.stringify(r.outcomes)}: ${r.errorSamples.join("; ")}`,
+    );
+}
+
+async function drive(
+  system: "replistore" | "etcd",
+  target: Target,
+  readModes: Array<{ label: string; etcdReads?: "serializable" | "linearizable" }>,
+): Promise<SystemRun> {
+  const runner = new PhaseRunner();
+  try {
+    const base = { system } as const;
+    if (warmupMs > 0)
+      await runner.run({
+        ...base,
+        phase: "warmup",
+        urls: target.urls,
+        ...(target.ca ? { ca: target.ca } : {}),
+        durationMs: warmupMs,
+        concurrency,
+        valueBytes,
+      });
+    const write = await measure(runner, target, { ...base, phase: "write", durationMs });
+    report(system, "writes", write.result, write.measured);
+    const reads: Record<string, Measured> = {};
+    for (const mode of readModes) {
+      const read = await measure(runner, target, {
+        ...base,
+        phase: "read",
+        durationMs,
+        ...(mode.etcdReads ? { etcdReads: mode.etcdReads } : {}),
+      });
+      report(system, `reads (${mode.label})`, read.result, read.measured);
+      reads[mode.label] = read.measured;
+    }
+    const loadgenCpuSeconds = cpuSecondsOf(runner.pid) ?? 0;
+    runner.exit();
+    const members = target.pids.map((pid) => {
+      const m = memoryOf(pid);
+      return {
+        rssAnonBytes: m?.rssAnonBytes ?? 0,
+        rssFileBytes: m?.rssFileBytes ?? 0,
+        peakRssBytes: m?.peakRssBytes ?? 0,
+      };
+    });
+    const mib = (b: number) => fixed(b / 1024 / 1024, 0);
+    console.log(`  load generator CPU ${fixed(loadgenCpuSeconds, 1)} s (taken from the same 2 cores)`);
+    console.log(
+      `  memory per member: ${members.map((m) => `RssAnon ${mib(m.rssAnonBytes)} MiB, RssFile ${mib(m.rssFileBytes)} MiB`).join(" | ")}`,
+    );
+    return { system, write: write.measured, reads, members, loadgenCpuSeconds };
+  } catch (error) {
+    runner.kill();
+    throw error;
+  }
+}
+
+async function runReplistore(): Promise<SystemRun> {
+  console.log(`replistore: ${MEMBERS} nodes, N=3 W=2 R=2, durable, TLS ${tls ? "on" : "off"}`);
+  const store = await startStore({
+    nodes: MEMBERS,
+    factor: MEMBERS,
+    writeQuorum: 2,
+    readQuorum: 2,
+    proxy: false,
+    tls,
+    peerPort: true,
+    config: { limits: { maxValueBytes: Math.max(1024 * 1024, valueBytes) } },
+  });
+  try {
+    const target: Target = {
+      urls: store.urls,
+      ...(store.tls ? { ca: store.tls.caPem } : {}),
+      pids: store.ids.map((_, i) => store.node(i).pid ?? 0),
+    };
+    return await drive("replistore", target, [{ label: "R=2" }]);
+  } catch (error) {
+    console.error(store.dumpLogs(30));
+    throw error;
+  } finally {
+    await store.cleanup();
+  }
+}
+
+async function runEtcd(): Promise<SystemRun & { version: string }> {
+  let cluster: EtcdCluster | undefined;
+  try {
+    cluster = await startEtcdCluster({ members: MEMBERS, tls });
+    console.log(`etcd ${cluster.version}: ${MEMBERS} members, fsync per commit, TLS ${tls ? "on" : "off"}`);
+    const target: Target = {
+      urls: cluster.clientUrls,
+      ...(cluster.caPem ? { ca: cluster.caPem } : {}),
+      pids: cluster.pids,
+    };
+    const run = await drive("etcd", target, [
+      { label: "serializable", etcdReads: "serializable" },
+      { label: "linearizable", etcdReads: "linearizable" },
+    ]);
+    return { ...run, version: cluster.version };
+  } finally {
+    await cluster?.stop();
+  }
+}
+
+function commit(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "?"}), ${fixed(totalmem() / 2 ** 30, 0)} GiB`;
+console.log(
+  `bench:compare on ${machine}, commit ${commit()}, ${new Date().toISOString().slice(0, 10)}: ${concurrency} clients, ${valueBytes}-byte values, ${durationMs / 1000} s per phase\n`,
+);
+
+const replistore = await runReplistore();
+console.log("");
+const etcd = await runEtcd();
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+const r = replistore;
+const e = etcd;
+const rRead = r.reads["R=2"] as Measured;
+const eSer = e.reads.serializable as Measured;
+const eLin = e.reads.linearizable as Measured;
+const maxAnon = Math.max(...r.members.map((m) => m.rssAnonBytes));
+const rows: Array<[string, number, number, string]> = [
+  ["writes/s", r.write.opsPerSec, e.write.opsPerSec, "0"],
+  ["write p99 ms", r.write.p99Ms, e.write.p99Ms, "1"],
+  ["write p99.9 ms", r.write.p999Ms, e.write.p999Ms, "1"],
+  ["CPU ms per 1k writes", r.write.cpuMsPer1000, e.write.cpuMsPer1000, "0"],
+  ["reads/s vs serializable", rRead.opsPerSec, eSer.opsPerSec, "0"],
+  ["reads/s vs linearizable", rRead.opsPerSec, eLin.opsPerSec, "0"],
+  ["read p99 ms vs serializable", rRead.p99Ms, eSer.p99Ms, "1"],
+  ["CPU ms per 1k reads vs linearizable", rRead.cpuMsPer1000, eLin.cpuMsPer1000, "0"],
+  [
+    "RssAnon per member, max MiB",
+    maxAnon / 2 ** 20,
+    Math.max(...e.members.map((m) => m.rssAnonBytes)) / 2 ** 20,
+    "0",
+  ],
+];
+console.log(`\n${"".padEnd(36)} ${"replistore".padStart(10)} ${"etcd".padStart(10)}  ratio`);
+for (const [label, a, b, digits] of rows)
+  console.log(
+    `${label.padEnd(36)} ${fixed(a, Number(digits)).padStart(10)} ${fixed(b, Number(digits)).padStart(10)}  ${fixed(ratio(a, b))}x`,
+  );
+
+const goals = [
+  ["writes/s at least 2x etcd's", r.write.opsPerSec >= 2 * e.write.opsPerSec],
+  ["CPU per write at most half etcd's", r.write.cpuMsPer1000 <= 0.5 * e.write.cpuMsPer1000],
+  ["write p99 at most half etcd's", r.write.p99Ms <= 0.5 * e.write.p99Ms],
+  ["reads/s at least etcd's serializable", rRead.opsPerSec >= eSer.opsPerSec],
+  ["CPU per read at most etcd's linearizable", rRead.cpuMsPer1000 <= eLin.cpuMsPer1000],
+  ["RssAnon per node at most 256 MiB", maxAnon <= 256 * 2 ** 20],
+] as const;
+console.log("");
+for (const [goal, met] of goals) console.log(`${met ? "MET    " : "NOT MET"} ${goal}`);
+
+console.log(
+  JSON.stringify({
+    bench: "compare",
+    commit: commit(),
+    machine,
+    date: new Date().toISOString(),
+    tls,
+    concurrency,
+    valueBytes,
+    durationSec: durationMs / 1000,
+    replistore,
+    etcd,
+    goals: Object.fromEntries(goals),
+  }),
+);
+const errors = r.write.errors + rRead.errors + e.write.errors + eSer.errors + eLin.errors;
+process.exit(errors > 0 ? 1 : 0);
