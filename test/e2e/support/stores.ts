@@ -55,19 +55,58 @@ export async function waitStoreReady(
   replicas: number,
   timeoutMs = 180_000,
 ): Promise<StoreStatus> {
-  return eventually(
-    async () => {
-      const status = await storeStatus(namespace, name);
-      const ready = condition(status, "Ready");
-      if (ready?.status !== "True" || status.readyReplicas !== replicas) {
-        throw new Error(
-          `store ${namespace}/${name}: Ready=${ready?.status} (${ready?.message}), ${status.readyReplicas}/${replicas} ready`,
-        );
-      }
-      return status;
-    },
-    { timeoutMs, intervalMs: 1000, what: `store ${namespace}/${name} Ready` },
-  );
+  try {
+    return await eventually(
+      async () => {
+        const status = await storeStatus(namespace, name);
+        const ready = condition(status, "Ready");
+        if (ready?.status !== "True" || status.readyReplicas !== replicas) {
+          throw new Error(
+            `store ${namespace}/${name}: Ready=${ready?.status} (${ready?.message}), ${status.readyReplicas}/${replicas} ready`,
+          );
+        }
+        return status;
+      },
+      { timeoutMs, intervalMs: 1000, what: `store ${namespace}/${name} Ready` },
+    );
+  } catch (error) {
+    // What an on-call engineer would look at first, so a timeout says why.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n${await namespaceReport(namespace, name)}`);
+  }
+}
+
+/** The store's status, its pods, claims and events, and the last log lines of its pods that are not ready. */
+export async function namespaceReport(namespace: string, store: string): Promise<string> {
+  const section = async (title: string, args: string[]) => {
+    const result = await run("kubectl", args, { allowFailure: true });
+    return `--- ${title}\n${(result.stdout + result.stderr).trim()}`;
+  };
+  const parts = await Promise.all([
+    section(`rstore ${store}`, ["get", "rstore", store, "-n", namespace, "-o", "jsonpath={.status}"]),
+    section("pods", ["get", "pods", "-n", namespace, "-o", "wide"]),
+    section("pvc", ["get", "pvc", "-n", namespace]),
+    section("events", ["get", "events", "-n", namespace, "--sort-by=.lastTimestamp"]),
+  ]);
+  const pods = await kubectlJson<{
+    items: Array<{ metadata: { name: string }; status?: { containerStatuses?: Array<{ ready?: boolean }> } }>;
+  }>(["get", "pods", "-n", namespace, "-l", `app.kubernetes.io/instance=${store}`]).catch(() => ({
+    items: [],
+  }));
+  for (const pod of pods.items) {
+    if (pod.status?.containerStatuses?.every((c) => c.ready)) continue;
+    parts.push(
+      await section(`logs ${pod.metadata.name}`, [
+        "logs",
+        "-n",
+        namespace,
+        pod.metadata.name,
+        "--tail=30",
+        "--all-containers",
+      ]),
+    );
+  }
+  return parts.join("\n");
 }
 
 /** A manifest from deploy/samples as a user applies it. */
