@@ -9,14 +9,9 @@ import { BACKUP_KIND } from "../api/backup-resource.ts";
 import type { BackupDestination, BackupRetention } from "../api/backup-types.ts";
 import { API_VERSION } from "../api/names.ts";
 import { destinationEnv, destinationVolumeMounts, destinationVolumes } from "./backup-destination-pod.ts";
-import { nodeOptionsEnv, repairTokenEnv } from "./container-env.ts";
-import { type BuildContext, CONFIG_DIR, CONFIG_PATH, type StoreResource } from "./context.ts";
+import { type BuildContext, CONFIG_PATH, type StoreResource } from "./context.ts";
 import { type Component, storeLabels, withInheritedMetadata } from "./labels.ts";
-import { configMapName } from "./names.ts";
-import { CONFIG_VOLUME, storeImage, TMP_VOLUME } from "./node-container.ts";
-import { podIdentity, repairScheduling } from "./scheduling.ts";
-import { containerSecurityContext, podSecurityContext } from "./security.ts";
-import { tlsEnv, tlsVolumeMounts, tlsVolumes } from "./tls-pod.ts";
+import { peerJobPodSpec } from "./peer-job-pod.ts";
 
 export const BACKUP_CONTAINER = "backup";
 /** app.kubernetes.io/component of backup Jobs and their pods: what the operator's Job informer selects. */
@@ -101,42 +96,13 @@ export function buildBackupJob(input: BackupJobInput): V1Job {
       activeDeadlineSeconds: BACKUP_DEADLINE_SECONDS,
       template: {
         metadata,
-        spec: {
-          restartPolicy: "Never",
-          ...podIdentity(store, ctx),
-          // The backup talks to the nodes and the destination only, never to the Kubernetes API.
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: podSecurityContext(),
-          containers: [
-            {
-              name: BACKUP_CONTAINER,
-              image: storeImage(store, ctx),
-              args: backupArgs({ ...input, maxRate: input.maxRate ?? store.spec.backup?.maxRate }),
-              // A peer of the nodes, as the repair Job is: their certificate (or peer secret).
-              env: [
-                ...repairTokenEnv(store),
-                ...tlsEnv(store),
-                ...destinationEnv(destination),
-                nodeOptionsEnv(),
-              ],
-              volumeMounts: [
-                { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
-                { name: TMP_VOLUME, mountPath: "/tmp" },
-                ...tlsVolumeMounts(store),
-                ...destinationVolumeMounts(destination),
-              ],
-              securityContext: containerSecurityContext(),
-            },
-          ],
-          volumes: [
-            { name: CONFIG_VOLUME, configMap: { name: configMapName(store) } },
-            { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
-            ...tlsVolumes(store),
-            ...destinationVolumes(destination),
-          ],
-          ...repairScheduling(store),
-        },
+        spec: peerJobPodSpec(store, ctx, {
+          name: BACKUP_CONTAINER,
+          args: backupArgs({ ...input, maxRate: input.maxRate ?? store.spec.backup?.maxRate }),
+          env: destinationEnv(destination),
+          volumeMounts: destinationVolumeMounts(destination),
+          volumes: destinationVolumes(destination),
+        }),
       },
     },
   };

@@ -5,14 +5,10 @@
  * the last run for the store's status.
  */
 import type { V1CronJob } from "@kubernetes/client-node";
-import { nodeOptionsEnv, repairTokenEnv } from "./container-env.ts";
-import { type BuildContext, CONFIG_DIR, CONFIG_PATH, type StoreResource } from "./context.ts";
+import { type BuildContext, CONFIG_PATH, type StoreResource } from "./context.ts";
 import { ownedMetadata, storeLabels, withInheritedMetadata } from "./labels.ts";
-import { configMapName, repairCronJobName } from "./names.ts";
-import { CONFIG_VOLUME, storeImage, TMP_VOLUME } from "./node-container.ts";
-import { podIdentity, repairScheduling } from "./scheduling.ts";
-import { containerSecurityContext, podSecurityContext } from "./security.ts";
-import { tlsEnv, tlsVolumeMounts, tlsVolumes } from "./tls-pod.ts";
+import { repairCronJobName } from "./names.ts";
+import { peerJobPodSpec } from "./peer-job-pod.ts";
 
 export const REPAIR_CONTAINER = "repair";
 
@@ -41,35 +37,10 @@ export function buildRepairCronJob(store: StoreResource, ctx: BuildContext): V1C
           backoffLimit: 0,
           template: {
             metadata: podMetadata,
-            spec: {
-              restartPolicy: "Never",
-              ...podIdentity(store, ctx),
-              // Repair talks to the nodes only, never to the Kubernetes API.
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: podSecurityContext(),
-              containers: [
-                {
-                  name: REPAIR_CONTAINER,
-                  image: storeImage(store, ctx),
-                  args: ["repair", "--config", CONFIG_PATH],
-                  // The repair Job is a peer: the same certificate (or peer secret) as the nodes.
-                  env: [...repairTokenEnv(store), ...tlsEnv(store), nodeOptionsEnv()],
-                  volumeMounts: [
-                    { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
-                    { name: TMP_VOLUME, mountPath: "/tmp" },
-                    ...tlsVolumeMounts(store),
-                  ],
-                  securityContext: containerSecurityContext(),
-                },
-              ],
-              volumes: [
-                { name: CONFIG_VOLUME, configMap: { name: configMapName(store) } },
-                { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
-                ...tlsVolumes(store),
-              ],
-              ...repairScheduling(store),
-            },
+            spec: peerJobPodSpec(store, ctx, {
+              name: REPAIR_CONTAINER,
+              args: ["repair", "--config", CONFIG_PATH],
+            }),
           },
         },
       },
