@@ -43,12 +43,16 @@ export class DataWriter {
     this.onObject = opts.onObject;
   }
 
-  async add(entry: KeyRecord): Promise<void> {
+  /**
+   * Adds one record; a promise only when an object was cut and the caller must wait for room among
+   * the uploads (a million records then cost a few hundred awaits, not a million).
+   */
+  add(entry: KeyRecord): Promise<void> | undefined {
     this.frame.push(entry);
     this.records++;
     this.bytes += entry[0].length + (entry[1][3]?.byteLength ?? 0) + 24;
     if (this.frame.length === FRAME_RECORDS) this.closeFrame();
-    if (this.bytes >= this.objectBytes) await this.flush();
+    return this.bytes >= this.objectBytes ? this.flush() : undefined;
   }
 
   /** Uploads what is left and waits for every upload; the objects in key order. */

@@ -141,7 +141,8 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupMan
     const t0 = Date.now();
     for await (const batch of mergeNewest(snapshots.map((s) => s.records))) {
       for (const entry of batch) {
-        await writer.add(entry);
+        const full = writer.add(entry);
+        if (full) await full;
         if (entry[1][3] === null) tombstones++;
         else keys++;
       }
