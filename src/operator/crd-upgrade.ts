@@ -8,8 +8,8 @@
 import {
   ApiextensionsV1Api,
   type KubeConfig,
-  KubernetesObjectApi,
   PatchStrategy,
+  setHeaderOptions,
   type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
 import { allCrds, type CustomResourceDefinition } from "../api/crd.ts";
@@ -84,7 +84,6 @@ export async function upgradeCrd(
 ): Promise<CrdUpgradeResult> {
   const crdName = generated.metadata.name;
   const extensions = config.makeApiClient(ApiextensionsV1Api);
-  const objects = KubernetesObjectApi.makeApiClient(config);
   const live = await readCrd(extensions, crdName);
   const previous = live?.metadata?.annotations?.[CRD_VERSION_ANNOTATION];
   const base = { name: crdName, version: options.version, ...(previous ? { previous } : {}) };
@@ -98,14 +97,18 @@ export async function upgradeCrd(
   options.progress(`${crdName}: applying the schema of replistore ${options.version}`);
   let stored: V1CustomResourceDefinition;
   try {
-    stored = (await objects.patch(
-      desired,
-      undefined,
-      undefined,
-      options.fieldManager ?? CRD_FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    )) as V1CustomResourceDefinition;
+    // Not KubernetesObjectApi.patch: it encodes the body through the client's model of a CRD, whose
+    // schema fields are named `_default` and `xKubernetesValidations`, so every `default` and CEL
+    // rule of ours was silently dropped. This call sends the body as it is.
+    stored = await extensions.patchCustomResourceDefinition(
+      {
+        name: crdName,
+        body: desired,
+        fieldManager: options.fieldManager ?? CRD_FIELD_MANAGER,
+        force: true,
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
+    );
   } catch (err) {
     throw new UserError(`cannot apply ${crdName}: ${apiErrorMessage(err)}`);
   }

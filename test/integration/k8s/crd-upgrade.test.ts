@@ -4,16 +4,11 @@
  * nothing; a CRD from a newer replistore is kept unless --force; a missing kubeconfig is a message.
  */
 import { join } from "node:path";
-import {
-  KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { load as loadYaml } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pkg from "../../../package.json" with { type: "json" };
-import { BACKUP_CRD_NAME, CRD_NAME, replicatedStoreCrd } from "../../../src/api/crd.ts";
+import { allCrds, BACKUP_CRD_NAME, CRD_NAME, replicatedStoreCrd } from "../../../src/api/crd.ts";
 import { renderAllCrdsYaml, renderCrdYaml } from "../../../src/api/crd-yaml.ts";
 import { GROUP, PLURAL, VERSION } from "../../../src/api/names.ts";
 import { CRD_VERSION_ANNOTATION, compareVersions, desiredCrd } from "../../../src/operator/crd-upgrade.ts";
@@ -22,6 +17,7 @@ import { eventually } from "../../support/eventually.ts";
 import {
   type ControlPlane,
   createNamespace,
+  httpGet,
   type KubeClients,
   kubeClients,
   refusal,
@@ -68,12 +64,6 @@ async function createStore(name: string): Promise<void> {
       spec: { monitoring: { labels: { release: "kps" } } },
     },
   });
-}
-
-function kubeConfig(): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromFile(plane.kubeconfigPath);
-  return config;
 }
 
 async function apply(...extra: string[]) {
@@ -123,6 +113,18 @@ describe("replistore crd apply", () => {
       { name: BACKUP_CRD_NAME, outcome: "created", version: pkg.version },
     ]);
     await createStore("after");
+    // The whole schema arrives, defaults and CEL rules included (they were once dropped on the way).
+    for (const generated of allCrds()) {
+      const answer = await httpGet(
+        `${plane.server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${generated.metadata.name}`,
+        plane.tls,
+      );
+      const live = JSON.parse(answer.body) as { spec: { versions: Array<{ schema: unknown }> } };
+      const schema = live.spec.versions[0]?.schema;
+      expect(schema).toEqual(JSON.parse(JSON.stringify(generated.spec.versions[0]?.schema)));
+      expect(JSON.stringify(schema)).toContain('"default"');
+    }
+    expect(JSON.stringify(replicatedStoreCrd())).toContain("x-kubernetes-validations");
   });
 
   it("changes nothing when the CRD is already this version's", async () => {
@@ -149,14 +151,11 @@ describe("replistore crd apply", () => {
     expect(await owners()).not.toContain("helm");
     expect((await applyStore("--force", "--field-manager=helm")).outcome).not.toBe("kept-newer");
     expect(await owners()).toContain("helm");
-    // What Helm 4 does with crds/ on install: server-side apply as "helm", without forcing.
-    await KubernetesObjectApi.makeApiClient(kubeConfig()).patch(
-      loadYaml(renderCrdYaml()) as KubernetesObject,
-      undefined,
-      undefined,
-      "helm",
-      false,
-      PatchStrategy.ServerSideApply,
+    // What Helm 4 does with crds/ on install: server-side apply of the file as "helm", without
+    // forcing (sent as it is: the client's typed CRD model would drop its defaults and rules).
+    await clients.extensions.patchCustomResourceDefinition(
+      { name: CRD_NAME, body: loadYaml(renderCrdYaml()), fieldManager: "helm", force: false },
+      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
     );
   });
 
