@@ -5,7 +5,7 @@
  * Any step that cannot finish says what to do; the store's nodes are not started until it does.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
-import type { BackupDestination, FromBackup } from "../../api/backup-types.ts";
+import { type BackupDestination, destinationWithDefaults, type FromBackup } from "../../api/backup-types.ts";
 import { findBackup } from "../../backup/catalog.ts";
 import { openDestination } from "../../backup/destination.ts";
 import { BACKUPS, CONFIG_MAPS, type ResourceKind, SECRETS, STORES } from "../controller/resource-kinds.ts";
@@ -34,7 +34,7 @@ export type Resolution =
   | { ok: false; message: string };
 
 interface BackupView extends KubernetesObject {
-  spec?: { storeName?: string; destination?: BackupDestination };
+  spec?: { storeName?: string; destination?: unknown };
   status?: { phase?: string; backupId?: string };
 }
 
@@ -59,12 +59,22 @@ export async function resolveFromBackup(
         message: `waiting for ReplicatedStoreBackup ${from.backupName} to complete (phase ${backup.status?.phase ?? "Pending"}); the nodes start once it has`,
       };
     }
-    let destination = backup.spec?.destination;
-    if (!destination && backup.spec?.storeName) {
+    // Read as stored, so without the defaults the pods' settings need (the Secret's key names).
+    let raw: unknown = backup.spec?.destination;
+    let where = `ReplicatedStoreBackup ${from.backupName}'s spec.destination`;
+    if (raw === undefined && backup.spec?.storeName) {
       const source = (await read(scope, STORES, backup.spec.storeName)) as
-        | (KubernetesObject & { spec?: { backup?: { destination?: BackupDestination } } })
+        | (KubernetesObject & { spec?: { backup?: { destination?: unknown } } })
         | undefined;
-      destination = source?.spec?.backup?.destination;
+      raw = source?.spec?.backup?.destination;
+      where = `ReplicatedStore ${backup.spec.storeName}'s spec.backup.destination`;
+    }
+    const destination = raw === undefined ? undefined : destinationWithDefaults(raw);
+    if (raw !== undefined && !destination) {
+      return {
+        ok: false,
+        message: `${where} does not fit the schema: fix it, or use fromBackup.destination`,
+      };
     }
     if (!destination) {
       return {

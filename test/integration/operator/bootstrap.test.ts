@@ -3,8 +3,15 @@
  * the newest complete backup once (with the credentials Secret and CA ConfigMap the pods get), holds
  * the nodes back while it cannot, and refuses bootstrap for a store that already runs.
  */
-import type { V1ConfigMap, V1StatefulSet } from "@kubernetes/client-node";
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type V1ConfigMap,
+  type V1StatefulSet,
+} from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKUP_KIND, BACKUP_PLURAL } from "../../../src/api/backup-resource.ts";
+import { API_VERSION, GROUP, VERSION } from "../../../src/api/names.ts";
 import type { BackupManifest } from "../../../src/backup/manifest.ts";
 import { S3Store } from "../../../src/backup/s3-store.ts";
 import { eventually } from "../../support/eventually.ts";
@@ -122,6 +129,54 @@ describe("a store bootstrapped from a backup", () => {
       valueFrom: { secretKeyRef: { name: "s3-creds", key: "AWS_SECRET_ACCESS_KEY", optional: true } },
     });
     expect(envVars).toContainEqual({ name: "AWS_CA_BUNDLE", value: "/etc/replistore/backup-ca/ca.crt" });
+  });
+
+  it("by backupName: its store's destination, as stored (no key names), gives the pods the default Secret keys", async () => {
+    const ns = await createNamespace(env.clients, "bootstrap-by-name");
+    await destinationObjects(ns, s3.secretAccessKey);
+    // As a user writes it: the Secret's key names left to their defaults.
+    await createStore(env.clients, ns, "ledger", {
+      backup: { destination: { path, endpoint: s3.endpoint, credentials: { secretName: "s3-creds" } } },
+    });
+    const backup = { group: GROUP, version: VERSION, namespace: ns, plural: BACKUP_PLURAL, name: "ledger-1" };
+    await env.clients.custom.createNamespacedCustomObject({
+      ...backup,
+      body: {
+        apiVersion: API_VERSION,
+        kind: BACKUP_KIND,
+        metadata: { name: "ledger-1" },
+        spec: { storeName: "ledger" },
+      },
+    });
+    // No kubelet here, so no Job completes it: once the operator has seen it (Pending, waiting for
+    // the store), it is marked Completed as its Job's result would.
+    await eventually(async () => {
+      const b = (await env.clients.custom.getNamespacedCustomObject(backup)) as {
+        status?: { phase?: string };
+      };
+      if (b.status?.phase !== "Pending") throw new Error(`phase ${b.status?.phase}`);
+    });
+    await env.clients.custom.patchNamespacedCustomObjectStatus(
+      { ...backup, body: { status: { phase: "Completed", backupId: "orders-20261202-030000" } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    await createStore(env.clients, ns, "ledger-copy", {
+      bootstrap: { fromBackup: { backupName: "ledger-1" } },
+    });
+    const sts = (await eventually(() =>
+      env.clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "ledger-copy" }),
+    )) as V1StatefulSet;
+    const envVars = sts.spec!.template.spec!.containers[0]!.env!;
+    expect(envVars).toContainEqual({
+      name: "AWS_ACCESS_KEY_ID",
+      valueFrom: { secretKeyRef: { name: "s3-creds", key: "AWS_ACCESS_KEY_ID", optional: true } },
+    });
+    expect(envVars).toContainEqual({
+      name: "AWS_SECRET_ACCESS_KEY",
+      valueFrom: { secretKeyRef: { name: "s3-creds", key: "AWS_SECRET_ACCESS_KEY", optional: true } },
+    });
+    const copy = await readStore(env.clients, ns, "ledger-copy");
+    expect(copy.status?.bootstrap).toEqual({ backupId: "orders-20261202-030000", destination: path });
   });
 
   it("holds the nodes back while the destination refuses, and says why", async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { type CoreV1Event, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll } from "vitest";
-import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import { CRD_FILES } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
 import type { ReplicatedStoreStatus } from "../../../src/api/status.ts";
 import { Operator, type OperatorOptions } from "../../../src/operator/operator.ts";
@@ -45,15 +45,16 @@ export interface OperatorPlane {
 }
 
 /**
- * A control plane with the CRD and an in-process operator for the tests of one file, started
- * before them and stopped after. The CRD is installed before the controller manager starts, so
+ * A control plane with the CRDs and an in-process operator for the tests of one file, started
+ * before them and stopped after. The CRDs are installed before the controller manager starts, so
  * its garbage collector knows stores.
  */
 export function useOperatorPlane(): OperatorPlane {
   const env = {} as OperatorPlane;
   beforeAll(async () => {
     env.plane = await startControlPlane({
-      crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
+      // both, as the chart installs them
+      crdFiles: CRD_FILES.map((f) => fileURLToPath(new URL(`../../../${f.path}`, import.meta.url))),
     });
     env.clients = kubeClients(env.plane.kubeconfigPath);
     env.operator = await startOperator(env.clients);
