@@ -231,6 +231,8 @@ async function runLeaderless(): Promise<Record<string, unknown> | undefined> {
     exitCode = 1;
     runner.kill();
   } finally {
+    // A graceful stop, so nodes run with --cpu-prof (REPLISTORE_NODE_EXTRA_ARGS) write their profiles.
+    await Promise.allSettled(store.ids.map((_, i) => store.stop(i)));
     await store.cleanup();
   }
   return summary;
