@@ -126,6 +126,10 @@ describe("helm upgrade and uninstall", () => {
       CRD,
     ]);
     expect(crd.metadata.annotations?.["replistore.io/version"]).toBe(pkg.version);
+    // ...whole: its defaults and CEL rules too (a client-side encoding once dropped them all).
+    const schema = JSON.stringify(crd);
+    expect(schema).toContain('"x-kubernetes-validations"');
+    expect(schema).toContain('"default"');
     const labelled = await dryRunLabelledStore();
     expect(labelled.code, labelled.stderr).toBe(0);
     const hookJobs = await kubectlJson<{ items: Named[] }>(["get", "jobs", "-n", RELEASE_NS]);
