@@ -30,7 +30,9 @@ export class LeaderlessCoordinator {
     const owners = ctx.ring().owners(key, cfg.replication.factor);
     const rec: VersionedRecord = { version: ctx.clock.now(), value };
     const tuple = toTuple(rec);
-    const localBefore = owners.includes(ctx.selfId) ? ctx.readLocal(key) : undefined;
+    // What this node held before, from its own apply (which reads it anyway to compare versions):
+    // a failed write's partial-write record names the value it replaced.
+    let localBefore: VersionedRecord | undefined;
 
     return new Promise((resolve, reject) => {
       const reached: string[] = [];
@@ -76,7 +78,10 @@ export class LeaderlessCoordinator {
       for (const owner of owners) {
         if (owner === ctx.selfId) {
           ctx.applyLocal(key, rec).then(
-            (r) => onAck(owner, r.previous?.version),
+            (r) => {
+              localBefore = r.previous;
+              onAck(owner, r.previous?.version);
+            },
             (err: unknown) => onFail(owner, err),
           );
           continue;
