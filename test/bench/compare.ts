@@ -10,14 +10,17 @@
  * the run RssAnon and RssFile per member; then the ratios, the issue's goals met or not, and one
  * JSON line with everything.
  *
- *   npm run bench:compare -- [--duration 10] [--warmup 3] [--concurrency 64] [--value-size 1024] [--tls on|off]
+ * The machine's speed drifts between runs (the same run gave 5,500 and 9,100 replistore writes/s an
+ * hour apart), so `--rounds N` alternates the two systems N times and reports each figure's median.
+ *
+ *   npm run bench:compare -- [--duration 10] [--warmup 3] [--concurrency 64] [--value-size 1024] [--tls on|off] [--rounds 1]
  */
 import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { type EtcdCluster, startEtcdCluster } from "../support/etcd-cluster.ts";
 import { startStore } from "../support/store.ts";
-import { parseOrExit, positiveNumber } from "./flags.ts";
+import { parseOrExit, positiveNumber, positiveWhole } from "./flags.ts";
 import { fixed, PhaseRunner } from "./phase-runner.ts";
 import { cpuSecondsOf, machineTicks, memoryOf } from "./proc-stats.ts";
 import type { PhaseRequest, PhaseResult } from "./protocol.ts";
@@ -30,13 +33,14 @@ const { values: flags } = parseOrExit(() =>
       concurrency: { type: "string", default: "64", short: "c" },
       "value-size": { type: "string", default: "1024" },
       tls: { type: "string", default: "on" },
+      rounds: { type: "string", default: "1" },
       help: { type: "boolean", short: "h" },
     },
   }),
 );
 if (flags.help) {
   console.log(
-    "usage: npm run bench:compare -- [--duration SECONDS per phase (10)] [--warmup SECONDS (3)] [--concurrency N (64)] [--value-size BYTES (1024)] [--tls on|off (on)]",
+    "usage: npm run bench:compare -- [--duration SECONDS per phase (10)] [--warmup SECONDS (3)] [--concurrency N (64)] [--value-size BYTES (1024)] [--tls on|off (on)] [--rounds N (1): alternate the systems N times and report the median of each figure]",
   );
   process.exit(0);
 }
@@ -49,6 +53,7 @@ const durationMs = positiveNumber("duration", flags.duration) * 1000;
 const warmupMs = Number(flags.warmup) * 1000;
 const concurrency = Math.round(positiveNumber("concurrency", flags.concurrency));
 const valueBytes = Math.round(positiveNumber("value-size", flags["value-size"]));
+const rounds = positiveWhole("rounds", flags.rounds);
 const MEMBERS = 3;
 
 /** One measured phase: the load's figures and what the servers spent on it. */
@@ -70,6 +75,8 @@ interface SystemRun {
   reads: Record<string, Measured>;
   members: Array<{ rssAnonBytes: number; rssFileBytes: number; peakRssBytes: number }>;
   loadgenCpuSeconds: number;
+  /** the load generator's own CPU per 1,000 operations: what the client costs, taken from the servers */
+  loadgenCpuMsPer1000: number;
 }
 
 interface Target {
@@ -130,8 +137,9 @@ async function drive(
   const runner = new PhaseRunner();
   try {
     const base = { system } as const;
-    if (warmupMs > 0)
-      await runner.run({
+    let ops = 0;
+    if (warmupMs > 0) {
+      const warm = await runner.run({
         ...base,
         phase: "warmup",
         urls: target.urls,
@@ -140,7 +148,10 @@ async function drive(
         concurrency,
         valueBytes,
       });
+      ops += warm.ops;
+    }
     const write = await measure(runner, target, { ...base, phase: "write", durationMs });
+    ops += write.result.ops;
     report(system, "writes", write.result, write.measured);
     const reads: Record<string, Measured> = {};
     for (const mode of readModes) {
@@ -152,6 +163,7 @@ async function drive(
       });
       report(system, `reads (${mode.label})`, read.result, read.measured);
       reads[mode.label] = read.measured;
+      ops += read.result.ops;
     }
     const loadgenCpuSeconds = cpuSecondsOf(runner.pid) ?? 0;
     runner.exit();
@@ -164,11 +176,14 @@ async function drive(
       };
     });
     const mib = (b: number) => fixed(b / 1024 / 1024, 0);
-    console.log(`  load generator CPU ${fixed(loadgenCpuSeconds, 1)} s (taken from the same 2 cores)`);
+    console.log(
+      `  load generator CPU ${fixed(loadgenCpuSeconds, 1)} s, ${fixed((loadgenCpuSeconds * 1e6) / Math.max(1, ops), 0)} ms per 1k ops (taken from the same cores as the servers)`,
+    );
     console.log(
       `  memory per member: ${members.map((m) => `RssAnon ${mib(m.rssAnonBytes)} MiB, RssFile ${mib(m.rssFileBytes)} MiB`).join(" | ")}`,
     );
-    return { system, write: write.measured, reads, members, loadgenCpuSeconds };
+    const loadgenCpuMsPer1000 = ops > 0 ? (loadgenCpuSeconds * 1e6) / ops : 0;
+    return { system, write: write.measured, reads, members, loadgenCpuSeconds, loadgenCpuMsPer1000 };
   } catch (error) {
     runner.kill();
     throw error;
@@ -193,6 +208,7 @@ async function runReplistore(): Promise<SystemRun> {
       ...(store.tls ? { ca: store.tls.caPem } : {}),
       pids: store.ids.map((_, i) => store.node(i).pid ?? 0),
     };
+    console.log(`  nodes: ${target.urls.join(" ")}`);
     return await drive("replistore", target, [{ label: "R=2" }]);
   } catch (error) {
     console.error(store.dumpLogs(30));
@@ -222,6 +238,45 @@ async function runEtcd(): Promise<SystemRun & { version: string }> {
   }
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function medianMeasured(list: Measured[]): Measured {
+  const pick = (f: keyof Measured) => median(list.map((m) => m[f]));
+  return {
+    opsPerSec: pick("opsPerSec"),
+    p50Ms: pick("p50Ms"),
+    p99Ms: pick("p99Ms"),
+    p999Ms: pick("p999Ms"),
+    errors: list.reduce((n, m) => n + m.errors, 0),
+    cpuMsPer1000: pick("cpuMsPer1000"),
+    machineBusyPct: pick("machineBusyPct"),
+  };
+}
+
+/** Each figure's median over the rounds (memory: the highest seen, as a limit is about the worst). */
+function medianRun(list: SystemRun[]): SystemRun {
+  const first = list[0] as SystemRun;
+  const labels = Object.keys(first.reads);
+  return {
+    system: first.system,
+    write: medianMeasured(list.map((x) => x.write)),
+    reads: Object.fromEntries(
+      labels.map((l) => [l, medianMeasured(list.map((x) => x.reads[l] as Measured))]),
+    ),
+    members: first.members.map((_, i) => ({
+      rssAnonBytes: Math.max(...list.map((x) => x.members[i]?.rssAnonBytes ?? 0)),
+      rssFileBytes: Math.max(...list.map((x) => x.members[i]?.rssFileBytes ?? 0)),
+      peakRssBytes: Math.max(...list.map((x) => x.members[i]?.peakRssBytes ?? 0)),
+    })),
+    loadgenCpuSeconds: median(list.map((x) => x.loadgenCpuSeconds)),
+    loadgenCpuMsPer1000: median(list.map((x) => x.loadgenCpuMsPer1000)),
+  };
+}
+
 function commit(): string {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
@@ -235,9 +290,18 @@ console.log(
   `bench:compare on ${machine}, commit ${commit()}, ${new Date().toISOString().slice(0, 10)}: ${concurrency} clients, ${valueBytes}-byte values, ${durationMs / 1000} s per phase\n`,
 );
 
-const replistore = await runReplistore();
-console.log("");
-const etcd = await runEtcd();
+const runs: Array<{ replistore: SystemRun; etcd: SystemRun & { version: string } }> = [];
+for (let round = 1; round <= rounds; round++) {
+  if (rounds > 1) console.log(`round ${round} of ${rounds}`);
+  const replistore = await runReplistore();
+  console.log("");
+  const etcd = await runEtcd();
+  console.log("");
+  runs.push({ replistore, etcd });
+}
+if (rounds > 1) console.log(`medians of ${rounds} rounds:`);
+const replistore = medianRun(runs.map((x) => x.replistore));
+const etcd = { ...medianRun(runs.map((x) => x.etcd)), version: runs[0]?.etcd.version ?? "" };
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 const r = replistore;
@@ -255,6 +319,7 @@ const rows: Array<[string, number, number, string]> = [
   ["reads/s vs linearizable", rRead.opsPerSec, eLin.opsPerSec, "0"],
   ["read p99 ms vs serializable", rRead.p99Ms, eSer.p99Ms, "1"],
   ["CPU ms per 1k reads vs linearizable", rRead.cpuMsPer1000, eLin.cpuMsPer1000, "0"],
+  ["load generator CPU ms per 1k ops", r.loadgenCpuMsPer1000, e.loadgenCpuMsPer1000, "0"],
   [
     "RssAnon per member, max MiB",
     maxAnon / 2 ** 20,
@@ -266,6 +331,11 @@ console.log(`\n${"".padEnd(36)} ${"replistore".padStart(10)} ${"etcd".padStart(1
 for (const [label, a, b, digits] of rows)
   console.log(
     `${label.padEnd(36)} ${fixed(a, Number(digits)).padStart(10)} ${fixed(b, Number(digits)).padStart(10)}  ${fixed(ratio(a, b))}x`,
+  );
+
+if (e.loadgenCpuMsPer1000 > 1.2 * r.loadgenCpuMsPer1000)
+  console.log(
+    `note: per operation the etcd client (gRPC over node:http2) costs the load generator ${fixed(ratio(e.loadgenCpuMsPer1000, r.loadgenCpuMsPer1000), 1)}x what the replistore client (HTTP/1.1) does, on the cores the servers share: this leans the ratios towards replistore; server CPU per 1k ops does not depend on it`,
   );
 
 const goals = [
@@ -289,6 +359,7 @@ console.log(
     concurrency,
     valueBytes,
     durationSec: durationMs / 1000,
+    rounds: runs,
     replistore,
     etcd,
     goals: Object.fromEntries(goals),
