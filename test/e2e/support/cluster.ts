@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { eventually } from "../../support/eventually.ts";
 import { ROOT, run } from "./commands.ts";
 
 export interface E2eState {
@@ -51,6 +52,8 @@ export function readState(file: string): E2eState | undefined {
 /** The cluster up and the chart installed, and this process's environment pointing at them. */
 export async function ensureCluster(stateFile: string): Promise<void> {
   let state = readState(stateFile);
+  /** This run found a cluster running: its operator may run an older build of the same image tag. */
+  let reusedCluster = false;
   if (!state) {
     const output = await clusterScript("up.sh");
     state = {
@@ -61,6 +64,7 @@ export async function ensureCluster(stateFile: string): Promise<void> {
       },
     };
     writeFileSync(stateFile, JSON.stringify(state));
+    reusedCluster = !state.started;
   }
   Object.assign(process.env, state.env);
   // Checked by every file, so a failed install is retried rather than taken as done.
@@ -82,6 +86,50 @@ export async function ensureCluster(stateFile: string): Promise<void> {
         "--timeout=3m",
       ],
       { timeoutMs: 200_000 },
+    );
+  }
+  if (installed.code === 0 && reusedCluster) {
+    // up.sh loaded the image just built under the same tag; pods started before keep the old one.
+    const ns = ["-n", "replistore-system"];
+    const podNames = async () =>
+      (
+        await run("kubectl", [
+          "get",
+          "pods",
+          ...ns,
+          "-l",
+          "app.kubernetes.io/name=replistore-operator",
+          "-o",
+          "name",
+        ])
+      ).stdout
+        .split("\n")
+        .filter(Boolean);
+    process.stderr.write("cluster: restarting the operator, so it runs the image just loaded\n");
+    const before = await podNames();
+    await run("kubectl", ["rollout", "restart", "deployment/replistore-operator", ...ns]);
+    await run("kubectl", ["rollout", "status", "deployment/replistore-operator", ...ns, "--timeout=3m"], {
+      timeoutMs: 200_000,
+    });
+    // Settled as a fresh install is: the old pods gone and a new one holding the Lease.
+    await eventually(
+      async () => {
+        const pods = await podNames();
+        const lease = await run("kubectl", [
+          "get",
+          "lease",
+          "replistore-operator",
+          ...ns,
+          "-o",
+          "jsonpath={.spec.holderIdentity}",
+        ]);
+        const holder = lease.stdout.trim();
+        if (pods.some((p) => before.includes(p)))
+          throw new Error(`old operator pods remain: ${pods.join(", ")}`);
+        if (!pods.some((p) => holder.startsWith(`${p.replace("pod/", "")}_`)))
+          throw new Error(`lease holder "${holder}"`);
+      },
+      { timeoutMs: 120_000, what: "the restarted operator settled" },
     );
   }
 }
