@@ -21,7 +21,8 @@ import { parseArgs } from "node:util";
 import { type EtcdCluster, startEtcdCluster } from "../support/etcd-cluster.ts";
 import { startStore } from "../support/store.ts";
 import { parseOrExit, positiveNumber, positiveWhole } from "./flags.ts";
-import { fixed, PhaseRunner } from "./phase-runner.ts";
+import { GoPhaseRunner, goLoadgenBinary } from "./go-phase-runner.ts";
+import { fixed, type LoadRunner, PhaseRunner } from "./phase-runner.ts";
 import { cpuSecondsOf, machineTicks, memoryOf } from "./proc-stats.ts";
 import type { PhaseRequest, PhaseResult } from "./protocol.ts";
 
@@ -34,13 +35,14 @@ const { values: flags } = parseOrExit(() =>
       "value-size": { type: "string", default: "1024" },
       tls: { type: "string", default: "on" },
       rounds: { type: "string", default: "1" },
+      loadgen: { type: "string", default: "go" },
       help: { type: "boolean", short: "h" },
     },
   }),
 );
 if (flags.help) {
   console.log(
-    "usage: npm run bench:compare -- [--duration SECONDS per phase (10)] [--warmup SECONDS (3)] [--concurrency N (64)] [--value-size BYTES (1024)] [--tls on|off (on)] [--rounds N (1): alternate the systems N times and report the median of each figure]",
+    "usage: npm run bench:compare -- [--duration SECONDS per phase (10)] [--warmup SECONDS (3)] [--concurrency N (64)] [--value-size BYTES (1024)] [--tls on|off (on)] [--rounds N (1): alternate the systems N times and report the median of each figure] [--loadgen go|node (go)]",
   );
   process.exit(0);
 }
@@ -48,7 +50,14 @@ if (flags.tls !== "on" && flags.tls !== "off") {
   console.error(`--tls must be on or off, got ${JSON.stringify(flags.tls)}`);
   process.exit(2);
 }
+if (flags.loadgen !== "go" && flags.loadgen !== "node") {
+  console.error(`--loadgen must be go or node, got ${JSON.stringify(flags.loadgen)}`);
+  process.exit(2);
+}
 const tls = flags.tls === "on";
+/** The Go generator (hack/loadgen): net/http and etcd's own clientv3, each about as cheap as the other. */
+const goBinary = flags.loadgen === "go" ? goLoadgenBinary() : undefined;
+const newRunner = (): LoadRunner => (goBinary ? new GoPhaseRunner(goBinary) : new PhaseRunner());
 const durationMs = positiveNumber("duration", flags.duration) * 1000;
 const warmupMs = Number(flags.warmup) * 1000;
 const concurrency = Math.round(positiveNumber("concurrency", flags.concurrency));
@@ -86,7 +95,7 @@ interface Target {
 }
 
 async function measure(
-  runner: PhaseRunner,
+  runner: LoadRunner,
   target: Target,
   request: Omit<PhaseRequest, "kind" | "urls" | "concurrency" | "valueBytes" | "ca">,
 ): Promise<{ result: PhaseResult; measured: Measured }> {
@@ -134,7 +143,7 @@ async function drive(
   target: Target,
   readModes: Array<{ label: string; etcdReads?: "serializable" | "linearizable" }>,
 ): Promise<SystemRun> {
-  const runner = new PhaseRunner();
+  const runner = newRunner();
   try {
     const base = { system } as const;
     let ops = 0;
@@ -335,7 +344,7 @@ for (const [label, a, b, digits] of rows)
 
 if (e.loadgenCpuMsPer1000 > 1.2 * r.loadgenCpuMsPer1000)
   console.log(
-    `note: per operation the etcd client (gRPC over node:http2) costs the load generator ${fixed(ratio(e.loadgenCpuMsPer1000, r.loadgenCpuMsPer1000), 1)}x what the replistore client (HTTP/1.1) does, on the cores the servers share: this leans the ratios towards replistore; server CPU per 1k ops does not depend on it`,
+    `note: per operation the etcd client (${goBinary ? "clientv3" : "gRPC over node:http2"}) costs the load generator ${fixed(ratio(e.loadgenCpuMsPer1000, r.loadgenCpuMsPer1000), 1)}x what the replistore client (HTTP/1.1) does, on the cores the servers share: this leans the ratios towards replistore; server CPU per 1k ops does not depend on it`,
   );
 
 const goals = [

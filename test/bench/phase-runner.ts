@@ -3,7 +3,16 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { PhaseRequest, PhaseResult } from "./protocol.ts";
 
-export class PhaseRunner {
+/** A load generator process that runs phases one after another (loadgen.ts, or the Go one). */
+export interface LoadRunner {
+  readonly pid: number;
+  run(request: Omit<PhaseRequest, "kind">): Promise<PhaseResult>;
+  /** ends the process once its phases are done */
+  exit(): void;
+  kill(): void;
+}
+
+export class PhaseRunner implements LoadRunner {
   private readonly loadgen: ChildProcess;
 
   constructor() {
