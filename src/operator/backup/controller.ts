@@ -18,13 +18,10 @@ import {
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { BACKUP_PLURAL } from "../../api/backup-resource.ts";
-import { parseDuration } from "../../api/duration.ts";
-import { GROUP, VERSION } from "../../api/names.ts";
 import { BACKUP_COMPONENT } from "../../builders/backup-job.ts";
 import type { BuildContext } from "../../builders/context.ts";
 import { MANAGED_BY } from "../../builders/labels.ts";
-import { apiErrorMessage, isConflict, isNotFound } from "../controller/api-errors.ts";
+import { apiErrorMessage } from "../controller/api-errors.ts";
 import { type ApiStats, countRead, countWrite } from "../controller/api-stats.ts";
 import type { EventRecorder } from "../controller/event-recorder.ts";
 import { ResourceInformer } from "../controller/informer.ts";
@@ -32,13 +29,14 @@ import { BACKUPS } from "../controller/resource-kinds.ts";
 import { WorkQueue } from "../controller/work-queue.ts";
 import { JOBS } from "../observe/repair-runs.ts";
 import type { RawStore } from "../store-input.ts";
+import { BackupApi } from "./backup-api.ts";
 import { backupView, isFinal, type RawBackup } from "./backup-input.ts";
 import type { BackupDeps, ScheduleMemory } from "./deps.ts";
 import { type JobReading, readJob } from "./job-result.ts";
-import { newestCompleted } from "./last-backup.ts";
-import { BackupMetrics, type StoreBackupStats } from "./metrics.ts";
+import { BackupMetrics } from "./metrics.ts";
 import { reconcileBackup } from "./reconcile-backup.ts";
 import { reconcileStoreBackups } from "./reconcile-store-backups.ts";
+import { storeBackupStats } from "./store-stats.ts";
 import { BackupStatusWriter } from "./write-status.ts";
 
 export interface BackupControllerOptions {
@@ -57,7 +55,6 @@ export interface BackupControllerOptions {
 }
 
 const PROBE_INTERVAL_MS = 30_000;
-const DEFAULT_ALERT_AFTER = "26h";
 
 export class BackupController {
   private readonly options: BackupControllerOptions;
@@ -66,6 +63,7 @@ export class BackupController {
   private readonly jobs: ResourceInformer<V1Job>;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
+  private readonly api: BackupApi;
   private readonly queue: WorkQueue;
   private readonly deps: BackupDeps;
   private readonly readings = new Map<string, Promise<JobReading>>();
@@ -88,7 +86,19 @@ export class BackupController {
     });
     this.custom = config.makeApiClient(CustomObjectsApi);
     this.core = config.makeApiClient(CoreV1Api);
-    this.metrics = new BackupMetrics(options.registry, () => this.storeStats());
+    this.api = new BackupApi(this.custom, stats, this.log);
+    this.metrics = new BackupMetrics(options.registry, () =>
+      this.enabled
+        ? storeBackupStats(
+            this.backups
+              .list()
+              .map(backupView)
+              .filter((b) => b !== undefined),
+            options.stores.list(),
+            this.memory.seen,
+          )
+        : [],
+    );
     this.deps = {
       stores: options.stores,
       backups: this.backups,
@@ -101,8 +111,8 @@ export class BackupController {
       context: options.context,
       now: options.now ?? (() => new Date()),
       readJob: (job, id, container) => this.readJob(job, id, container),
-      createBackup: (namespace, body) => this.createBackup(namespace, body),
-      deleteBackup: (namespace, name) => this.deleteBackup(namespace, name),
+      createBackup: (namespace, body) => this.api.create(namespace, body),
+      deleteBackup: (namespace, name) => this.api.delete(namespace, name),
       countWrite: (verb, kind) => countWrite(stats, verb, kind),
       storeChanged: (namespace, store) => this.queue.add(storeKey(namespace, store)),
       memory: this.memory,
@@ -121,7 +131,7 @@ export class BackupController {
   /** Starts the informers once the CRD is served (resolves at once when it is not: see above). */
   async start(): Promise<void> {
     this.stopped = false;
-    if (await this.crdServed()) {
+    if (await this.api.crdServed(this.options.namespaces[0])) {
       await this.startInformers();
       return;
     }
@@ -205,35 +215,6 @@ export class BackupController {
     });
   }
 
-  private async crdServed(): Promise<boolean> {
-    try {
-      const namespace = this.options.namespaces[0];
-      if (namespace) {
-        await this.custom.listNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: BACKUP_PLURAL,
-          limit: 1,
-        });
-      } else {
-        await this.custom.listClusterCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: BACKUP_PLURAL,
-          limit: 1,
-        });
-      }
-      countRead(this.options.stats);
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      // Anything else (RBAC, the apiserver restarting): the informers retry on their own.
-      this.log.warn({ err: apiErrorMessage(error) }, "could not check for the ReplicatedStoreBackup CRD");
-      return true;
-    }
-  }
-
   private async startInformers(): Promise<void> {
     this.enabled = true;
     await Promise.all([this.backups.start(), this.jobs.start()]);
@@ -243,7 +224,7 @@ export class BackupController {
   private probeLater(): void {
     this.probeTimer = setTimeout(async () => {
       if (this.stopped) return;
-      if (await this.crdServed()) {
+      if (await this.api.crdServed(this.options.namespaces[0])) {
         this.log.info("the ReplicatedStoreBackup CRD is installed: backups are on");
         await this.startInformers().catch((error: unknown) =>
           this.log.error({ err: apiErrorMessage(error) }, "backup informers did not start"),
@@ -276,88 +257,6 @@ export class BackupController {
       labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid ?? ""}`,
     });
     return list.items;
-  }
-
-  private async createBackup(namespace: string, body: RawBackup): Promise<boolean> {
-    try {
-      await this.custom.createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: BACKUP_PLURAL,
-        body,
-      });
-      countWrite(this.options.stats, "create", "ReplicatedStoreBackup");
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
-    }
-  }
-
-  private async deleteBackup(namespace: string, name: string): Promise<void> {
-    try {
-      await this.custom.deleteNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: BACKUP_PLURAL,
-        name,
-      });
-      countWrite(this.options.stats, "delete", "ReplicatedStoreBackup");
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
-
-  /** Per store, for the metrics: its newest completed backup, and its alert threshold. */
-  private storeStats(): StoreBackupStats[] {
-    if (!this.enabled) return [];
-    const views = this.backups
-      .list()
-      .map(backupView)
-      .filter((b) => b !== undefined);
-    const out = new Map<string, StoreBackupStats>();
-    for (const view of views) {
-      const key = `${view.namespace}/${view.storeName}`;
-      if (!out.has(key)) out.set(key, { namespace: view.namespace, store: view.storeName });
-    }
-    for (const store of this.options.stores.list()) {
-      const { namespace, name, uid } = store.metadata ?? {};
-      if (!namespace || !name) continue;
-      const key = `${namespace}/${name}`;
-      const stats = out.get(key) ?? { namespace, store: name };
-      const backup = (store.spec as { backup?: { alertAfter?: string } } | undefined)?.backup;
-      if (backup) {
-        try {
-          stats.maxAgeSeconds = parseDuration(backup.alertAfter ?? DEFAULT_ALERT_AFTER) / 1000;
-        } catch {
-          stats.maxAgeSeconds = parseDuration(DEFAULT_ALERT_AFTER) / 1000;
-        }
-        const seen = uid ? this.memory.seen.get(uid) : undefined;
-        if (seen) stats.watchedSinceSeconds = Math.floor(seen.getTime() / 1000);
-      }
-      const fromStatus = store.status?.lastBackup;
-      if (fromStatus) stats.last = { completedAtSeconds: Date.parse(fromStatus.completedAt) / 1000 };
-      out.set(key, stats);
-    }
-    for (const stats of out.values()) {
-      const newest = newestCompleted(
-        views.filter((v) => v.namespace === stats.namespace),
-        stats.store,
-      );
-      const status = newest?.status;
-      if (!status?.completedAt) continue;
-      const at = Date.parse(status.completedAt) / 1000;
-      if (stats.last && stats.last.completedAtSeconds > at) continue;
-      stats.last = {
-        completedAtSeconds: at,
-        ...(status.durationSeconds !== undefined ? { durationSeconds: status.durationSeconds } : {}),
-        ...(status.bytes !== undefined ? { bytes: status.bytes } : {}),
-        ...(status.keys !== undefined ? { keys: status.keys } : {}),
-      };
-    }
-    return [...out.values()];
   }
 }
 
