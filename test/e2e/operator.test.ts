@@ -46,7 +46,14 @@ describe("operator installed by helm", () => {
     ]);
     expect(deployment.status.readyReplicas).toBe(2);
     const pods = await operatorPods();
-    const leader = await eventually(async () => holder(), { timeoutMs: 30_000, what: "a leader" });
+    const leader = await eventually(
+      async () => {
+        const now = await holder();
+        if (!now) throw new Error("the Lease has no holder");
+        return now;
+      },
+      { timeoutMs: 30_000, what: "a leader" },
+    );
     const leaderPod = pods.find((p) => leader.startsWith(`${p}_`));
     expect(leaderPod, `holder ${leader} is one of ${pods.join(", ")}`).toBeTruthy();
 
