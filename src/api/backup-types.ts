@@ -3,7 +3,6 @@
  * spec.bootstrap, which makes a new store from one. See docs/backup.md.
  */
 import Type, { type Static } from "typebox";
-import Value from "typebox/value";
 import { DURATION_PATTERN } from "./duration.ts";
 import { QUANTITY_PATTERN } from "./quantity.ts";
 import { CRON_PATTERN, DNS_SUBDOMAIN_PATTERN } from "./schema-types.ts";
@@ -86,16 +85,6 @@ export const BackupDestination = Type.Object(
   { ...strict, description: "A backup destination." },
 );
 export type BackupDestination = Static<typeof BackupDestination>;
-
-/**
- * A destination as read from another object (a ReplicatedStoreBackup's spec, another store's
- * spec.backup): its defaults filled (the Secret's key names, the CA bundle's key), as the
- * operator's resolved specs have them; undefined when it does not fit the schema.
- */
-export function destinationWithDefaults(raw: unknown): BackupDestination | undefined {
-  const filled = Value.Default(BackupDestination, structuredClone(raw));
-  return Value.Check(BackupDestination, filled) ? filled : undefined;
-}
 
 export const FromBackup = Type.Object(
   {

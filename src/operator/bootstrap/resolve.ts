@@ -5,11 +5,15 @@
  * Any step that cannot finish says what to do; the store's nodes are not started until it does.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { type BackupDestination, destinationWithDefaults, type FromBackup } from "../../api/backup-types.ts";
+import type { BackupDestination, FromBackup } from "../../api/backup-types.ts";
+import type { ReplicatedStoreSpec } from "../../api/replicated-store.ts";
 import { findBackup } from "../../backup/catalog.ts";
 import { openDestination } from "../../backup/destination.ts";
+import { backupView, type RawBackup } from "../backup/backup-input.ts";
+import { destinationOf } from "../backup/plan.ts";
 import { BACKUPS, CONFIG_MAPS, type ResourceKind, SECRETS, STORES } from "../controller/resource-kinds.ts";
 import type { ReconcileScope } from "../scope.ts";
+import { parseStore, type RawStore } from "../store-input.ts";
 import { secretText } from "../tls/secret-data.ts";
 
 /**
@@ -33,11 +37,6 @@ export type Resolution =
   | { ok: true; destination: BackupDestination; backupId: string }
   | { ok: false; message: string };
 
-interface BackupView extends KubernetesObject {
-  spec?: { storeName?: string; destination?: unknown };
-  status?: { phase?: string; backupId?: string };
-}
-
 /** Where the backup named by fromBackup is, and (with `chooseId`) which one. */
 export async function resolveFromBackup(
   scope: ReconcileScope,
@@ -46,11 +45,20 @@ export async function resolveFromBackup(
 ): Promise<Resolution> {
   const ns = scope.store.metadata.namespace;
   if (from.backupName !== undefined) {
-    const backup = (await read(scope, BACKUPS, from.backupName)) as BackupView | undefined;
-    if (!backup) {
+    const raw = (await read(scope, BACKUPS, from.backupName)) as RawBackup | undefined;
+    if (!raw) {
       return {
         ok: false,
         message: `spec.bootstrap.fromBackup.backupName: no ReplicatedStoreBackup ${from.backupName} in namespace ${ns} (kubectl get rsbackup -n ${ns})`,
+      };
+    }
+    // Read from the apiserver as stored: the backup controller's view and the operator's store
+    // parser fill the defaults the pods' settings need (the Secret's key names).
+    const backup = backupView(raw);
+    if (!backup) {
+      return {
+        ok: false,
+        message: `ReplicatedStoreBackup ${from.backupName} does not fit its schema: fix it, or use fromBackup.destination`,
       };
     }
     if (backup.status?.phase !== "Completed") {
@@ -59,30 +67,27 @@ export async function resolveFromBackup(
         message: `waiting for ReplicatedStoreBackup ${from.backupName} to complete (phase ${backup.status?.phase ?? "Pending"}); the nodes start once it has`,
       };
     }
-    // Read as stored, so without the defaults the pods' settings need (the Secret's key names).
-    let raw: unknown = backup.spec?.destination;
-    let where = `ReplicatedStoreBackup ${from.backupName}'s spec.destination`;
-    if (raw === undefined && backup.spec?.storeName) {
-      const source = (await read(scope, STORES, backup.spec.storeName)) as
-        | (KubernetesObject & { spec?: { backup?: { destination?: unknown } } })
-        | undefined;
-      raw = source?.spec?.backup?.destination;
-      where = `ReplicatedStore ${backup.spec.storeName}'s spec.backup.destination`;
+    const backupId = backup.status.backupId ?? from.backupName;
+    let sourceSpec: ReplicatedStoreSpec | undefined;
+    if (!backup.destination) {
+      const source = (await read(scope, STORES, backup.storeName)) as RawStore | undefined;
+      const parsed = source ? parseStore(source) : undefined;
+      if (parsed && !parsed.ok) {
+        return {
+          ok: false,
+          message: `ReplicatedStore ${backup.storeName} has a spec the operator cannot use (${parsed.errors.join("; ")}): fix it, or use fromBackup.destination with backupId ${backupId}`,
+        };
+      }
+      sourceSpec = parsed?.store.spec;
     }
-    const destination = raw === undefined ? undefined : destinationWithDefaults(raw);
-    if (raw !== undefined && !destination) {
-      return {
-        ok: false,
-        message: `${where} does not fit the schema: fix it, or use fromBackup.destination`,
-      };
-    }
+    const destination = destinationOf(backup, sourceSpec);
     if (!destination) {
       return {
         ok: false,
-        message: `ReplicatedStoreBackup ${from.backupName} names no destination and its store ${backup.spec?.storeName ?? "?"} has none (any more): use fromBackup.destination with backupId ${backup.status.backupId ?? from.backupName}`,
+        message: `ReplicatedStoreBackup ${from.backupName} names no destination and its store ${backup.storeName} has none (any more): use fromBackup.destination with backupId ${backupId}`,
       };
     }
-    return { ok: true, destination, backupId: backup.status.backupId ?? from.backupName };
+    return { ok: true, destination, backupId };
   }
   const destination = from.destination!;
   if (from.backupId !== undefined || !chooseId)
