@@ -64,7 +64,6 @@ var (
 	writtenMu sync.Mutex
 	nextKey   atomic.Int64
 	etcd      *clientv3.Client
-	etcdURLs  string
 	web       *http.Client
 )
 
@@ -118,8 +117,8 @@ func replistoreOps(req phaseRequest, value []byte) ([]operation, error) {
 }
 
 func etcdOps(req phaseRequest, value []byte) ([]operation, error) {
-	key := fmt.Sprint(req.URLs)
-	if etcd == nil || etcdURLs != key {
+	// one process per system (bench:compare starts a fresh generator for each), so one client
+	if etcd == nil {
 		cfg, err := tlsConfig(req.CA)
 		if err != nil {
 			return nil, err
@@ -133,7 +132,6 @@ func etcdOps(req phaseRequest, value []byte) ([]operation, error) {
 		if err != nil {
 			return nil, err
 		}
-		etcdURLs = key
 	}
 	var readOpts []clientv3.OpOption
 	if req.EtcdReads != "linearizable" {

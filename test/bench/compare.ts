@@ -4,7 +4,7 @@
  * Both run 3 members on loopback with durable acknowledgement (replistore N=3 W=2 R=2 with LMDB
  * synced; etcd with its default fsync per commit), both with TLS on by default (clients over https,
  * members authenticating each other with certificates). One load generator process per system
- * (loadgen.ts) drives `concurrency` clients: a warm-up, writes of fresh keys, then reads of the keys
+ * (hack/loadgen in Go by default, loadgen.ts with --loadgen node) drives `concurrency` clients: a warm-up, writes of fresh keys, then reads of the keys
  * written (etcd: serializable, then linearizable). For each phase it prints ops/s, p50/p99/p99.9,
  * the servers' CPU per 1,000 operations (all members together), the machine's busy share, and after
  * the run RssAnon and RssFile per member; then the ratios, the issue's goals met or not, and one
@@ -13,14 +13,14 @@
  * The machine's speed drifts between runs (the same run gave 5,500 and 9,100 replistore writes/s an
  * hour apart), so `--rounds N` alternates the two systems N times and reports each figure's median.
  *
- *   npm run bench:compare -- [--duration 10] [--warmup 3] [--concurrency 64] [--value-size 1024] [--tls on|off] [--rounds 1]
+ *   npm run bench:compare -- [--duration 10] [--warmup 3] [--concurrency 64] [--value-size 1024] [--tls on|off] [--rounds 1] [--loadgen go|node]
  */
 import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { type EtcdCluster, startEtcdCluster } from "../support/etcd-cluster.ts";
-import { startStore } from "../support/store.ts";
-import { parseOrExit, positiveNumber, positiveWhole } from "./flags.ts";
+import { startBenchStore } from "./bench-store.ts";
+import { loadOptions, loadSettings, oneOf, parseOrExit, positiveWhole } from "./flags.ts";
 import { GoPhaseRunner, goLoadgenBinary } from "./go-phase-runner.ts";
 import { fixed, type LoadRunner, PhaseRunner } from "./phase-runner.ts";
 import { cpuSecondsOf, machineTicks, memoryOf } from "./proc-stats.ts";
@@ -29,11 +29,7 @@ import type { PhaseRequest, PhaseResult } from "./protocol.ts";
 const { values: flags } = parseOrExit(() =>
   parseArgs({
     options: {
-      duration: { type: "string", default: "10", short: "d" },
-      warmup: { type: "string", default: "3" },
-      concurrency: { type: "string", default: "64", short: "c" },
-      "value-size": { type: "string", default: "1024" },
-      tls: { type: "string", default: "on" },
+      ...loadOptions("3"),
       rounds: { type: "string", default: "1" },
       loadgen: { type: "string", default: "go" },
       help: { type: "boolean", short: "h" },
@@ -46,22 +42,11 @@ if (flags.help) {
   );
   process.exit(0);
 }
-if (flags.tls !== "on" && flags.tls !== "off") {
-  console.error(`--tls must be on or off, got ${JSON.stringify(flags.tls)}`);
-  process.exit(2);
-}
-if (flags.loadgen !== "go" && flags.loadgen !== "node") {
-  console.error(`--loadgen must be go or node, got ${JSON.stringify(flags.loadgen)}`);
-  process.exit(2);
-}
-const tls = flags.tls === "on";
+const loadgen = oneOf("loadgen", flags.loadgen, ["go", "node"]);
 /** The Go generator (hack/loadgen): net/http and etcd's own clientv3, each about as cheap as the other. */
-const goBinary = flags.loadgen === "go" ? goLoadgenBinary() : undefined;
+const goBinary = loadgen === "go" ? goLoadgenBinary() : undefined;
 const newRunner = (): LoadRunner => (goBinary ? new GoPhaseRunner(goBinary) : new PhaseRunner());
-const durationMs = positiveNumber("duration", flags.duration) * 1000;
-const warmupMs = Number(flags.warmup) * 1000;
-const concurrency = Math.round(positiveNumber("concurrency", flags.concurrency));
-const valueBytes = Math.round(positiveNumber("value-size", flags["value-size"]));
+const { tls, durationMs, warmupMs, concurrency, valueBytes } = loadSettings(flags);
 const rounds = positiveWhole("rounds", flags.rounds);
 const MEMBERS = 3;
 
@@ -201,23 +186,13 @@ async function drive(
 
 async function runReplistore(): Promise<SystemRun> {
   console.log(`replistore: ${MEMBERS} nodes, N=3 W=2 R=2, durable, TLS ${tls ? "on" : "off"}`);
-  const store = await startStore({
-    nodes: MEMBERS,
-    factor: MEMBERS,
-    writeQuorum: 2,
-    readQuorum: 2,
-    proxy: false,
-    tls,
-    peerPort: true,
-    config: { limits: { maxValueBytes: Math.max(1024 * 1024, valueBytes) } },
-  });
+  const store = await startBenchStore(MEMBERS, tls, valueBytes);
   try {
     const target: Target = {
       urls: store.urls,
       ...(store.tls ? { ca: store.tls.caPem } : {}),
       pids: store.ids.map((_, i) => store.node(i).pid ?? 0),
     };
-    console.log(`  nodes: ${target.urls.join(" ")}`);
     return await drive("replistore", target, [{ label: "R=2" }]);
   } catch (error) {
     console.error(store.dumpLogs(30));

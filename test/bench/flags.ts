@@ -27,3 +27,48 @@ export function parseOrExit<T>(parse: () => T): T {
     process.exit(2);
   }
 }
+
+/** The load flags of the benches that drive a store with the load generator (bench, bench:compare). */
+export function loadOptions(warmupSeconds: string) {
+  return {
+    duration: { type: "string", default: "10", short: "d" },
+    warmup: { type: "string", default: warmupSeconds },
+    concurrency: { type: "string", default: "64", short: "c" },
+    "value-size": { type: "string", default: "1024" },
+    tls: { type: "string", default: "on" },
+  } as const;
+}
+
+/** A flag that must be one of `choices`: otherwise a message and exit 2. */
+export function oneOf<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) {
+    console.error(`--${name} must be ${choices.join(" or ")}, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return value as T;
+}
+
+export interface LoadSettings {
+  tls: boolean;
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number;
+  valueBytes: number;
+}
+
+/** The checked values of loadOptions' flags. */
+export function loadSettings(flags: {
+  duration: string;
+  warmup: string;
+  concurrency: string;
+  "value-size": string;
+  tls: string;
+}): LoadSettings {
+  return {
+    tls: oneOf("tls", flags.tls, ["on", "off"]) === "on",
+    durationMs: positiveNumber("duration", flags.duration) * 1000,
+    warmupMs: Number(flags.warmup) * 1000,
+    concurrency: Math.round(positiveNumber("concurrency", flags.concurrency)),
+    valueBytes: Math.round(positiveNumber("value-size", flags["value-size"])),
+  };
+}

@@ -11,8 +11,8 @@
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { startStore } from "../support/store.ts";
-import { parseOrExit, positiveNumber } from "./flags.ts";
+import { startBenchStore } from "./bench-store.ts";
+import { loadOptions, loadSettings, oneOf, parseOrExit, positiveNumber } from "./flags.ts";
 import { type MultiLeaderBenchResult, runMultiLeaderBench } from "./multi-leader.ts";
 import { fixed, PhaseRunner, phaseRow } from "./phase-runner.ts";
 import { cpuSecondsOf, memoryOf } from "./proc-stats.ts";
@@ -23,14 +23,10 @@ const FLOORS = { writesPerSec: 8_000, readsPerSec: 15_000, p99Ms: 25 };
 const { values: flags } = parseOrExit(() =>
   parseArgs({
     options: {
-      duration: { type: "string", default: "10", short: "d" },
-      warmup: { type: "string", default: "2" },
-      concurrency: { type: "string", default: "64", short: "c" },
-      "value-size": { type: "string", default: "1024" },
+      ...loadOptions("2"),
       nodes: { type: "string", default: "3" },
       rate: { type: "string", default: "5000" },
       only: { type: "string" },
-      tls: { type: "string", default: "on" },
       help: { type: "boolean", short: "h" },
     },
   }),
@@ -41,19 +37,8 @@ if (flags.help) {
   );
   process.exit(0);
 }
-if (flags.only !== undefined && flags.only !== "leaderless" && flags.only !== "multi-leader") {
-  console.error(`--only must be leaderless or multi-leader, got ${JSON.stringify(flags.only)}`);
-  process.exit(2);
-}
-if (flags.tls !== "on" && flags.tls !== "off") {
-  console.error(`--tls must be on or off, got ${JSON.stringify(flags.tls)}`);
-  process.exit(2);
-}
-const tls = flags.tls === "on";
-const durationMs = positiveNumber("duration", flags.duration) * 1000;
-const warmupMs = Number(flags.warmup) * 1000;
-const concurrency = Math.round(positiveNumber("concurrency", flags.concurrency));
-const valueBytes = Math.round(positiveNumber("value-size", flags["value-size"]));
+if (flags.only !== undefined) oneOf("only", flags.only, ["leaderless", "multi-leader"]);
+const { tls, durationMs, warmupMs, concurrency, valueBytes } = loadSettings(flags);
 const nodes = Math.round(positiveNumber("nodes", flags.nodes));
 const ratePerSec = Math.round(positiveNumber("rate", flags.rate));
 
@@ -107,17 +92,7 @@ async function runLeaderless(): Promise<Record<string, unknown> | undefined> {
   console.log(
     `replistore bench: ${nodes} nodes (N=${nodes}, W=2, R=2, durable, TLS ${tls ? "on" : "off"}), ${concurrency} clients, ${valueBytes}-byte values, ${durationMs / 1000} s per phase`,
   );
-  const store = await startStore({
-    nodes,
-    factor: nodes,
-    writeQuorum: 2,
-    readQuorum: 2,
-    proxy: false,
-    tls,
-    // as the operator runs nodes: peer routes on a listener of their own
-    peerPort: true,
-    config: { limits: { maxValueBytes: Math.max(1024 * 1024, valueBytes) } },
-  });
+  const store = await startBenchStore(nodes, tls, valueBytes);
   const pids = store.ids.map((_, i) => store.node(i).pid ?? 0);
   const cpuAtStart = pids.map((pid) => cpuSecondsOf(pid) ?? 0);
 

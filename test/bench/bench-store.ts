@@ -1,0 +1,16 @@
+/** The local store the benches measure: durable, W=2 R=2, peers on their own port as the operator runs them. */
+import { type Store, startStore } from "../support/store.ts";
+
+export function startBenchStore(nodes: number, tls: boolean, valueBytes: number): Promise<Store> {
+  return startStore({
+    nodes,
+    factor: nodes,
+    writeQuorum: 2,
+    readQuorum: 2,
+    proxy: false,
+    tls,
+    // as the operator runs nodes: peer routes on a listener of their own
+    peerPort: true,
+    config: { limits: { maxValueBytes: Math.max(1024 * 1024, valueBytes) } },
+  });
+}
