@@ -175,7 +175,14 @@ describe("a store bootstrapped from a backup", () => {
       name: "AWS_SECRET_ACCESS_KEY",
       valueFrom: { secretKeyRef: { name: "s3-creds", key: "AWS_SECRET_ACCESS_KEY", optional: true } },
     });
-    const copy = await readStore(env.clients, ns, "ledger-copy");
+    // The status is written after the children, so it may follow the StatefulSet by a moment.
+    const copy = await waitForStatus(
+      env.clients,
+      ns,
+      "ledger-copy",
+      (s) => s.status?.bootstrap !== undefined,
+      "status.bootstrap",
+    );
     expect(copy.status?.bootstrap).toEqual({ backupId: "orders-20261202-030000", destination: path });
   });
 
