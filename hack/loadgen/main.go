@@ -38,6 +38,8 @@ type phaseRequest struct {
 	ValueBytes  int      `json:"valueBytes"`
 	System      string   `json:"system"`
 	EtcdReads   string   `json:"etcdReads"`
+	// read phases read random keys among this many bulk-loaded ones (test/bench/repair-data.ts's keyOf)
+	PreloadedKeys int `json:"preloadedKeys"`
 }
 
 type phaseResult struct {
@@ -66,6 +68,15 @@ var (
 	etcd      *clientv3.Client
 	web       *http.Client
 )
+
+// the name test/bench/repair-data.ts's keyOf gives the i-th bulk-loaded key
+func preloadedKey(i int) string {
+	digits := strconv.FormatInt(int64(i), 36)
+	for len(digits) < 5 {
+		digits = "0" + digits
+	}
+	return "bench-" + digits
+}
 
 func tlsConfig(caPEM string) (*tls.Config, error) {
 	if caPEM == "" {
@@ -186,7 +197,7 @@ func runPhase(req phaseRequest) (phaseResult, error) {
 	writtenMu.Lock()
 	keys := append([]string(nil), written...)
 	writtenMu.Unlock()
-	if read && len(keys) == 0 {
+	if read && req.PreloadedKeys == 0 && len(keys) == 0 {
 		return phaseResult{}, fmt.Errorf("read phase before any write")
 	}
 	var mu sync.Mutex
@@ -205,7 +216,9 @@ func runPhase(req phaseRequest) (phaseResult, error) {
 			var mine []string
 			for time.Now().Before(deadline) {
 				var key string
-				if read {
+				if read && req.PreloadedKeys > 0 {
+					key = preloadedKey(mrand.IntN(req.PreloadedKeys))
+				} else if read {
 					key = keys[mrand.IntN(len(keys))]
 				} else {
 					key = fmt.Sprintf("bench-%s-%d", req.Phase, nextKey.Add(1))

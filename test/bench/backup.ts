@@ -17,7 +17,8 @@ import { runCli } from "../support/cli.ts";
 import { type S3Server, startS3Server } from "../support/s3-server.ts";
 import { type Store, startStore } from "../support/store.ts";
 import { parseOrExit, positiveWhole } from "./flags.ts";
-import { bulkLoad, keyOf } from "./repair-data.ts";
+import { preloadedKey } from "./protocol.ts";
+import { bulkLoad } from "./repair-data.ts";
 
 const MiB = 1024 * 1024;
 const { values: flags } = parseOrExit(() =>
@@ -195,8 +196,9 @@ try {
     });
     const seconds = (performance.now() - t0) / 1000;
     const manifest = label === "file" ? file.manifest : viaS3.manifest;
-    const probe = await restored.client(0).get(keyOf(keyCount - 1));
-    if (probe.status !== 200) throw new Error(`restored store lacks ${keyOf(keyCount - 1)}: ${probe.status}`);
+    const probe = await restored.client(0).get(preloadedKey(keyCount - 1));
+    if (probe.status !== 200)
+      throw new Error(`restored store lacks ${preloadedKey(keyCount - 1)}: ${probe.status}`);
     restores.push({
       destination: label,
       seconds,

@@ -1,10 +1,16 @@
 /** The local store the benches measure: durable, W=2 R=2, peers on their own port as the operator runs them. */
 import { type Store, startStore } from "../support/store.ts";
 
-export function startBenchStore(nodes: number, tls: boolean, valueBytes: number): Promise<Store> {
+/** `factor` (N) defaults to every node. */
+export function startBenchStore(
+  nodes: number,
+  tls: boolean,
+  valueBytes: number,
+  factor = nodes,
+): Promise<Store> {
   return startStore({
     nodes,
-    factor: nodes,
+    factor,
     writeQuorum: 2,
     readQuorum: 2,
     proxy: false,

@@ -22,9 +22,10 @@ import { type EtcdCluster, startEtcdCluster } from "../support/etcd-cluster.ts";
 import { startBenchStore } from "./bench-store.ts";
 import { loadOptions, loadSettings, oneOf, parseOrExit, positiveWhole } from "./flags.ts";
 import { GoPhaseRunner, goLoadgenBinary } from "./go-phase-runner.ts";
+import { type Measured, measure, type Target } from "./measure.ts";
 import { fixed, type LoadRunner, PhaseRunner } from "./phase-runner.ts";
-import { cpuSecondsOf, machineTicks, memoryOf } from "./proc-stats.ts";
-import type { PhaseRequest, PhaseResult } from "./protocol.ts";
+import { cpuSecondsOf, memoryOf } from "./proc-stats.ts";
+import type { PhaseResult } from "./protocol.ts";
 
 const { values: flags } = parseOrExit(() =>
   parseArgs({
@@ -50,19 +51,6 @@ const { tls, durationMs, warmupMs, concurrency, valueBytes } = loadSettings(flag
 const rounds = positiveWhole("rounds", flags.rounds);
 const MEMBERS = 3;
 
-/** One measured phase: the load's figures and what the servers spent on it. */
-interface Measured {
-  opsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  errors: number;
-  /** CPU milliseconds of all members together per 1,000 successful operations */
-  cpuMsPer1000: number;
-  /** the whole machine's busy share during the phase, 0..100 (the load generator included) */
-  machineBusyPct: number;
-}
-
 interface SystemRun {
   system: string;
   write: Measured;
@@ -71,46 +59,6 @@ interface SystemRun {
   loadgenCpuSeconds: number;
   /** the load generator's own CPU per 1,000 operations: what the client costs, taken from the servers */
   loadgenCpuMsPer1000: number;
-}
-
-interface Target {
-  urls: string[];
-  ca?: string;
-  pids: number[];
-}
-
-async function measure(
-  runner: LoadRunner,
-  target: Target,
-  request: Omit<PhaseRequest, "kind" | "urls" | "concurrency" | "valueBytes" | "ca">,
-): Promise<{ result: PhaseResult; measured: Measured }> {
-  const cpuBefore = target.pids.map((pid) => cpuSecondsOf(pid) ?? 0);
-  const machineBefore = machineTicks();
-  const result = await runner.run({
-    ...request,
-    urls: target.urls,
-    ...(target.ca ? { ca: target.ca } : {}),
-    concurrency,
-    valueBytes,
-  });
-  const machineAfter = machineTicks();
-  const cpuSeconds = target.pids.reduce(
-    (sum, pid, i) => sum + (cpuSecondsOf(pid) ?? 0) - (cpuBefore[i] ?? 0),
-    0,
-  );
-  const total = machineAfter.total - machineBefore.total;
-  return {
-    result,
-    measured: {
-      opsPerSec: result.opsPerSec,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      p999Ms: result.p999Ms,
-      errors: result.errors,
-      cpuMsPer1000: result.ops > 0 ? (cpuSeconds * 1000 * 1000) / result.ops : 0,
-      machineBusyPct: total > 0 ? ((machineAfter.busy - machineBefore.busy) / total) * 100 : 0,
-    },
-  };
 }
 
 function report(system: string, phase: string, r: PhaseResult, m: Measured): void {
@@ -130,7 +78,7 @@ async function drive(
 ): Promise<SystemRun> {
   const runner = newRunner();
   try {
-    const base = { system } as const;
+    const base = { system, concurrency, valueBytes } as const;
     let ops = 0;
     if (warmupMs > 0) {
       const warm = await runner.run({
@@ -139,8 +87,6 @@ async function drive(
         urls: target.urls,
         ...(target.ca ? { ca: target.ca } : {}),
         durationMs: warmupMs,
-        concurrency,
-        valueBytes,
       });
       ops += warm.ops;
     }

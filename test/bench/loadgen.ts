@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { EtcdConnection } from "./etcd-connection.ts";
 import { Http1Connection } from "./http1-connection.ts";
-import type { PhaseRequest, PhaseResult } from "./protocol.ts";
+import { type PhaseRequest, type PhaseResult, preloadedKey } from "./protocol.ts";
 
 /** One client's request: the outcome's name (an HTTP or gRPC status), whether it succeeded, a description. */
 interface Outcome {
@@ -51,7 +51,8 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
     latencies[count++] = ms;
   };
   const isRead = request.phase === "read";
-  if (isRead && written.length === 0) throw new Error("read phase before any write");
+  const preloaded = request.preloadedKeys ?? 0;
+  if (isRead && preloaded === 0 && written.length === 0) throw new Error("read phase before any write");
   const start = performance.now();
   const deadline = start + request.durationMs;
   // Pacing: request n may not start before start + n / rate; clients that are early wait for their slot.
@@ -68,9 +69,11 @@ async function runPhase(request: PhaseRequest): Promise<PhaseResult> {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         if (performance.now() >= deadline) break;
       }
-      const key = isRead
-        ? (written[Math.floor(Math.random() * written.length)] ?? "")
-        : `bench-${request.phase}-${nextKey++}`;
+      const key = !isRead
+        ? `bench-${request.phase}-${nextKey++}`
+        : preloaded > 0
+          ? preloadedKey(Math.floor(Math.random() * preloaded))
+          : (written[Math.floor(Math.random() * written.length)] ?? "");
       const began = performance.now();
       try {
         const { outcome, ok, detail } = await operation(key, isRead);

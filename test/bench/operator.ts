@@ -19,6 +19,7 @@ import { metricValue, parseMetrics } from "../support/metrics.ts";
 import { CLI, REPO_ROOT } from "../support/node-process.ts";
 import { freePort } from "../support/ports.ts";
 import { parseOrExit, positiveWhole } from "./flags.ts";
+import { type Chart, writeCharts } from "./plot.ts";
 import { memoryOf } from "./proc-stats.ts";
 
 const MiB = 1024 * 1024;
@@ -30,13 +31,14 @@ const { values: flags } = parseOrExit(() =>
       stores: { type: "string", default: "300" },
       steady: { type: "string", default: "60" },
       concurrency: { type: "string", default: "4" },
+      out: { type: "string", default: "docs/performance" },
       help: { type: "boolean", short: "h" },
     },
   }),
 );
 if (flags.help) {
   console.log(
-    "usage: npm run bench:operator -- [--stores N (300)] [--steady SECONDS (60)] [--concurrency N (4)]",
+    "usage: npm run bench:operator -- [--stores N (300)] [--steady SECONDS (60)] [--concurrency N (4)] [--out DIR for the charts (docs/performance)]",
   );
   process.exit(0);
 }
@@ -89,9 +91,18 @@ const operator = spawn(
   },
 );
 let peakRss = 0;
+/** Once the stores are created: the operator's memory (MiB) each second, for the chart. */
+let clock: number | undefined;
+const memorySeries: Array<{ seconds: number; rssMiB: number }> = [];
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, memoryOf(operator.pid ?? 0)?.peakRssBytes ?? 0);
+  const m = memoryOf(operator.pid ?? 0);
+  peakRss = Math.max(peakRss, m?.peakRssBytes ?? 0);
+  const seconds = clock === undefined ? undefined : (performance.now() - clock) / 1000;
+  if (m && seconds !== undefined && seconds >= (memorySeries.at(-1)?.seconds ?? -1) + 1)
+    memorySeries.push({ seconds, rssMiB: m.rssBytes / MiB });
 }, 250);
+/** Stores with a status and StatefulSets over time, for the chart. */
+const progress: Array<{ seconds: number; statuses: number; statefulSets: number }> = [];
 
 async function operatorMetrics() {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -114,6 +125,29 @@ async function operatorMetrics() {
   };
 }
 
+function operatorCharts(steps: typeof progress, memory: typeof memorySeries): Record<string, Chart> {
+  const subtitle = `${storeCount} ReplicatedStores created at once on the test control plane, --concurrency ${concurrency}`;
+  return {
+    "operator-reconcile": {
+      title: `Reconciling ${storeCount} stores`,
+      subtitle,
+      xTitle: "seconds since the first create",
+      yTitle: "stores",
+      points: steps.flatMap((p) => [
+        { x: p.seconds, y: p.statuses, series: "with a status" },
+        { x: p.seconds, y: p.statefulSets, series: "with a StatefulSet" },
+      ]),
+    },
+    "operator-memory": {
+      title: `Operator memory while reconciling ${storeCount} stores`,
+      subtitle: `${subtitle}; RSS of the operator process, then the steady state`,
+      xTitle: "seconds since the first create",
+      yTitle: "RSS (MiB)",
+      points: memory.map((m) => ({ x: m.seconds, y: m.rssMiB, series: "operator RSS" })),
+    },
+  };
+}
+
 let exitCode = 0;
 try {
   await eventually(async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200, {
@@ -124,6 +158,7 @@ try {
   const names = Array.from({ length: storeCount }, (_, i) => `store-${String(i).padStart(4, "0")}`);
 
   const start = performance.now();
+  clock = start;
   await pool(names, 32, async (name) => {
     await clients.custom.createNamespacedCustomObject({
       group: GROUP,
@@ -164,6 +199,7 @@ try {
       crons.items.length === storeCount &&
       policies.items.length === storeCount;
     const elapsed = performance.now() - start;
+    progress.push({ seconds: elapsed / 1000, statuses: withStatus, statefulSets: sets.items.length });
     if (complete) {
       reconciledMs = elapsed;
       break;
@@ -254,6 +290,8 @@ try {
     `${verdict(floors.steady)} ${steadyWrites} writes in the steady state over ${resyncReconciles} resync reconciles (floor: 0 writes, every store resynced)`,
   );
   if (!floors.seconds || !floors.memory || !floors.steady) exitCode = 1;
+  const written = await writeCharts(flags.out, operatorCharts(progress, memorySeries));
+  console.log(`wrote ${written.join(", ")}`);
   console.log(
     JSON.stringify({
       bench: "operator",

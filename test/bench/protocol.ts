@@ -13,6 +13,11 @@ export interface PhaseRequest {
   ratePerSec?: number;
   /** What the URLs are: replistore nodes (the default) or etcd members (gRPC, see etcd-connection.ts). */
   system?: "replistore" | "etcd";
+  /**
+   * Read phases read random keys among this many bulk-loaded ones (repair-data.ts's keyOf(0..n-1))
+   * instead of the keys earlier phases wrote: a read load spread over a large store.
+   */
+  preloadedKeys?: number;
   /** etcd reads: serializable (the member's own state) or linearizable (through the leader's quorum). */
   etcdReads?: "serializable" | "linearizable";
 }
@@ -34,3 +39,6 @@ export interface PhaseResult {
   p999Ms: number;
   maxMs: number;
 }
+
+/** The name of the i-th bulk-loaded key (repair-data.ts); hack/loadgen's preloadedKey spells it the same. */
+export const preloadedKey = (i: number) => `bench-${i.toString(36).padStart(5, "0")}`;

@@ -64,7 +64,7 @@ console.log(
     ...(multiLeader
       ? {
           multiLeader: {
-            max: summarize(multiLeader.max),
+            ...(multiLeader.max ? { max: summarize(multiLeader.max) } : {}),
             paced: { ratePerSec, ...summarize(multiLeader.paced) },
             nodesStats: multiLeader.nodesStats,
             floors: { lagP99Ms: 100, pass: multiLeader.pass },
@@ -75,7 +75,7 @@ console.log(
 );
 process.exit(exitCode);
 
-function summarize(p: MultiLeaderBenchResult["max"]) {
+function summarize(p: MultiLeaderBenchResult["paced"]) {
   const { load } = p;
   return {
     opsPerSec: load.opsPerSec,

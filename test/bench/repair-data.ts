@@ -7,8 +7,7 @@ import { fromTuple, type RecordTuple, recordSize } from "../../src/node/storage/
 import { AE_APPLY, type ApplyResponse } from "../../src/wire/anti-entropy.ts";
 import { send } from "../support/client.ts";
 import type { Store } from "../support/store.ts";
-
-export const keyOf = (i: number) => `bench-${i.toString(36).padStart(5, "0")}`;
+import { preloadedKey as keyOf } from "./protocol.ts";
 
 function benchValue(i: number, size: number, generation: number): Buffer {
   const value = Buffer.alloc(size, 97 + (generation % 26));
@@ -17,7 +16,7 @@ function benchValue(i: number, size: number, generation: number): Buffer {
 }
 
 async function applyBatch(store: Store, node: number, body: Buffer): Promise<number> {
-  const reply = await send(store.urls[node]!, "POST", AE_APPLY, {
+  const reply = await send(store.peerRouteUrls[node]!, "POST", AE_APPLY, {
     body,
     headers: { "content-type": "application/msgpack" },
     token: store.token,

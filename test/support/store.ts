@@ -174,6 +174,13 @@ export class Store {
     return this.slots.map((slot) => slot.node.url);
   }
 
+  /** where each node serves the peer routes: its peer listener when it has one, else its direct URL */
+  get peerRouteUrls(): string[] {
+    return this.slots.map((slot) =>
+      slot.peerPort === undefined ? slot.node.url : slot.node.url.replace(/:\d+$/, `:${slot.peerPort}`),
+    );
+  }
+
   /** the URLs in cluster.json (through the proxies) */
   get memberUrls(): string[] {
     return this.slots.map((slot) => slot.memberUrl);
