@@ -227,7 +227,7 @@ if (only.has("keys")) {
   );
   charts["keys-memory"] = {
     title: "Memory per node by keys in the store",
-    subtitle: "the largest of 3 nodes after the run; RssFile is LMDB's mapped pages (page cache)",
+    subtitle: "largest of 3 nodes after the run; RssFile: LMDB pages in the page cache",
     xTitle: "Keys in the store",
     yTitle: "MiB",
     xScale: "ordinal",
@@ -274,7 +274,7 @@ if (only.has("topologies")) {
   results.topologies = { ratePerSec, lag };
   charts["multileader-lag"] = {
     title: `Multi-leader replication lag p99 at ${ratePerSec.toLocaleString("en")} writes/s`,
-    subtitle: `a write's acceptance on its leader to its application on another; W=1, TLS ${tls ? "on" : "off"}, 1 KiB values`,
+    subtitle: `accepted on a leader to applied on another; W=1, TLS ${tls ? "on" : "off"}, 1 KiB values`,
     xTitle: "Topology",
     yTitle: "lag p99 (ms)",
     xScale: "ordinal",
