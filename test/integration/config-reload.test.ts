@@ -1,14 +1,17 @@
 /** The node applies a changed cluster.json without a restart: new quorums, new members. */
 import { writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { eventually, type Store, startStore, uniqueKey } from "../support/index.ts";
+import { describe, expect, it } from "vitest";
+import {
+  eventually,
+  SHORT_REQUEST_TIMEOUT,
+  type Store,
+  storePerTest,
+  THREE_NODES_MAJORITY,
+  uniqueKey,
+} from "../support/index.ts";
 
 describe("config reload", () => {
-  let store: Store | undefined;
-  afterEach(async () => {
-    await store?.cleanup();
-    store = undefined;
-  });
+  const stores = storePerTest();
 
   async function expectGeneration(s: Store, index: number, generation: number, writeQuorum: number) {
     await eventually(
@@ -21,14 +24,7 @@ describe("config reload", () => {
   }
 
   it("a new writeQuorum applies on every node without a restart", async () => {
-    store = await startStore({
-      nodes: 3,
-      factor: 3,
-      writeQuorum: 2,
-      readQuorum: 2,
-      config: { limits: { requestTimeoutMs: 1_500 } },
-    });
-    const s = store;
+    const s = await stores.start({ ...THREE_NODES_MAJORITY, config: SHORT_REQUEST_TIMEOUT });
     const pids = [0, 1, 2].map((i) => s.node(i).pid);
 
     await s.updateConfig((c) => {
@@ -53,8 +49,7 @@ describe("config reload", () => {
   });
 
   it("a broken config file is ignored (the node keeps its last good config), and the next good one applies", async () => {
-    store = await startStore({ nodes: 3, factor: 3, writeQuorum: 2, readQuorum: 2 });
-    const s = store;
+    const s = await stores.start(THREE_NODES_MAJORITY);
     const temp = `${s.configPath}.broken.tmp`;
     await writeFile(temp, "{ this is not json");
     const { rename } = await import("node:fs/promises");
@@ -80,8 +75,7 @@ describe("config reload", () => {
   });
 
   it("an added member joins: every node lists it, it is healthy, and it serves reads and writes", async () => {
-    store = await startStore({ nodes: 3, factor: 3, writeQuorum: 2, readQuorum: 2 });
-    const s = store;
+    const s = await stores.start(THREE_NODES_MAJORITY);
     const before = uniqueKey("before-join");
     expect((await s.client(0).put(before, "old", { w: 3 })).status).toBe(200);
 

@@ -2,8 +2,17 @@
  * The conflict queue: partial writes recorded durably, replicated to every node (surviving the
  * loss of the node that detected them), resolved once with the decision visible everywhere.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { eventually, metricValue, type Store, startStore, uniqueKey } from "../support/index.ts";
+import { describe, expect, it } from "vitest";
+import {
+  eventually,
+  metricValue,
+  SHORT_REQUEST_TIMEOUT,
+  type Store,
+  storePerTest,
+  THREE_NODES_MAJORITY,
+  uniqueKey,
+  useStore,
+} from "../support/index.ts";
 
 interface VersionView {
   version: string;
@@ -34,34 +43,22 @@ async function conflictsOf(
 }
 
 describe("conflict queue (leaderless partial writes)", () => {
-  let store: Store;
-  beforeAll(async () => {
-    store = await startStore({
-      nodes: 3,
-      factor: 3,
-      writeQuorum: 2,
-      readQuorum: 2,
-      config: { limits: { requestTimeoutMs: 1_500 } },
-    });
-  });
-  afterAll(async () => {
-    await store?.cleanup();
-  });
+  const env = useStore({ ...THREE_NODES_MAJORITY, config: SHORT_REQUEST_TIMEOUT });
 
   it("records a partial write beside the version it replaced, replicates it, and survives losing its detector", async () => {
     const key = uniqueKey("pw");
-    const first = await store.client(0).put(key, "before", { w: 3 });
+    const first = await env.store.client(0).put(key, "before", { w: 3 });
     expect(first.status).toBe(200);
-    await store.kill(2);
-    const failed = await store.client(0).put(key, "partial", { w: 3 });
+    await env.store.kill(2);
+    const failed = await env.store.client(0).put(key, "partial", { w: 3 });
     expect(failed.status, failed.text).toBe(503);
     expect(failed.body).toMatchObject({ error: "quorum_unavailable", needed: 3, reached: 2 });
 
     // recorded on the coordinator before the 503 was sent
-    const [rec] = (await conflictsOf(store, 0, { key })).filter((c) => c.kind === "partial_write");
+    const [rec] = (await conflictsOf(env.store, 0, { key })).filter((c) => c.kind === "partial_write");
     expect(rec).toBeDefined();
-    expect(rec).toMatchObject({ key, status: "pending", ownersFailed: [store.id(2)] });
-    expect([...rec!.ownersReached].sort()).toEqual([store.id(0), store.id(1)]);
+    expect(rec).toMatchObject({ key, status: "pending", ownersFailed: [env.store.id(2)] });
+    expect([...rec!.ownersReached].sort()).toEqual([env.store.id(0), env.store.id(1)]);
     const partial = rec!.versions.find((v) => v.role === "partial");
     const replaced = rec!.versions.find((v) => v.role === "replaced");
     expect(partial).toMatchObject({ value: "partial", applied: true });
@@ -69,38 +66,40 @@ describe("conflict queue (leaderless partial writes)", () => {
 
     // pushed to node-1 at once; node-2 pulls it by gossip once back; node-0 may then go
     await eventually(
-      async () => expect((await store.client(1).request("GET", `/v1/conflicts/${rec!.id}`)).status).toBe(200),
+      async () =>
+        expect((await env.store.client(1).request("GET", `/v1/conflicts/${rec!.id}`)).status).toBe(200),
       { timeoutMs: 5_000, what: "node-1 received the pushed record" },
     );
-    await store.start(2);
+    await env.store.start(2);
     await eventually(
-      async () => expect((await store.client(2).request("GET", `/v1/conflicts/${rec!.id}`)).status).toBe(200),
+      async () =>
+        expect((await env.store.client(2).request("GET", `/v1/conflicts/${rec!.id}`)).status).toBe(200),
       { timeoutMs: 20_000, what: "node-2 caught up with the conflict queue" },
     );
-    await store.kill(0);
+    await env.store.kill(0);
     try {
-      const pending = await conflictsOf(store, 1, { status: "pending" });
+      const pending = await conflictsOf(env.store, 1, { status: "pending" });
       expect(pending.map((c) => c.id)).toContain(rec!.id);
       expect(
-        metricValue(await store.client(1).metrics(), "replistore_conflicts_pending"),
+        metricValue(await env.store.client(1).metrics(), "replistore_conflicts_pending"),
       ).toBeGreaterThanOrEqual(1);
     } finally {
-      await store.start(0);
-      await store.waitForPeers();
+      await env.store.start(0);
+      await env.store.waitForPeers();
     }
   });
 
   it("resolves by keeping the earlier version: a new version wins everywhere and every node shows the decision", async () => {
     const key = uniqueKey("resolve");
-    const first = await store.client(0).put(key, "legit", { w: 3 });
+    const first = await env.store.client(0).put(key, "legit", { w: 3 });
     expect(first.status).toBe(200);
-    await store.kill(2);
-    expect((await store.client(0).put(key, "half-done", { w: 3 })).status).toBe(503);
-    await store.start(2);
-    await store.waitForPeers();
-    const [rec] = await conflictsOf(store, 0, { key });
+    await env.store.kill(2);
+    expect((await env.store.client(0).put(key, "half-done", { w: 3 })).status).toBe(503);
+    await env.store.start(2);
+    await env.store.waitForPeers();
+    const [rec] = await conflictsOf(env.store, 0, { key });
 
-    const resolved = await store.client(1).resolve(rec!.id, {
+    const resolved = await env.store.client(1).resolve(rec!.id, {
       keep: first.body.version,
       resolvedBy: "oncall@example.com",
       note: "payment never went through",
@@ -115,28 +114,28 @@ describe("conflict queue (leaderless partial writes)", () => {
     for (let i = 0; i < 3; i++) {
       await eventually(
         async () => {
-          const local = await store.client(i).get(key, { local: true });
+          const local = await env.store.client(i).get(key, { local: true });
           expect(local.text).toBe("legit");
           expect(local.version).toBe(written);
-          const shown = await store.client(i).request("GET", `/v1/conflicts/${rec!.id}`);
+          const shown = await env.store.client(i).request("GET", `/v1/conflicts/${rec!.id}`);
           expect(shown.body).toMatchObject({ status: "resolved", resolution: { written } });
         },
-        { timeoutMs: 20_000, what: `${store.id(i)} has the resolution` },
+        { timeoutMs: 20_000, what: `${env.store.id(i)} has the resolution` },
       );
     }
 
-    const again = await store.client(2).resolve(rec!.id, { value: "x", resolvedBy: "someone" });
+    const again = await env.store.client(2).resolve(rec!.id, { value: "x", resolvedBy: "someone" });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: "already_resolved" });
   });
 
   it("answers bad resolutions with a clear 4xx and changes nothing", async () => {
     const key = uniqueKey("bad");
-    await store.kill(2);
-    expect((await store.client(0).put(key, "p", { w: 3 })).status).toBe(503);
-    await store.start(2);
-    const [rec] = await conflictsOf(store, 0, { key });
-    const c = store.client(0);
+    await env.store.kill(2);
+    expect((await env.store.client(0).put(key, "p", { w: 3 })).status).toBe(503);
+    await env.store.start(2);
+    const [rec] = await conflictsOf(env.store, 0, { key });
+    const c = env.store.client(0);
     expect((await c.resolve("nope", { value: "x", resolvedBy: "a" })).body).toMatchObject({
       error: "not_found",
     });
@@ -155,27 +154,23 @@ describe("conflict queue (leaderless partial writes)", () => {
   });
 
   it("pages the list with a cursor, oldest first", async () => {
-    const all = await conflictsOf(store, 0);
+    const all = await conflictsOf(env.store, 0);
     expect(all.length).toBeGreaterThanOrEqual(3);
-    const first = await store.client(0).conflicts({ limit: "1" });
-    const second = await store.client(0).conflicts({ limit: "1", cursor: String(first.body.next) });
+    const first = await env.store.client(0).conflicts({ limit: "1" });
+    const second = await env.store.client(0).conflicts({ limit: "1", cursor: String(first.body.next) });
     expect((first.body.items as ConflictView[])[0]!.id).toBe(all[0]!.id);
     expect((second.body.items as ConflictView[])[0]!.id).toBe(all[1]!.id);
   });
 });
 
 describe("conflicts.policy Automatic", () => {
-  let store: Store | undefined;
-  afterEach(async () => {
-    await store?.cleanup();
-    store = undefined;
-  });
+  const stores = storePerTest();
 
   it("counts a partial write but queues nothing", async () => {
-    store = await startStore({
+    const store = await stores.start({
       nodes: 3,
       factor: 3,
-      config: { conflicts: { policy: "Automatic" }, limits: { requestTimeoutMs: 1_500 } },
+      config: { conflicts: { policy: "Automatic" }, ...SHORT_REQUEST_TIMEOUT },
     });
     await store.kill(2);
     expect((await store.client(0).put(uniqueKey("auto"), "v", { w: 3 })).status).toBe(503);

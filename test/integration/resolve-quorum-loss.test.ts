@@ -3,8 +3,15 @@
  * written (no value on the surviving owner, no new partial-write record), the record stays
  * pending, and the same resolution succeeds once the owners are back.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { eventually, runCli, type Store, startStore, uniqueKey } from "../support/index.ts";
+import { describe, expect, it } from "vitest";
+import {
+  eventually,
+  runCli,
+  SHORT_REQUEST_TIMEOUT,
+  storePerTest,
+  THREE_NODES_MAJORITY,
+  uniqueKey,
+} from "../support/index.ts";
 
 interface ConflictView {
   id: string;
@@ -14,21 +21,10 @@ interface ConflictView {
 }
 
 describe("resolving a conflict during a quorum loss", () => {
-  let store: Store | undefined;
-  afterEach(async () => {
-    await store?.cleanup();
-    store = undefined;
-  });
+  const stores = storePerTest();
 
   it("with 2 of 3 owners killed (SIGKILL): 503 resolve_refused (API and CLI), nothing written, record pending; resolves after restart", async () => {
-    store = await startStore({
-      nodes: 3,
-      factor: 3,
-      writeQuorum: 2,
-      readQuorum: 2,
-      config: { limits: { requestTimeoutMs: 1_500 } },
-    });
-    const s = store;
+    const s = await stores.start({ ...THREE_NODES_MAJORITY, config: SHORT_REQUEST_TIMEOUT });
     const key = uniqueKey("resolve-lost");
     const first = await s.client(0).put(key, "the right one", { w: 3 });
     expect(first.status, first.text).toBe(200);

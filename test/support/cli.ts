@@ -17,25 +17,46 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
   });
 }
 
+/** The CLI running in the background, its output collected as it comes. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** stdout and stderr interleaved, as they came */
+  output(): string;
+  /** the exit code (null after a signal) */
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI and collects its output (see runCli to wait for it). */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawnCli(args, env);
+  let stdout = "";
+  let stderr = "";
+  let output = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    output += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, output: () => output, exited };
+}
+
 /** Runs the CLI to completion (killed after `timeoutMs`). */
 export function runCli(
   args: string[],
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const child = spawnCli(args, options.env);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
+  const run = startCli(args, options.env);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
-    child.once("close", (code, signal) => {
+    const timer = setTimeout(() => run.child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+    run.child.once("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout: run.stdout(), stderr: run.stderr() });
     });
   });
 }

@@ -1,27 +1,11 @@
 /** The control-plane harness itself: versions, admin access, an apiserver restart, a clean stop. */
 import { existsSync } from "node:fs";
 import { AuthorizationV1Api } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlane,
-  httpGet,
-  type KubeClients,
-  k8sBinaries,
-  kubeClients,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { describe, expect, it } from "vitest";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { httpGet, k8sBinaries } from "../../support/k8s/index.ts";
 
-let plane: ControlPlane;
-let clients: KubeClients;
-
-beforeAll(async () => {
-  plane = await startControlPlane();
-  clients = kubeClients(plane.kubeconfigPath);
-});
-
-afterAll(async () => {
-  await plane?.stop();
-});
+const env = useControlPlane();
 
 function alive(pid: number): boolean {
   try {
@@ -34,40 +18,40 @@ function alive(pid: number): boolean {
 
 describe("test control plane", () => {
   it("runs the pinned Kubernetes version and reports how long it took to start", async () => {
-    const answer = await httpGet(`${plane.server}/version`, plane.tls);
+    const answer = await httpGet(`${env.plane.server}/version`, env.plane.tls);
     expect(JSON.parse(answer.body)).toMatchObject({ gitVersion: k8sBinaries().k8sVersion });
-    expect(plane.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(plane.startupMs).toBeLessThan(60_000);
-    console.log(`control plane started in ${plane.startupMs} ms`);
+    expect(env.plane.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.plane.startupMs).toBeLessThan(60_000);
+    console.log(`control plane started in ${env.plane.startupMs} ms`);
   });
 
   it("gives the kubeconfig's user cluster-admin rights under RBAC", async () => {
-    const review = await clients.config.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
+    const review = await env.clients.config.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
       body: { spec: { resourceAttributes: { verb: "*", group: "*", resource: "*" } } },
     });
     expect(review.status?.allowed).toBe(true);
-    const namespaces = await clients.core.listNamespace();
+    const namespaces = await env.clients.core.listNamespace();
     expect(namespaces.items.map((ns) => ns.metadata?.name)).toEqual(
       expect.arrayContaining(["default", "kube-system"]),
     );
   });
 
   it("keeps its data across an apiserver restart", async () => {
-    await clients.core.createNamespacedConfigMap({
+    await env.clients.core.createNamespacedConfigMap({
       namespace: "default",
       body: { metadata: { name: "survivor" }, data: { key: "value" } },
     });
-    await plane.restartApiserver();
-    const read = await clients.core.readNamespacedConfigMap({ namespace: "default", name: "survivor" });
+    await env.plane.restartApiserver();
+    const read = await env.clients.core.readNamespacedConfigMap({ namespace: "default", name: "survivor" });
     expect(read.data).toEqual({ key: "value" });
   });
 
   it("stops every process and removes its directory", async () => {
-    const pids = Object.values(plane.pids);
-    await plane.stop();
+    const pids = Object.values(env.plane.pids);
+    await env.plane.stop();
     for (const pid of pids) expect(alive(pid)).toBe(false);
-    expect(existsSync(plane.dir)).toBe(false);
-    const refused = await httpGet(`${plane.server}/readyz`, plane.tls).catch((error: Error) => error);
+    expect(existsSync(env.plane.dir)).toBe(false);
+    const refused = await httpGet(`${env.plane.server}/readyz`, env.plane.tls).catch((error: Error) => error);
     expect(refused).toBeInstanceOf(Error);
   });
 });

@@ -3,44 +3,25 @@
  * stay Pending: no scheduler or kubelet) and the garbage collector deletes what an owner leaves
  * behind, including objects owned by a ReplicatedStore, as the operator's will be.
  */
-import { fileURLToPath } from "node:url";
 import type { V1Pod } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  setPodReady,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace, setPodReady } from "../../support/k8s/index.ts";
 
-let plane: ControlPlane;
-let clients: KubeClients;
-
-beforeAll(async () => {
-  // Installed before the controller manager starts, so its garbage collector watches stores at once.
-  plane = await startControlPlane({
-    crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
-  });
-  clients = kubeClients(plane.kubeconfigPath);
-});
-
-afterAll(async () => {
-  await plane?.stop();
-});
+// Installed before the controller manager starts, so its garbage collector watches stores at once.
+const env = useControlPlane({ crds: [CRD_FILE] });
 
 async function podsOf(namespace: string, app: string): Promise<V1Pod[]> {
-  const list = await clients.core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
+  const list = await env.clients.core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
   return list.items;
 }
 
 describe("kube-controller-manager in the test control plane", () => {
   it("creates a StatefulSet's pods and garbage-collects them when it is deleted", async () => {
-    const namespace = await createNamespace(clients, "sts");
+    const namespace = await createNamespace(env.clients, "sts");
     await createStatefulSet(namespace, "web", "Parallel");
     const pods = await eventually(
       async () => {
@@ -57,7 +38,7 @@ describe("kube-controller-manager in the test control plane", () => {
       expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "StatefulSet", name: "web" });
     }
 
-    await clients.apps.deleteNamespacedStatefulSet({ namespace, name: "web" });
+    await env.clients.apps.deleteNamespacedStatefulSet({ namespace, name: "web" });
     // Unscheduled pods need no kubelet to confirm their deletion: they disappear outright.
     await eventually(
       async () => {
@@ -69,13 +50,13 @@ describe("kube-controller-manager in the test control plane", () => {
   });
 
   it("lets a test play kubelet: web-1 comes only after web-0 is marked ready", async () => {
-    const namespace = await createNamespace(clients, "ordered");
+    const namespace = await createNamespace(env.clients, "ordered");
     await createStatefulSet(namespace, "db", "OrderedReady");
     await eventually(async () => (await podsOf(namespace, "db")).length === 1, {
       timeoutMs: 30_000,
       what: "db-0 created",
     });
-    await setPodReady(clients, namespace, "db-0", true);
+    await setPodReady(env.clients, namespace, "db-0", true);
     const pods = await eventually(
       async () => {
         const all = await podsOf(namespace, "db");
@@ -85,24 +66,24 @@ describe("kube-controller-manager in the test control plane", () => {
       { timeoutMs: 30_000, what: "db-1 created after db-0 is ready" },
     );
     expect(pods.map((pod) => pod.metadata?.name).sort()).toEqual(["db-0", "db-1"]);
-    const statefulSet = await clients.apps.readNamespacedStatefulSet({ namespace, name: "db" });
+    const statefulSet = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "db" });
     await eventually(async () => {
-      const current = await clients.apps.readNamespacedStatefulSet({ namespace, name: "db" });
+      const current = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "db" });
       return current.status?.readyReplicas === 1;
     });
     expect(statefulSet.spec?.replicas).toBe(2);
   });
 
   it("garbage-collects objects owned by a ReplicatedStore when the store is deleted", async () => {
-    const namespace = await createNamespace(clients, "owned");
-    const created = (await clients.custom.createNamespacedCustomObject({
+    const namespace = await createNamespace(env.clients, "owned");
+    const created = (await env.clients.custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
       namespace,
       plural: PLURAL,
       body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: "orders" }, spec: {} },
     })) as { metadata: { uid: string } };
-    await clients.core.createNamespacedConfigMap({
+    await env.clients.core.createNamespacedConfigMap({
       namespace,
       body: {
         metadata: {
@@ -122,7 +103,7 @@ describe("kube-controller-manager in the test control plane", () => {
       },
     });
 
-    await clients.custom.deleteNamespacedCustomObject({
+    await env.clients.custom.deleteNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
       namespace,
@@ -131,7 +112,7 @@ describe("kube-controller-manager in the test control plane", () => {
     });
     await eventually(
       async () => {
-        const list = await clients.core.listNamespacedConfigMap({ namespace });
+        const list = await env.clients.core.listNamespacedConfigMap({ namespace });
         const names = list.items.map((item) => item.metadata?.name);
         if (names.includes("orders-config")) throw new Error("orders-config still exists");
       },
@@ -146,7 +127,7 @@ async function createStatefulSet(
   podManagementPolicy: "Parallel" | "OrderedReady",
 ): Promise<void> {
   const labels = { app: name };
-  await clients.apps.createNamespacedStatefulSet({
+  await env.clients.apps.createNamespacedStatefulSet({
     namespace,
     body: {
       metadata: { name },

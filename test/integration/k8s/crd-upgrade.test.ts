@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { load as loadYaml } from "js-yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import pkg from "../../../package.json" with { type: "json" };
 import { allCrds, BACKUP_CRD_NAME, CRD_NAME, replicatedStoreCrd } from "../../../src/api/crd.ts";
 import { renderAllCrdsYaml, renderCrdYaml } from "../../../src/api/crd-yaml.ts";
@@ -14,30 +14,16 @@ import { GROUP, PLURAL, VERSION } from "../../../src/api/names.ts";
 import { CRD_VERSION_ANNOTATION, compareVersions, desiredCrd } from "../../../src/operator/crd-upgrade.ts";
 import { runCli } from "../../support/cli.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  httpGet,
-  type KubeClients,
-  kubeClients,
-  refusal,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace, httpGet, refusal } from "../../support/k8s/index.ts";
 
 type Json = Record<string, unknown>;
 
-let plane: ControlPlane;
-let clients: KubeClients;
+const env = useControlPlane();
 let namespace: string;
 
 beforeAll(async () => {
-  plane = await startControlPlane();
-  clients = kubeClients(plane.kubeconfigPath);
-  namespace = await createNamespace(clients, "crd-upgrade");
-});
-
-afterAll(async () => {
-  await plane?.stop();
+  namespace = await createNamespace(env.clients, "crd-upgrade");
 });
 
 /** This version's CRD as an older release had it: without spec.monitoring.labels. */
@@ -51,7 +37,7 @@ function olderCrd(version: string): Json {
 }
 
 async function createStore(name: string): Promise<void> {
-  await clients.custom.createNamespacedCustomObject({
+  await env.clients.custom.createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace,
@@ -68,7 +54,7 @@ async function createStore(name: string): Promise<void> {
 
 async function apply(...extra: string[]) {
   const result = await runCli(
-    ["crd", "apply", "--kubeconfig", plane.kubeconfigPath, "-o", "json", ...extra],
+    ["crd", "apply", "--kubeconfig", env.plane.kubeconfigPath, "-o", "json", ...extra],
     {
       timeoutMs: 60_000,
     },
@@ -86,17 +72,17 @@ async function applyStore(...extra: string[]) {
 }
 
 async function annotateVersion(version: string): Promise<void> {
-  const live = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+  const live = await env.clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
   live.metadata = {
     ...live.metadata,
     annotations: { ...live.metadata?.annotations, [CRD_VERSION_ANNOTATION]: version },
   };
-  await clients.extensions.replaceCustomResourceDefinition({ name: CRD_NAME, body: live });
+  await env.clients.extensions.replaceCustomResourceDefinition({ name: CRD_NAME, body: live });
 }
 
 describe("replistore crd apply", () => {
   it("upgrades an older CRD, after which the field it lacked is accepted", async () => {
-    await clients.extensions.createCustomResourceDefinition({ body: olderCrd("0.0.1") as never });
+    await env.clients.extensions.createCustomResourceDefinition({ body: olderCrd("0.0.1") as never });
     // Until the CRD is established its resource is not served at all (a 404 page, not a refusal).
     await eventually(
       async () => {
@@ -116,8 +102,8 @@ describe("replistore crd apply", () => {
     // The whole schema arrives, defaults and CEL rules included (they were once dropped on the way).
     for (const generated of allCrds()) {
       const answer = await httpGet(
-        `${plane.server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${generated.metadata.name}`,
-        plane.tls,
+        `${env.plane.server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${generated.metadata.name}`,
+        env.plane.tls,
       );
       const live = JSON.parse(answer.body) as { spec: { versions: Array<{ schema: unknown }> } };
       const schema = live.spec.versions[0]?.schema;
@@ -128,9 +114,9 @@ describe("replistore crd apply", () => {
   });
 
   it("changes nothing when the CRD is already this version's", async () => {
-    const before = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+    const before = await env.clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
     expect((await apply()).map((r) => r.outcome)).toEqual(["unchanged", "unchanged"]);
-    const after = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+    const after = await env.clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
@@ -143,7 +129,7 @@ describe("replistore crd apply", () => {
 
   it("as the chart's hook applies it (helm's field manager), helm then manages the schema too, so helm install applies crds/ without a conflict", async () => {
     const owners = async () => {
-      const crd = await clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
+      const crd = await env.clients.extensions.readCustomResourceDefinition({ name: CRD_NAME });
       return (crd.metadata?.managedFields ?? [])
         .filter((entry) => JSON.stringify(entry.fieldsV1 ?? {}).includes('"f:versions"'))
         .map((entry) => entry.manager);
@@ -153,18 +139,20 @@ describe("replistore crd apply", () => {
     expect(await owners()).toContain("helm");
     // What Helm 4 does with crds/ on install: server-side apply of the file as "helm", without
     // forcing (sent as it is: the client's typed CRD model would drop its defaults and rules).
-    await clients.extensions.patchCustomResourceDefinition(
+    await env.clients.extensions.patchCustomResourceDefinition(
       { name: CRD_NAME, body: loadYaml(renderCrdYaml()), fieldManager: "helm", force: false },
       setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
     );
   });
 
   it("prints progress as text, and says what to do without a cluster", async () => {
-    const text = await runCli(["crd", "apply", "--kubeconfig", plane.kubeconfigPath], { timeoutMs: 60_000 });
+    const text = await runCli(["crd", "apply", "--kubeconfig", env.plane.kubeconfigPath], {
+      timeoutMs: 60_000,
+    });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`${CRD_NAME}: unchanged, established`);
     expect(text.stdout).toContain(`${BACKUP_CRD_NAME}: unchanged, established`);
-    const missing = join(plane.dir, "no-such-kubeconfig");
+    const missing = join(env.plane.dir, "no-such-kubeconfig");
     const refused = await runCli(["crd", "apply", "--kubeconfig", missing]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim()).toBe(`error: --kubeconfig ${missing}: no such file`);

@@ -3,41 +3,27 @@
  * rule's rejection and message, unknown fields, the status subresource, printer columns and the
  * OpenAPI document `kubectl explain` reads.
  */
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Value from "typebox/value";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { GROUP, PLURAL, VERSION } from "../../../src/api/names.ts";
 import { ReplicatedStoreSpec } from "../../../src/api/replicated-store.ts";
 import { CROSS_FIELD_RULES } from "../../../src/api/rules.ts";
 import { validateManifest } from "../../../src/api/validate.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  httpGet,
-  installCrd,
-  type KubeClients,
-  kubeClients,
-  refusal,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace, httpGet, installCrd, refusal } from "../../support/k8s/index.ts";
+import { REPO_ROOT } from "../../support/node-process.ts";
 import { EVERY_POD_SETTING } from "../../unit/api/manifests.ts";
 
 type Json = Record<string, unknown>;
 
-let plane: ControlPlane;
-let clients: KubeClients;
+const env = useControlPlane();
 let namespace: string;
 
 beforeAll(async () => {
-  plane = await startControlPlane();
-  clients = kubeClients(plane.kubeconfigPath);
-  await installCrd(clients, fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url)));
-  namespace = await createNamespace(clients, "crd");
-});
-
-afterAll(async () => {
-  await plane?.stop();
+  await installCrd(env.clients, join(REPO_ROOT, CRD_FILE));
+  namespace = await createNamespace(env.clients, "crd");
 });
 
 function store(name: string, spec: Json): Json {
@@ -47,11 +33,15 @@ function store(name: string, spec: Json): Json {
 const target = () => ({ group: GROUP, version: VERSION, namespace, plural: PLURAL });
 
 async function create(body: Json, fieldValidation = "Strict"): Promise<Json> {
-  return (await clients.custom.createNamespacedCustomObject({ ...target(), body, fieldValidation })) as Json;
+  return (await env.clients.custom.createNamespacedCustomObject({
+    ...target(),
+    body,
+    fieldValidation,
+  })) as Json;
 }
 
 async function read(name: string): Promise<Json> {
-  return (await clients.custom.getNamespacedCustomObject({ ...target(), name })) as Json;
+  return (await env.clients.custom.getNamespacedCustomObject({ ...target(), name })) as Json;
 }
 
 /** One spec per cross-field rule that breaks that rule and no other. */
@@ -280,10 +270,14 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
       status: { readyReplicas: 2, quorum: "3/2/2", conflictsPending: 1, phase: "Degraded" },
     };
     // A status written through the main resource is ignored...
-    await clients.custom.replaceNamespacedCustomObject({ ...target(), name: "columns", body: withStatus });
+    await env.clients.custom.replaceNamespacedCustomObject({
+      ...target(),
+      name: "columns",
+      body: withStatus,
+    });
     expect((await read("columns")).status).toBeUndefined();
     // ...and kept through /status.
-    await clients.custom.replaceNamespacedCustomObjectStatus({
+    await env.clients.custom.replaceNamespacedCustomObjectStatus({
       ...target(),
       name: "columns",
       body: { ...withStatus, metadata: (await read("columns")).metadata },
@@ -291,8 +285,8 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
     expect((await read("columns")).status).toEqual(withStatus.status);
 
     const answer = await httpGet(
-      `${plane.server}/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}/columns`,
-      plane.tls,
+      `${env.plane.server}/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}/columns`,
+      env.plane.tls,
       { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" },
     );
     expect(answer.status).toBe(200);
@@ -316,7 +310,7 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
   });
 
   it("is listed under the short name rstore and the category all", async () => {
-    const answer = await httpGet(`${plane.server}/apis/${GROUP}/${VERSION}`, plane.tls);
+    const answer = await httpGet(`${env.plane.server}/apis/${GROUP}/${VERSION}`, env.plane.tls);
     const list = JSON.parse(answer.body) as {
       resources: { name: string; shortNames?: string[]; categories?: string[] }[];
     };
@@ -326,7 +320,7 @@ describe("ReplicatedStore CRD on a real apiserver", () => {
   });
 
   it("documents every field in the OpenAPI schema kubectl explain reads", async () => {
-    const answer = await httpGet(`${plane.server}/openapi/v3/apis/${GROUP}/${VERSION}`, plane.tls);
+    const answer = await httpGet(`${env.plane.server}/openapi/v3/apis/${GROUP}/${VERSION}`, env.plane.tls);
     expect(answer.status).toBe(200);
     const document = JSON.parse(answer.body) as { components: { schemas: Record<string, Json> } };
     const root = document.components.schemas[`io.replistore.${VERSION}.ReplicatedStore`];

@@ -5,59 +5,49 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKUP_PLURAL } from "../../../src/api/backup-resource.ts";
 import { BACKUP_CRD_FILE, CRD_FILE } from "../../../src/api/crd-yaml.ts";
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
+import { GROUP, VERSION } from "../../../src/api/names.ts";
 import { eventually } from "../../support/index.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace } from "../../support/k8s/index.ts";
+import { createStore } from "../operator/harness.ts";
 import { expectFits80, plugin } from "./plugin-run.ts";
 
-const crd = (file: string) => fileURLToPath(new URL(`../../../${file}`, import.meta.url));
 const FAST = { REPLISTORE_PLUGIN_POLL_MS: "100" };
 
 describe("kubectl replistore backup", () => {
-  let plane: ControlPlane;
-  let clients: KubeClients;
+  const env = useControlPlane({ crds: [CRD_FILE, BACKUP_CRD_FILE] });
   let ns: string;
   let dir: string;
   let kube: string[];
   beforeAll(async () => {
-    plane = await startControlPlane({ crdFiles: [crd(CRD_FILE), crd(BACKUP_CRD_FILE)] });
-    clients = kubeClients(plane.kubeconfigPath);
-    ns = await createNamespace(clients, "plugin-backup");
+    ns = await createNamespace(env.clients, "plugin-backup");
     dir = await mkdtemp(join(tmpdir(), "plugin-backup-"));
     await writeFile(join(dir, "kubeconfig"), "");
-    kube = ["--kubeconfig", plane.kubeconfigPath, "-n", ns];
-    await clients.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns,
-      plural: PLURAL,
-      body: {
-        apiVersion: API_VERSION,
-        kind: KIND,
-        metadata: { name: "orders" },
-        spec: { backup: { destination: { path: "s3://backups/orders" } } },
-      },
+    kube = ["--kubeconfig", env.plane.kubeconfigPath, "-n", ns];
+    await createStore(env.clients, ns, "orders", {
+      backup: { destination: { path: "s3://backups/orders" } },
     });
   });
   afterAll(async () => {
-    await plane?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
+  const readBackup = (name: string) =>
+    env.clients.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns,
+      plural: BACKUP_PLURAL,
+      name,
+    });
+
   const setStatus = (name: string, status: Record<string, unknown>) =>
     eventually(() =>
-      clients.custom.patchNamespacedCustomObjectStatus(
+      env.clients.custom.patchNamespacedCustomObjectStatus(
         { group: GROUP, version: VERSION, namespace: ns, plural: BACKUP_PLURAL, name, body: { status } },
         setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
       ),
@@ -65,15 +55,7 @@ describe("kubectl replistore backup", () => {
 
   it("creates a backup and follows it to Completed, then lists and describes it", async () => {
     const run = plugin(["backup", "create", "orders", "--name", "orders-now", ...kube], FAST);
-    await eventually(() =>
-      clients.custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns,
-        plural: BACKUP_PLURAL,
-        name: "orders-now",
-      }),
-    );
+    await eventually(() => readBackup("orders-now"));
     await setStatus("orders-now", { phase: "Running", jobName: "orders-now" });
     await setStatus("orders-now", {
       phase: "Completed",
@@ -111,15 +93,7 @@ describe("kubectl replistore backup", () => {
 
   it("exits 1 with the reason when the backup fails", async () => {
     const run = plugin(["backup", "create", "orders", "--name", "orders-bad", ...kube], FAST);
-    await eventually(() =>
-      clients.custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns,
-        plural: BACKUP_PLURAL,
-        name: "orders-bad",
-      }),
-    );
+    await eventually(() => readBackup("orders-bad"));
     await setStatus("orders-bad", {
       phase: "Failed",
       message: 'bucket "backups" does not exist; create it, or fix the destination',

@@ -8,7 +8,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { load } from "js-yaml";
 import { list as tarList } from "tar";
@@ -16,16 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
 import { eventually, runCli, uniqueKey } from "../../support/index.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  setPodReady,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace, setPodReady } from "../../support/k8s/index.ts";
+import { createStore, replaceStoreStatus } from "../operator/harness.ts";
 import { finishJobPod, jobPods } from "../operator/pod-nodes.ts";
-import { expectFits80, expectNoStack, nodePod, plugin } from "./plugin-run.ts";
+import { createNodePod, expectFits80, expectNoStack, nodePod, plugin } from "./plugin-run.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "./pod-network.ts";
 
 const TOKEN = "kubectl-day2-token";
@@ -35,8 +29,6 @@ const unavailable = canMakePodNetwork();
 describe.skipIf(unavailable !== undefined)(
   `kubectl replistore day-2 commands${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
-    let plane: ControlPlane;
-    let clients: KubeClients;
     let net: PodNetwork;
     let nodes: PodStore;
     let dir: string;
@@ -47,90 +39,52 @@ describe.skipIf(unavailable !== undefined)(
     const store = "orders";
     const names = [0, 1, 2].map((i) => `${store}-${i}`);
 
-    async function createStore(
-      namespace: string,
-      name: string,
-      spec: Record<string, unknown>,
-    ): Promise<void> {
-      await clients.custom.createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: PLURAL,
-        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
-      });
-    }
-
-    async function setStatus(
-      namespace: string,
-      name: string,
-      status: Record<string, unknown>,
-    ): Promise<void> {
-      const current = await clients.custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: PLURAL,
-        name,
-      });
-      await clients.custom.replaceNamespacedCustomObjectStatus({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: PLURAL,
-        name,
-        body: { ...(current as object), status },
-      });
-    }
-
-    async function createPod(namespace: string, name: string, owner: string, ip: string): Promise<void> {
-      await eventually(() => clients.core.createNamespacedPod({ namespace, body: nodePod(name, owner) }), {
-        timeoutMs: 20_000,
-        what: `pod ${name} created`,
-      });
-      await setPodReady(clients, namespace, name, true, ip);
-    }
+    const env = useControlPlane({
+      crds: [CRD_FILE],
+      alongside: async () => {
+        dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-day2-"));
+        net = PodNetwork.create(5);
+        nodes = new PodStore(net, dir, names, { token: TOKEN, tls: true });
+        await nodes.boot({ limits: { requestTimeoutMs: 1_500 } });
+      },
+    });
 
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-day2-"));
-      net = PodNetwork.create(5);
-      nodes = new PodStore(net, dir, names, { token: TOKEN, tls: true });
-      const [started] = await Promise.all([
-        startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
-        nodes.boot({ limits: { requestTimeoutMs: 1_500 } }),
-      ]);
-      plane = started;
-      clients = kubeClients(plane.kubeconfigPath);
-      kubeconfig = ["--kubeconfig", plane.kubeconfigPath];
-      ns = await createNamespace(clients, "day2");
-      other = await createNamespace(clients, "day2-edge");
+      kubeconfig = ["--kubeconfig", env.plane.kubeconfigPath];
+      ns = await createNamespace(env.clients, "day2");
+      other = await createNamespace(env.clients, "day2-edge");
       kube = [...kubeconfig, "-n", ns];
-      await createStore(ns, store, {
+      await createStore(env.clients, ns, store, {
         replicas: 3,
         auth: { secretName: `${store}-token` },
         antiEntropy: { schedule: "17 3 * * *" },
       });
-      await clients.core.createNamespacedSecret({
+      await env.clients.core.createNamespacedSecret({
         namespace: ns,
         body: { metadata: { name: `${store}-token` }, stringData: { token: TOKEN } },
       });
-      await createStore(other, "edge", {
+      await createStore(env.clients, other, "edge", {
         replicas: 3,
         mode: "MultiLeader",
         multiLeader: { leaders: 2, topology: "Star", hub: 0 },
       });
-      for (const [i, name] of names.entries()) await createPod(ns, name, store, net.podIp(i));
+      for (const [i, name] of names.entries())
+        await createNodePod(env.clients, ns, name, store, net.podIp(i));
     });
 
     afterAll(async () => {
       await nodes?.stop();
       net?.destroySync();
-      await plane?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
     it("status -A: one line per store of every namespace; -o json the stores; a store and -A refused", async () => {
-      await setStatus(ns, store, { phase: "Ready", readyReplicas: 3, replicas: 3, quorum: "N=3 W=2 R=2" });
+      await replaceStoreStatus(env.clients, ns, store, {
+        phase: "Ready",
+        readyReplicas: 3,
+        replicas: 3,
+        quorum: "N=3 W=2 R=2",
+      });
       const run = await plugin(["status", "-A", ...kubeconfig]);
       expect(run.code, run.stderr).toBe(0);
       expectFits80(run.stdout);
@@ -216,7 +170,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it("hub: shows spec and status, moves it with --set, refuses non-Star stores and ordinals out of range", async () => {
       const edge = [...kubeconfig, "-n", other];
-      await setStatus(other, "edge", { phase: "Ready", hub: 1 });
+      await replaceStoreStatus(env.clients, other, "edge", { phase: "Ready", hub: 1 });
       const show = await plugin(["hub", "edge", ...edge]);
       expect(show.code, show.stderr).toBe(0);
       expectFits80(show.stdout);
@@ -237,7 +191,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(set.code, set.stderr).toBe(0);
       expect(set.stdout).toContain(`hub of ${other}/edge set to 1 (edge-1), was 0`);
       expectFits80(set.stdout);
-      const after = (await clients.custom.getNamespacedCustomObject({
+      const after = (await env.clients.custom.getNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
         namespace: other,
@@ -284,7 +238,7 @@ describe.skipIf(unavailable !== undefined)(
           },
         },
       };
-      const cronJob = await clients.batch.createNamespacedCronJob({
+      const cronJob = await env.clients.batch.createNamespacedCronJob({
         namespace: ns,
         body: {
           metadata: { name: cron },
@@ -298,7 +252,7 @@ describe.skipIf(unavailable !== undefined)(
       const made = JSON.parse(noWait.stdout) as { job: string; cronJob: string };
       expect(made.cronJob).toBe(cron);
       expect(made.job).toMatch(new RegExp(`^${cron}-manual-\\d+$`));
-      const job = await clients.batch.readNamespacedJob({ namespace: ns, name: made.job });
+      const job = await env.clients.batch.readNamespacedJob({ namespace: ns, name: made.job });
       expect(job.metadata?.annotations).toMatchObject({ "cronjob.kubernetes.io/instantiate": "manual" });
       expect(job.metadata?.labels).toMatchObject(template.metadata.labels);
       expect(job.metadata?.ownerReferences).toEqual([
@@ -312,7 +266,7 @@ describe.skipIf(unavailable !== undefined)(
       ]);
       expect(job.spec?.backoffLimit).toBe(0);
       expect(job.spec?.template.spec?.containers[0]).toMatchObject({ name: "repair", args: ["repair"] });
-      await clients.batch.deleteNamespacedJob({
+      await env.clients.batch.deleteNamespacedJob({
         namespace: ns,
         name: made.job,
         propagationPolicy: "Background",
@@ -332,19 +286,20 @@ describe.skipIf(unavailable !== undefined)(
       await new Promise((r) => setTimeout(r, 1_100));
       const following = plugin(["repair", "now", store, ...kube], FAST);
       const jobs = async () =>
-        (await clients.batch.listNamespacedJob({ namespace: ns })).items.filter(
+        (await env.clients.batch.listNamespacedJob({ namespace: ns })).items.filter(
           (j) => j.metadata?.name !== made.job && !j.metadata?.deletionTimestamp,
         );
       const running = await eventually(
         async () => {
           const [j] = await jobs();
           if (!j) throw new Error("no Job yet");
-          if ((await jobPods(clients, ns, j.metadata?.uid ?? "")).length === 0) throw new Error("no pod yet");
+          if ((await jobPods(env.clients, ns, j.metadata?.uid ?? "")).length === 0)
+            throw new Error("no pod yet");
           return j;
         },
         { timeoutMs: 30_000, what: "the followed Job and its pod" },
       );
-      await finishJobPod(clients, ns, running.metadata?.uid ?? "", "repair", 0, summary);
+      await finishJobPod(env.clients, ns, running.metadata?.uid ?? "", "repair", 0, summary);
       const run = await following;
       expect(run.code, run.stderr).toBe(0);
       expectFits80(run.stdout);
@@ -362,13 +317,14 @@ describe.skipIf(unavailable !== undefined)(
         async () => {
           const j = (await jobs()).find((x) => x.metadata?.name !== name);
           if (!j) throw new Error("no second Job yet");
-          if ((await jobPods(clients, ns, j.metadata?.uid ?? "")).length === 0) throw new Error("no pod yet");
+          if ((await jobPods(env.clients, ns, j.metadata?.uid ?? "")).length === 0)
+            throw new Error("no pod yet");
           return j;
         },
         { timeoutMs: 30_000, what: "the second Job and its pod" },
       );
       const failedSummary = JSON.stringify({ status: "failed", ok: false, error: "no member answered" });
-      await finishJobPod(clients, ns, second.metadata?.uid ?? "", "repair", 1, failedSummary);
+      await finishJobPod(env.clients, ns, second.metadata?.uid ?? "", "repair", 1, failedSummary);
       const failed = await failing;
       expect(failed.code).toBe(1);
       expect(failed.stdout).toContain("result: Failed");
@@ -379,7 +335,7 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it("report: the store, events, pods, logs tried, every node's status and metrics in one .tar.gz", async () => {
-      await clients.core.createNamespacedEvent({
+      await env.clients.core.createNamespacedEvent({
         namespace: ns,
         body: {
           metadata: { generateName: `${store}.` },
@@ -435,8 +391,8 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it("without the RBAC a command needs, it names the permission and how to check it; nothing is changed", async () => {
-      const rbac = clients.config.makeApiClient(RbacAuthorizationV1Api);
-      await clients.core.createNamespacedServiceAccount({
+      const rbac = env.clients.config.makeApiClient(RbacAuthorizationV1Api);
+      await env.clients.core.createNamespacedServiceAccount({
         namespace: ns,
         body: { metadata: { name: "viewer" } },
       });
@@ -459,14 +415,14 @@ describe.skipIf(unavailable !== undefined)(
           subjects: [{ kind: "ServiceAccount", name: "viewer", namespace: ns }],
         },
       });
-      const token = await clients.core.createNamespacedServiceAccountToken({
+      const token = await env.clients.core.createNamespacedServiceAccountToken({
         namespace: ns,
         name: "viewer",
         body: {
           spec: { audiences: ["https://kubernetes.default.svc.cluster.local"], expirationSeconds: 3600 },
         },
       });
-      const cluster = clients.config.getCurrentCluster();
+      const cluster = env.clients.config.getCurrentCluster();
       const file = join(dir, "viewer.kubeconfig");
       await writeFile(
         file,
@@ -521,7 +477,7 @@ describe.skipIf(unavailable !== undefined)(
         expectNoStack(run);
       }
       // nothing was deleted
-      const pods = await clients.core.listNamespacedPod({ namespace: ns });
+      const pods = await env.clients.core.listNamespacedPod({ namespace: ns });
       expect(
         pods.items
           .filter((p) => names.includes(p.metadata?.name ?? ""))
@@ -536,7 +492,7 @@ describe.skipIf(unavailable !== undefined)(
       // the StatefulSet controller and the kubelet: a deleted pod comes back, its node restarts
       const player = (async () => {
         while (playing) {
-          const pods = (await clients.core.listNamespacedPod({ namespace: ns })).items;
+          const pods = (await env.clients.core.listNamespacedPod({ namespace: ns })).items;
           for (const [i, name] of names.entries()) {
             if (pods.some((p) => p.metadata?.name === name)) continue;
             order.push(name);
@@ -546,9 +502,9 @@ describe.skipIf(unavailable !== undefined)(
                 .every((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")),
             );
             await nodes.kill(i);
-            await clients.core.createNamespacedPod({ namespace: ns, body: nodePod(name, store) });
+            await env.clients.core.createNamespacedPod({ namespace: ns, body: nodePod(name, store) });
             await nodes.start(i);
-            await setPodReady(clients, ns, name, true, net.podIp(i));
+            await setPodReady(env.clients, ns, name, true, net.podIp(i));
           }
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -580,8 +536,8 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it("restart: a pod that does not come back stops it within --timeout, saying where", async () => {
-      await createStore(ns, "lonely", { replicas: 1 });
-      await createPod(ns, "lonely-0", "lonely", net.podIp(3));
+      await createStore(env.clients, ns, "lonely", { replicas: 1 });
+      await createNodePod(env.clients, ns, "lonely-0", "lonely", net.podIp(3));
       const run = await plugin(["restart", "lonely", ...kube, "--timeout", "2s"], FAST);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain(`restarting ${ns}/lonely: its only pod, lonely-0\n`);
@@ -591,8 +547,8 @@ describe.skipIf(unavailable !== undefined)(
       );
       expectNoStack(run);
 
-      await createPod(ns, "lonely-0", "lonely", net.podIp(3));
-      await setPodReady(clients, ns, "lonely-0", false, net.podIp(3));
+      await createNodePod(env.clients, ns, "lonely-0", "lonely", net.podIp(3));
+      await setPodReady(env.clients, ns, "lonely-0", false, net.podIp(3));
       const unready = await plugin(["restart", "lonely", ...kube]);
       expect(unready.code).toBe(1);
       expect(unready.stderr).toContain(

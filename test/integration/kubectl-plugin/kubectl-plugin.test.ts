@@ -1,22 +1,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
-import { eventually, uniqueKey } from "../../support/index.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  setPodReady,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { uniqueKey } from "../../support/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace, setPodReady } from "../../support/k8s/index.ts";
+import { createStore, replaceStoreStatus } from "../operator/harness.ts";
 import { type MadeConflict, makePartialWrite } from "../review/helpers.ts";
-import { expectFits80, nodePod, plugin } from "./plugin-run.ts";
+import { createNodePod, expectFits80, nodePod, plugin } from "./plugin-run.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "./pod-network.ts";
 
 const TOKEN = "kubectl-plugin-token";
@@ -27,8 +20,6 @@ const unavailable = canMakePodNetwork();
 describe.skipIf(unavailable !== undefined)(
   `kubectl replistore${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
-    let plane: ControlPlane;
-    let clients: KubeClients;
     let net: PodNetwork;
     let nodes: PodStore;
     let dir: string;
@@ -38,58 +29,38 @@ describe.skipIf(unavailable !== undefined)(
     const names = [0, 1, 2].map((i) => `${store}-${i}`);
     let kube: string[];
 
+    const env = useControlPlane({
+      crds: [CRD_FILE],
+      alongside: async () => {
+        dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-"));
+        net = PodNetwork.create(4);
+        // TLS on, as the operator's default: the plugin reaches the nodes through the https pod proxy
+        nodes = new PodStore(net, dir, names, {
+          tls: true,
+          token: TOKEN,
+          nodeEnv: { REPLISTORE_TOKEN: TOKEN, REPLISTORE_READ_TOKEN: READ_TOKEN },
+        });
+        await nodes.boot({ limits: { requestTimeoutMs: 1_500 } });
+      },
+    });
+
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), "replistore-kubectl-"));
-      net = PodNetwork.create(4);
-      // TLS on, as the operator's default: the plugin reaches the nodes through the https pod proxy
-      nodes = new PodStore(net, dir, names, {
-        tls: true,
-        token: TOKEN,
-        nodeEnv: { REPLISTORE_TOKEN: TOKEN, REPLISTORE_READ_TOKEN: READ_TOKEN },
-      });
-      const [started] = await Promise.all([
-        startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
-        nodes.boot({ limits: { requestTimeoutMs: 1_500 } }),
-      ]);
-      plane = started;
-      clients = kubeClients(plane.kubeconfigPath);
-      kube = ["--kubeconfig", plane.kubeconfigPath];
-      ns = await createNamespace(clients, "plugin");
+      kube = ["--kubeconfig", env.plane.kubeconfigPath];
+      ns = await createNamespace(env.clients, "plugin");
       kube.push("-n", ns);
-      await clients.custom.createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns,
-        plural: PLURAL,
-        body: {
-          apiVersion: API_VERSION,
-          kind: KIND,
-          metadata: { name: store },
-          spec: { replicas: 3, auth: { secretName: `${store}-token` } },
-        },
-      });
-      await clients.core.createNamespacedSecret({
+      await createStore(env.clients, ns, store, { replicas: 3, auth: { secretName: `${store}-token` } });
+      await env.clients.core.createNamespacedSecret({
         namespace: ns,
         body: { metadata: { name: `${store}-token` }, stringData: { token: TOKEN } },
       });
-      // pods need the namespace's default ServiceAccount, which the controller manager makes
-      for (const [i, name] of names.entries()) {
-        await eventually(
-          () => clients.core.createNamespacedPod({ namespace: ns, body: nodePod(name, store) }),
-          {
-            timeoutMs: 20_000,
-            what: `pod ${name} created`,
-          },
-        );
-        await setPodReady(clients, ns, name, true, net.podIp(i));
-      }
+      for (const [i, name] of names.entries())
+        await createNodePod(env.clients, ns, name, store, net.podIp(i));
       conflict = await makePartialWrite(nodes, uniqueKey("kubectl"), "the value before", "half written");
     });
 
     afterAll(async () => {
       await nodes?.stop();
       net?.destroySync();
-      await plane?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
@@ -120,55 +91,38 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it("summarises the store like kubectl cnpg status", async () => {
-      const status = await clients.custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns,
-        plural: PLURAL,
-        name: store,
-      });
       const now = new Date().toISOString();
-      await clients.custom.replaceNamespacedCustomObjectStatus({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns,
-        plural: PLURAL,
-        name: store,
-        body: {
-          ...(status as object),
-          status: {
-            observedGeneration: 1,
-            phase: "Ready",
-            replicas: 3,
-            readyReplicas: 3,
-            quorum: "N=3 W=2 R=2",
-            conflictsPending: 1,
-            lastAntiEntropy: {
-              jobName: `${store}-repair-1`,
-              startTime: now,
-              completionTime: now,
-              result: "Succeeded",
-              keysRepaired: 12,
-            },
-            conditions: [
-              {
-                type: "Ready",
-                status: "True",
-                reason: "AllReplicasReady",
-                message: "3 of 3 replicas are ready and the quorum holds; nothing to do",
-                lastTransitionTime: now,
-              },
-              {
-                type: "ConflictsPending",
-                status: "True",
-                reason: "ConflictsAwaitReview",
-                message:
-                  "1 conflict waits for a person: kubectl replistore conflicts list orders, or the operator's review page, which is a rather long way to say it",
-                lastTransitionTime: now,
-              },
-            ],
-          },
+      await replaceStoreStatus(env.clients, ns, store, {
+        observedGeneration: 1,
+        phase: "Ready",
+        replicas: 3,
+        readyReplicas: 3,
+        quorum: "N=3 W=2 R=2",
+        conflictsPending: 1,
+        lastAntiEntropy: {
+          jobName: `${store}-repair-1`,
+          startTime: now,
+          completionTime: now,
+          result: "Succeeded",
+          keysRepaired: 12,
         },
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "AllReplicasReady",
+            message: "3 of 3 replicas are ready and the quorum holds; nothing to do",
+            lastTransitionTime: now,
+          },
+          {
+            type: "ConflictsPending",
+            status: "True",
+            reason: "ConflictsAwaitReview",
+            message:
+              "1 conflict waits for a person: kubectl replistore conflicts list orders, or the operator's review page, which is a rather long way to say it",
+            lastTransitionTime: now,
+          },
+        ],
       });
       const run = await plugin(["status", store, ...kube]);
       expect(run.code, run.stderr).toBe(0);
@@ -261,15 +215,9 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it("cannot use loopback pod IPs: the apiserver refuses to proxy to them", async () => {
-      await clients.core.createNamespacedPod({ namespace: ns, body: nodePod("loopback-0", "loopback") });
-      await setPodReady(clients, ns, "loopback-0", true, "127.0.0.1");
-      await clients.custom.createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns,
-        plural: PLURAL,
-        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: "loopback" }, spec: { replicas: 1 } },
-      });
+      await env.clients.core.createNamespacedPod({ namespace: ns, body: nodePod("loopback-0", "loopback") });
+      await setPodReady(env.clients, ns, "loopback-0", true, "127.0.0.1");
+      await createStore(env.clients, ns, "loopback", { replicas: 1 });
       const run = await plugin(["conflicts", "list", "loopback", ...kube]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(

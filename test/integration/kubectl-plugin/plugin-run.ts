@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "vitest";
-import { REPO_ROOT } from "../../support/index.ts";
+import { eventually, REPO_ROOT } from "../../support/index.ts";
+import { type KubeClients, setPodReady } from "../../support/k8s/index.ts";
 
 export const SHIM = join(REPO_ROOT, "bin", "kubectl-replistore");
 
@@ -66,6 +67,24 @@ export function nodePod(name: string, store: string): V1Pod {
       ],
     },
   };
+}
+
+/**
+ * Creates `nodePod(name, store)` (once the namespace's default ServiceAccount, which the controller
+ * manager makes, lets it be) and reports it running and ready at `ip`.
+ */
+export async function createNodePod(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  store: string,
+  ip: string,
+): Promise<void> {
+  await eventually(() => clients.core.createNamespacedPod({ namespace, body: nodePod(name, store) }), {
+    timeoutMs: 20_000,
+    what: `pod ${name} created`,
+  });
+  await setPodReady(clients, namespace, name, true, ip);
 }
 
 /** A stack trace is never what a user should see. */

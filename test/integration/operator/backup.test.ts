@@ -7,30 +7,27 @@
  * destination; pruned ids deleting their objects; status.lastBackup; the schedule creating backups
  * and skipping a tick while one runs; the CRD's validation messages.
  */
-import { fileURLToPath } from "node:url";
 import type { CoreV1Event, V1Job } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   BACKUP_KIND,
   BACKUP_PLURAL,
   type ReplicatedStoreBackupStatus,
 } from "../../../src/api/backup-resource.ts";
-import { BACKUP_CRD_FILE, CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, VERSION } from "../../../src/api/names.ts";
 import type { BackupResult } from "../../../src/backup/result.ts";
 import { BACKUP_CONTAINER } from "../../../src/builders/backup-job.ts";
-import type { Operator } from "../../../src/operator/operator.ts";
 import { eventually } from "../../support/eventually.ts";
+import { createNamespace, refusal } from "../../support/k8s/index.ts";
 import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  refusal,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
-import { createStore, patchSpec, readStore, startOperator, storeEvents, waitForStatus } from "./harness.ts";
+  createStore,
+  patchSpec,
+  readStore,
+  storeEvents,
+  useOperatorPlane,
+  waitForStatus,
+} from "./harness.ts";
 import { finishJobPod, playKubelet } from "./pod-nodes.ts";
 
 const DESTINATION = "s3://backups/shop";
@@ -46,33 +43,20 @@ interface BackupObject {
   status?: ReplicatedStoreBackupStatus;
 }
 
-let plane: ControlPlane;
-let clients: KubeClients;
-let operator: Operator;
+// both CRDs (the default)
+const env = useOperatorPlane({ operator: { resyncPeriodMs: 2_000 } });
 let namespace: string;
 
 beforeAll(async () => {
-  plane = await startControlPlane({
-    crdFiles: [CRD_FILE, BACKUP_CRD_FILE].map((f) =>
-      fileURLToPath(new URL(`../../../${f}`, import.meta.url)),
-    ),
-  });
-  clients = kubeClients(plane.kubeconfigPath);
-  operator = await startOperator(clients, { resyncPeriodMs: 2_000 });
-  namespace = await createNamespace(clients, "backup");
-  await createStore(clients, namespace, "orders", {
+  namespace = await createNamespace(env.clients, "backup");
+  await createStore(env.clients, namespace, "orders", {
     replicas: 1,
     backup: { destination: { path: DESTINATION }, retention: { keep: 2 } },
   });
 });
 
-afterAll(async () => {
-  await operator?.stop();
-  await plane?.stop();
-});
-
 async function createBackup(name: string, storeName: string, extra: Record<string, unknown> = {}) {
-  await clients.custom.createNamespacedCustomObject({
+  await env.clients.custom.createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace,
@@ -82,7 +66,7 @@ async function createBackup(name: string, storeName: string, extra: Record<strin
 }
 
 async function readBackup(name: string): Promise<BackupObject> {
-  return (await clients.custom.getNamespacedCustomObject({
+  return (await env.clients.custom.getNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace,
@@ -92,7 +76,7 @@ async function readBackup(name: string): Promise<BackupObject> {
 }
 
 async function listBackups(): Promise<BackupObject[]> {
-  const list = (await clients.custom.listNamespacedCustomObject({
+  const list = (await env.clients.custom.listNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace,
@@ -113,7 +97,7 @@ async function waitForPhase(name: string, phase: string, timeoutMs = 30_000): Pr
 }
 
 async function jobOf(name: string): Promise<V1Job> {
-  return eventually(() => clients.batch.readNamespacedJob({ namespace, name }), {
+  return eventually(() => env.clients.batch.readNamespacedJob({ namespace, name }), {
     timeoutMs: 20_000,
     what: `Job ${name}`,
   });
@@ -123,7 +107,7 @@ async function jobOf(name: string): Promise<V1Job> {
 async function finishBackup(name: string, result: BackupResult): Promise<void> {
   const job = await jobOf(name);
   await finishJobPod(
-    clients,
+    env.clients,
     namespace,
     job.metadata?.uid ?? "",
     BACKUP_CONTAINER,
@@ -154,7 +138,7 @@ function completed(id: string, pruned: string[] = []): BackupResult {
 }
 
 async function eventsOf(kind: string, name: string): Promise<CoreV1Event[]> {
-  const list = await clients.core.listNamespacedEvent({
+  const list = await env.clients.core.listNamespacedEvent({
     namespace,
     fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
   });
@@ -167,9 +151,9 @@ describe("operator: ReplicatedStoreBackups", () => {
     const pending = await waitForPhase("orders-manual-1", "Pending");
     expect(pending.status?.message).toContain("waiting for ReplicatedStore orders");
 
-    await playKubelet(clients, namespace, "orders-0", "10.0.0.10");
+    await playKubelet(env.clients, namespace, "orders-0", "10.0.0.10");
     await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.conditions?.some((c) => c.type === "QuorumAvailable" && c.status === "True"),
@@ -210,7 +194,7 @@ describe("operator: ReplicatedStoreBackups", () => {
       bytes: 65_536,
     });
     const store = await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.lastBackup?.name === "orders-manual-1",
@@ -225,7 +209,7 @@ describe("operator: ReplicatedStoreBackups", () => {
     });
     await eventually(
       async () => {
-        const reasons = (await storeEvents(clients, namespace, "orders")).map((e) => e.reason);
+        const reasons = (await storeEvents(env.clients, namespace, "orders")).map((e) => e.reason);
         expect(reasons).toContain("BackupCompleted");
         const onBackup = (await eventsOf(BACKUP_KIND, "orders-manual-1")).map((e) => e.reason);
         expect(onBackup).toEqual(
@@ -250,7 +234,9 @@ describe("operator: ReplicatedStoreBackups", () => {
       "the bucket backups does not exist: create it or fix spec.backup.destination.path",
     );
     // a failure does not become the last backup
-    expect((await readStore(clients, namespace, "orders")).status?.lastBackup?.name).toBe("orders-manual-1");
+    expect((await readStore(env.clients, namespace, "orders")).status?.lastBackup?.name).toBe(
+      "orders-manual-1",
+    );
   });
 
   it("a completed backup's pruned ids delete those backups' objects, and only those", async () => {
@@ -272,7 +258,7 @@ describe("operator: ReplicatedStoreBackups", () => {
       { what: "orders-manual-1 deleted" },
     );
     await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.lastBackup?.name === "orders-manual-3",
@@ -281,13 +267,13 @@ describe("operator: ReplicatedStoreBackups", () => {
   });
 
   it("a backup of a store with no destination fails, saying what to set", async () => {
-    await createStore(clients, namespace, "carts", { replicas: 1 });
+    await createStore(env.clients, namespace, "carts", { replicas: 1 });
     await createBackup("carts-1", "carts");
     const failed = await waitForPhase("carts-1", "Failed");
     expect(failed.status?.message).toBe(
       "ReplicatedStore carts has no spec.backup.destination and this backup names no spec.destination: set one of them, then create a new ReplicatedStoreBackup",
     );
-    await expect(clients.batch.readNamespacedJob({ namespace, name: "carts-1" })).rejects.toThrow();
+    await expect(env.clients.batch.readNamespacedJob({ namespace, name: "carts-1" })).rejects.toThrow();
   });
 
   it("the CRD refuses a bad store name, a bad destination, and a changed spec", async () => {
@@ -300,7 +286,7 @@ describe("operator: ReplicatedStoreBackups", () => {
     expect(badPath.code).toBe(422);
     expect(badPath.message).toContain("spec.destination.path");
     const changed = await refusal(() =>
-      clients.custom.patchNamespacedCustomObject(
+      env.clients.custom.patchNamespacedCustomObject(
         {
           group: GROUP,
           version: VERSION,
@@ -316,7 +302,7 @@ describe("operator: ReplicatedStoreBackups", () => {
   });
 
   it("the schedule creates a backup at each tick and skips a tick while the previous one runs", async () => {
-    await patchSpec(clients, namespace, "orders", {
+    await patchSpec(env.clients, namespace, "orders", {
       backup: { destination: { path: DESTINATION }, schedule: "* * * * *" },
     });
     const scheduled = async () =>
@@ -337,7 +323,7 @@ describe("operator: ReplicatedStoreBackups", () => {
     // The next tick comes while it runs: skipped, said in an event, no second backup.
     await eventually(
       async () => {
-        const reasons = (await storeEvents(clients, namespace, "orders")).map((e) => e.reason);
+        const reasons = (await storeEvents(env.clients, namespace, "orders")).map((e) => e.reason);
         expect(reasons).toContain("BackupSkipped");
       },
       { timeoutMs: 75_000, intervalMs: 500, what: "the next tick skipped" },
@@ -347,7 +333,7 @@ describe("operator: ReplicatedStoreBackups", () => {
     await finishBackup(first?.metadata.name ?? "", completed(first?.metadata.name ?? ""));
     await waitForPhase(first?.metadata.name ?? "", "Completed");
     await waitForStatus(
-      clients,
+      env.clients,
       namespace,
       "orders",
       (s) => s.status?.lastBackup?.name === first?.metadata.name,
@@ -356,7 +342,7 @@ describe("operator: ReplicatedStoreBackups", () => {
   }, 200_000);
 
   it("exports the backup metrics per store", async () => {
-    const text = await operator.metrics.registry.metrics();
+    const text = await env.operator.metrics.registry.metrics();
     expect(text).toMatch(
       /replistore_backup_last_success_timestamp_seconds\{store_namespace="[^"]+",store="orders"\} \d+/,
     );

@@ -97,6 +97,25 @@ const destination = () => ({
   caBundle: { configMapName: "s3-ca" },
 });
 
+/** The store once the operator has written its status.bootstrap. */
+const bootstrapped = (namespace: string, name: string, timeoutMs?: number) =>
+  waitForStatus(
+    env.clients,
+    namespace,
+    name,
+    (s) => s.status?.bootstrap !== undefined,
+    "status.bootstrap",
+    timeoutMs,
+  );
+
+/** The environment of the node container in the store's StatefulSet, once there is one. */
+async function nodeEnv(namespace: string, name: string) {
+  const sts = (await eventually(() =>
+    env.clients.apps.readNamespacedStatefulSet({ namespace, name }),
+  )) as V1StatefulSet;
+  return sts.spec!.template.spec!.containers[0]!.env!;
+}
+
 describe("a store bootstrapped from a backup", () => {
   it("gets the newest complete backup, chosen once, in its config, and its pods the destination's settings", async () => {
     const ns = await createNamespace(env.clients, "bootstrap-newest");
@@ -104,13 +123,7 @@ describe("a store bootstrapped from a backup", () => {
     await createStore(env.clients, ns, "orders", {
       bootstrap: { fromBackup: { destination: destination() } },
     });
-    const store = await waitForStatus(
-      env.clients,
-      ns,
-      "orders",
-      (s) => s.status?.bootstrap !== undefined,
-      "status.bootstrap",
-    );
+    const store = await bootstrapped(ns, "orders");
     expect(store.status?.bootstrap).toEqual({ backupId: "orders-20261202-030000", destination: path });
     const map = (await eventually(() =>
       env.clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-config" }),
@@ -120,10 +133,7 @@ describe("a store bootstrapped from a backup", () => {
       backupId: "orders-20261202-030000",
       destination: { path, endpoint: s3.endpoint },
     });
-    const sts = (await eventually(() =>
-      env.clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "orders" }),
-    )) as V1StatefulSet;
-    const envVars = sts.spec!.template.spec!.containers[0]!.env!;
+    const envVars = await nodeEnv(ns, "orders");
     expect(envVars).toContainEqual({
       name: "AWS_SECRET_ACCESS_KEY",
       valueFrom: { secretKeyRef: { name: "s3-creds", key: "AWS_SECRET_ACCESS_KEY", optional: true } },
@@ -163,10 +173,7 @@ describe("a store bootstrapped from a backup", () => {
     await createStore(env.clients, ns, "ledger-copy", {
       bootstrap: { fromBackup: { backupName: "ledger-1" } },
     });
-    const sts = (await eventually(() =>
-      env.clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "ledger-copy" }),
-    )) as V1StatefulSet;
-    const envVars = sts.spec!.template.spec!.containers[0]!.env!;
+    const envVars = await nodeEnv(ns, "ledger-copy");
     expect(envVars).toContainEqual({
       name: "AWS_ACCESS_KEY_ID",
       valueFrom: { secretKeyRef: { name: "s3-creds", key: "AWS_ACCESS_KEY_ID", optional: true } },
@@ -176,13 +183,7 @@ describe("a store bootstrapped from a backup", () => {
       valueFrom: { secretKeyRef: { name: "s3-creds", key: "AWS_SECRET_ACCESS_KEY", optional: true } },
     });
     // The status is written after the children, so it may follow the StatefulSet by a moment.
-    const copy = await waitForStatus(
-      env.clients,
-      ns,
-      "ledger-copy",
-      (s) => s.status?.bootstrap !== undefined,
-      "status.bootstrap",
-    );
+    const copy = await bootstrapped(ns, "ledger-copy");
     expect(copy.status?.bootstrap).toEqual({ backupId: "orders-20261202-030000", destination: path });
   });
 
@@ -217,14 +218,7 @@ describe("a store bootstrapped from a backup", () => {
         stringData: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
       },
     });
-    const fixed = await waitForStatus(
-      env.clients,
-      ns,
-      "orders",
-      (s) => s.status?.bootstrap !== undefined,
-      "status.bootstrap",
-      40_000,
-    );
+    const fixed = await bootstrapped(ns, "orders", 40_000);
     expect(fixed.status?.bootstrap?.backupId).toBe("orders-20261202-030000");
   });
 

@@ -3,14 +3,13 @@
  * field is misspelled or invalid for v1.34), round-tripped without losing what we set, and taken
  * over by the real StatefulSet controller in a namespace enforcing the restricted Pod Security level.
  */
-import { fileURLToPath } from "node:url";
 import {
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
   type V1NetworkPolicy,
 } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
 import { validateManifest } from "../../../src/api/validate.ts";
@@ -23,33 +22,36 @@ import { buildClientService, buildPeersService } from "../../../src/builders/ser
 import { buildStatefulSet } from "../../../src/builders/statefulset.ts";
 import { buildTokenSecret } from "../../../src/builders/token-secret.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  type KubeClients,
-  kubeClients,
-  refusal,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { refusal } from "../../support/k8s/index.ts";
 import { EVERY_POD_SETTING } from "../../unit/api/manifests.ts";
 
-let plane: ControlPlane;
-let clients: KubeClients;
+const env = useControlPlane({ crds: [CRD_FILE] });
 let objects: KubernetesObjectApi;
 
-beforeAll(async () => {
-  plane = await startControlPlane({
-    crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
-  });
-  clients = kubeClients(plane.kubeconfigPath);
-  objects = KubernetesObjectApi.makeApiClient(clients.config);
+beforeAll(() => {
+  objects = KubernetesObjectApi.makeApiClient(env.clients.config);
 });
 
-afterAll(async () => {
-  await plane?.stop();
-});
+/** Server-side apply, as the operator applies what it builds (force: the test owns every field). */
+const apply = (object: KubernetesObject) =>
+  objects.patch(object, undefined, undefined, "replistore-test", true, PatchStrategy.ServerSideApply);
+
+/** A namespace where Pod Security admission enforces "restricted". */
+async function restrictedNamespace(prefix: string): Promise<string> {
+  const created = await env.clients.core.createNamespace({
+    body: {
+      metadata: {
+        generateName: `${prefix}-`,
+        labels: { "pod-security.kubernetes.io/enforce": "restricted" },
+      },
+    },
+  });
+  return created.metadata?.name ?? "";
+}
 
 async function createStore(namespace: string, spec: Record<string, unknown>): Promise<StoreResource> {
-  const created = await clients.custom.createNamespacedCustomObject({
+  const created = await env.clients.custom.createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace,
@@ -66,17 +68,9 @@ describe("builders against a real kube-apiserver", () => {
   it("every object is accepted by server-side apply and keeps what was set", async () => {
     // Pod Security admission enforces "restricted" here: the StatefulSet controller could not
     // create the pods if the template fell short of it.
-    const created = await clients.core.createNamespace({
-      body: {
-        metadata: {
-          generateName: "builders-",
-          labels: { "pod-security.kubernetes.io/enforce": "restricted" },
-        },
-      },
-    });
-    const namespace = created.metadata?.name ?? "";
+    const namespace = await restrictedNamespace("builders");
     const refused = await refusal(() =>
-      clients.core.createNamespacedPod({
+      env.clients.core.createNamespacedPod({
         namespace,
         body: { metadata: { name: "loose" }, spec: { containers: [{ name: "c", image: "x" }] } },
       }),
@@ -111,20 +105,13 @@ describe("builders against a real kube-apiserver", () => {
       buildNetworkPolicy(store, ctx),
     ];
     for (const object of applied) {
-      await objects.patch(
-        object,
-        undefined,
-        undefined,
-        "replistore-test",
-        true,
-        PatchStrategy.ServerSideApply,
-      );
+      await apply(object);
     }
     const secret = buildTokenSecret(store, ctx);
     if (!secret) throw new Error("no Secret built");
-    await clients.core.createNamespacedSecret({ namespace, body: secret });
+    await env.clients.core.createNamespacedSecret({ namespace, body: secret });
 
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
     expect(sts.spec?.persistentVolumeClaimRetentionPolicy).toEqual({
       whenDeleted: "Delete",
       whenScaled: "Delete",
@@ -144,13 +131,13 @@ describe("builders against a real kube-apiserver", () => {
       metadata: { name: "orders", namespace },
     });
     expect(pdb).toMatchObject({ spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" } });
-    const stored = await clients.core.readNamespacedSecret({ namespace, name: "orders-token" });
+    const stored = await env.clients.core.readNamespacedSecret({ namespace, name: "orders-token" });
     expect(Buffer.from(stored.data?.token ?? "", "base64").toString()).toBe("t0k3n");
 
     // The StatefulSet controller creates the pods and their claims from the template.
     const pods = await eventually(
       async () => {
-        const list = await clients.core.listNamespacedPod({
+        const list = await env.clients.core.listNamespacedPod({
           namespace,
           labelSelector: "app.kubernetes.io/instance=orders,app.kubernetes.io/component=node",
         });
@@ -160,7 +147,7 @@ describe("builders against a real kube-apiserver", () => {
       { timeoutMs: 30_000, what: "3 node pods" },
     );
     expect(pods.map((p) => p.metadata?.name).sort()).toEqual(["orders-0", "orders-1", "orders-2"]);
-    const claims = await clients.core.listNamespacedPersistentVolumeClaim({ namespace });
+    const claims = await env.clients.core.listNamespacedPersistentVolumeClaim({ namespace });
     expect(claims.items.map((c) => c.metadata?.name).sort()).toEqual([
       "data-orders-0",
       "data-orders-1",
@@ -169,17 +156,9 @@ describe("builders against a real kube-apiserver", () => {
   });
 
   it("a store with every pod setting: StatefulSet and CronJob accepted, and their pods carry the settings", async () => {
-    const created = await clients.core.createNamespace({
-      body: {
-        metadata: {
-          generateName: "pod-settings-",
-          labels: { "pod-security.kubernetes.io/enforce": "restricted" },
-        },
-      },
-    });
-    const namespace = created.metadata?.name ?? "";
+    const namespace = await restrictedNamespace("pod-settings");
     // Admission refuses pods naming a service account or priority class that does not exist.
-    await clients.core.createNamespacedServiceAccount({
+    await env.clients.core.createNamespacedServiceAccount({
       namespace,
       body: { metadata: { name: "orders-sa" } },
     });
@@ -204,18 +183,11 @@ describe("builders against a real kube-apiserver", () => {
       buildRepairCronJob(store, ctx),
       buildConfigMap(store, ctx),
     ]) {
-      await objects.patch(
-        object,
-        undefined,
-        undefined,
-        "replistore-test",
-        true,
-        PatchStrategy.ServerSideApply,
-      );
+      await apply(object);
     }
     // A run of the repair CronJob, as `kubectl create job --from=cronjob/orders-repair` makes it.
-    const cronJob = await clients.batch.readNamespacedCronJob({ namespace, name: "orders-repair" });
-    await clients.batch.createNamespacedJob({
+    const cronJob = await env.clients.batch.readNamespacedCronJob({ namespace, name: "orders-repair" });
+    await env.clients.batch.createNamespacedJob({
       namespace,
       body: {
         metadata: { name: "orders-repair-manual", ...cronJob.spec?.jobTemplate.metadata },
@@ -226,7 +198,7 @@ describe("builders against a real kube-apiserver", () => {
     const podsOf = (component: string, count: number) =>
       eventually(
         async () => {
-          const list = await clients.core.listNamespacedPod({
+          const list = await env.clients.core.listNamespacedPod({
             namespace,
             labelSelector: `app.kubernetes.io/instance=orders,app.kubernetes.io/component=${component}`,
           });
@@ -263,7 +235,7 @@ describe("builders against a real kube-apiserver", () => {
     ]);
     expect(nodePod?.spec?.containers[0]?.resources).toEqual(EVERY_POD_SETTING.resources);
     expect(repairPod?.spec?.affinity).toBeUndefined();
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
     expect(sts.metadata?.labels).toMatchObject({ team: "payments" });
     expect(JSON.parse(JSON.stringify(sts.spec?.template.spec?.topologySpreadConstraints))).toEqual(
       EVERY_POD_SETTING.scheduling.topologySpreadConstraints,
@@ -272,7 +244,9 @@ describe("builders against a real kube-apiserver", () => {
   });
 
   it("the default spread over nodes and zones is accepted as built", async () => {
-    const created = await clients.core.createNamespace({ body: { metadata: { generateName: "spread-" } } });
+    const created = await env.clients.core.createNamespace({
+      body: { metadata: { generateName: "spread-" } },
+    });
     const namespace = created.metadata?.name ?? "";
     const store = await createStore(namespace, {});
     const ctx: BuildContext = {
@@ -281,8 +255,8 @@ describe("builders against a real kube-apiserver", () => {
       configGeneration: 1,
     };
     const built = buildStatefulSet(store, ctx);
-    await objects.patch(built, undefined, undefined, "replistore-test", true, PatchStrategy.ServerSideApply);
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+    await apply(built);
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
     expect(sts.spec?.template.spec?.topologySpreadConstraints).toEqual(
       built.spec?.template.spec?.topologySpreadConstraints,
     );

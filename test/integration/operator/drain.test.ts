@@ -13,19 +13,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
-import type { Operator } from "../../../src/operator/operator.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  refusal,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { createNamespace, refusal } from "../../support/k8s/index.ts";
 import { uniqueKey } from "../../support/keys.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "../kubectl-plugin/pod-network.ts";
 import {
@@ -35,8 +26,8 @@ import {
   readScale,
   readStore,
   scaleStore,
-  startOperator,
   storeEvents,
+  useOperatorPlane,
   waitForEvent,
   waitForStatus,
 } from "./harness.ts";
@@ -53,9 +44,7 @@ const unavailable = canMakePodNetwork();
 describe.skipIf(unavailable !== undefined)(
   `operator: drain before scale-down${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
-    let plane: ControlPlane;
-    let clients: KubeClients;
-    let operator: Operator;
+    const env = useOperatorPlane({ crds: [CRD_FILE] });
     let net: PodNetwork;
     let pods: PodStore;
     let dir: string;
@@ -69,21 +58,16 @@ describe.skipIf(unavailable !== undefined)(
         token: TOKEN,
         nodeEnv: { REPLISTORE_ADMIN_TOKEN: TOKEN, REPLISTORE_READ_TOKEN: READ_TOKEN },
       });
-      plane = await startControlPlane({
-        crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))],
-      });
-      clients = kubeClients(plane.kubeconfigPath);
-      operator = await startOperator(clients);
-      namespace = await createNamespace(clients, "drain");
-      await clients.core.createNamespacedSecret({
+      namespace = await createNamespace(env.clients, "drain");
+      await env.clients.core.createNamespacedSecret({
         namespace,
         body: { metadata: { name: "orders-admin" }, stringData: { token: TOKEN } },
       });
-      await clients.core.createNamespacedSecret({
+      await env.clients.core.createNamespacedSecret({
         namespace,
         body: { metadata: { name: "orders-read" }, stringData: { token: READ_TOKEN } },
       });
-      await createStore(clients, namespace, "orders", {
+      await createStore(env.clients, namespace, "orders", {
         replicas: 4,
         replication: { factor: 3, writeQuorum: 2, readQuorum: 2 },
         auth: { read: { secretName: "orders-read" }, admin: { secretName: "orders-admin" } },
@@ -93,7 +77,7 @@ describe.skipIf(unavailable !== undefined)(
       // the nodes start on the operator's config, as pods mounting its ConfigMap do
       const first = await eventually(
         async () => {
-          const current = await nodeConfig(clients, namespace, "orders-config", pods);
+          const current = await nodeConfig(env.clients, namespace, "orders-config", pods);
           if (!current) throw new Error("no ConfigMap yet");
           return current.config;
         },
@@ -101,10 +85,10 @@ describe.skipIf(unavailable !== undefined)(
       );
       expect(first.members).toHaveLength(4);
       await pods.boot(first);
-      stopSync = syncConfigMap(clients, namespace, "orders-config", pods, CONFIG_LAG_MS);
-      for (const [i, name] of NAMES.entries()) await playKubelet(clients, namespace, name, pods.podIp(i));
+      stopSync = syncConfigMap(env.clients, namespace, "orders-config", pods, CONFIG_LAG_MS);
+      for (const [i, name] of NAMES.entries()) await playKubelet(env.clients, namespace, name, pods.podIp(i));
       await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "orders",
         (s) => conditionOf(s, "Ready")?.status === "True",
@@ -117,26 +101,24 @@ describe.skipIf(unavailable !== undefined)(
     afterAll(async () => {
       for (const loop of loops) await loop.stop();
       await stopSync?.();
-      await operator?.stop();
       await pods?.stop();
       net?.destroySync();
-      await plane?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
     it("refuses a scale-down below the replication factor, with a message naming the fix", async () => {
-      const refused = await refusal(() => patchSpec(clients, namespace, "orders", { replicas: 2 }));
+      const refused = await refusal(() => patchSpec(env.clients, namespace, "orders", { replicas: 2 }));
       expect(refused.code).toBe(422);
       expect(refused.message).toContain(
         "spec.replication.factor must be at most spec.replicas: lower factor or raise replicas",
       );
       // kubectl scale goes through the scale subresource: the same rule holds there
-      const scaled = await refusal(() => scaleStore(clients, namespace, "orders", 2));
+      const scaled = await refusal(() => scaleStore(env.clients, namespace, "orders", 2));
       expect(scaled.code).toBe(422);
       expect(scaled.message).toContain(
         "spec.replication.factor must be at most spec.replicas: lower factor or raise replicas",
       );
-      expect((await readStore(clients, namespace, "orders")).spec.replicas).toBe(4);
+      expect((await readStore(env.clients, namespace, "orders")).spec.replicas).toBe(4);
     });
 
     it("scales 4 -> 3 (kubectl scale) only after orders-3 drained and handed off; no key is lost", async () => {
@@ -182,8 +164,8 @@ describe.skipIf(unavailable !== undefined)(
       const sampler = (async () => {
         while (sampling) {
           try {
-            const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
-            const cm = await clients.core.readNamespacedConfigMap({ namespace, name: "orders-config" });
+            const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+            const cm = await env.clients.core.readNamespacedConfigMap({ namespace, name: "orders-config" });
             const config = JSON.parse(cm.data?.["cluster.json"] ?? "{}") as { members: unknown[] };
             samples.push({ pods: sts.spec?.replicas ?? -1, members: config.members.length });
             if (sts.spec?.replicas === 3 && !lastWords) {
@@ -199,9 +181,9 @@ describe.skipIf(unavailable !== undefined)(
 
       // orders-3 is down when the scale-down starts: the drain fails, says why, and holds
       await pods.kill(3);
-      await scaleStore(clients, namespace, "orders", 3);
+      await scaleStore(env.clients, namespace, "orders", 3);
       const failing = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "orders",
         (s) => conditionOf(s, "Degraded")?.reason === "DrainFailed",
@@ -211,16 +193,16 @@ describe.skipIf(unavailable !== undefined)(
       expect(conditionOf(failing, "Degraded")?.message).toContain("replistore.io/skip-drain=true");
       expect(conditionOf(failing, "Progressing")).toMatchObject({ status: "True", reason: "Draining" });
       expect(conditionOf(failing, "Ready")?.status).toBe("False");
-      await waitForEvent(clients, namespace, "orders", "DrainFailed");
-      await waitForEvent(clients, namespace, "orders", "Draining");
-      let sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+      await waitForEvent(env.clients, namespace, "orders", "DrainFailed");
+      await waitForEvent(env.clients, namespace, "orders", "Draining");
+      let sts = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
       expect(sts.spec?.replicas).toBe(4);
 
       // back: the drain runs, the config drops orders-3, it hands off, then the pod goes
       await pods.start(3);
       await eventually(
         async () => {
-          sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
+          sts = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "orders" });
           expect(sts.spec?.replicas).toBe(3);
         },
         { timeoutMs: 90_000, intervalMs: 200, what: "the StatefulSet lowered to 3" },
@@ -245,7 +227,7 @@ describe.skipIf(unavailable !== undefined)(
       // the StatefulSet controller deletes the pod
       await eventually(
         async () => {
-          const list = await clients.core.listNamespacedPod({ namespace });
+          const list = await env.clients.core.listNamespacedPod({ namespace });
           expect(list.items.map((p) => p.metadata?.name)).not.toContain("orders-3");
         },
         { timeoutMs: 30_000, what: "pod orders-3 deleted" },
@@ -275,7 +257,7 @@ describe.skipIf(unavailable !== undefined)(
       }
 
       const done = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "orders",
         (s) =>
@@ -286,10 +268,10 @@ describe.skipIf(unavailable !== undefined)(
       );
       expect(done.status?.replicas).toBe(3);
       expect(conditionOf(done, "Progressing")?.reason).toBe("Reconciled");
-      const reasons = (await storeEvents(clients, namespace, "orders")).map((e) => e.reason);
+      const reasons = (await storeEvents(env.clients, namespace, "orders")).map((e) => e.reason);
       expect(reasons).toEqual(expect.arrayContaining(["Draining", "DrainFailed", "Recovered", "Ready"]));
-      expect((await readStore(clients, namespace, "orders")).spec.replicas).toBe(3);
-      expect(await readScale(clients, namespace, "orders")).toMatchObject({
+      expect((await readStore(env.clients, namespace, "orders")).spec.replicas).toBe(3);
+      expect(await readScale(env.clients, namespace, "orders")).toMatchObject({
         spec: { replicas: 3 },
         status: {
           replicas: 3,

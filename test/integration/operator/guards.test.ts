@@ -4,79 +4,72 @@
  * creates once and never overwrites, and only the namespaces it was told to watch. Also the
  * `replistore operator` command as a process.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeConfig, type KubernetesObject, KubernetesObjectApi, loadAllYaml } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import type { ClusterConfig } from "../../../src/config/cluster-config.ts";
-import type { Operator } from "../../../src/operator/operator.ts";
+import { startCli } from "../../support/cli.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  startControlPlane,
-  writeMonitoringCrds,
-} from "../../support/k8s/index.ts";
+import { createNamespace, writeMonitoringCrds } from "../../support/k8s/index.ts";
 import { freePort } from "../../support/ports.ts";
 import {
   conditionOf,
   createStore,
   patchSpec,
   startOperator,
+  useOperatorPlane,
   waitForEvent,
   waitForStatus,
 } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-let plane: ControlPlane;
-let clients: KubeClients;
-let operator: Operator;
 let crdDir: string;
 /** The namespace the in-process operator watches; the others are out of its sight. */
 let watched: string;
 
-beforeAll(async () => {
-  crdDir = await mkdtemp(join(tmpdir(), "replistore-crds-"));
-  plane = await startControlPlane({
-    crdFiles: [join(ROOT, CRD_FILE), ...(await writeMonitoringCrds(crdDir))],
-  });
-  clients = kubeClients(plane.kubeconfigPath);
-  watched = await createNamespace(clients, "watched");
-  operator = await startOperator(clients, { namespaces: [watched] });
+const env = useOperatorPlane({
+  crds: [CRD_FILE],
+  moreCrdFiles: async () => {
+    crdDir = await mkdtemp(join(tmpdir(), "replistore-crds-"));
+    return writeMonitoringCrds(crdDir);
+  },
+  operator: async (clients) => {
+    watched = await createNamespace(clients, "watched");
+    return { namespaces: [watched] };
+  },
 });
 
 afterAll(async () => {
-  await operator?.stop();
-  await plane?.stop();
   if (crdDir) await rm(crdDir, { recursive: true, force: true });
 });
 
 async function configOf(namespace: string, name: string): Promise<ClusterConfig> {
-  const map = await clients.core.readNamespacedConfigMap({ namespace, name: `${name}-config` });
+  const map = await env.clients.core.readNamespacedConfigMap({ namespace, name: `${name}-config` });
   return JSON.parse(map.data?.["cluster.json"] ?? "{}") as ClusterConfig;
 }
 
 describe("operator: refusals and optional objects", () => {
   it("refuses a mode change on a live store with a condition and an event, and recovers when reverted", async () => {
-    await createStore(clients, watched, "modes", { replicas: 3 });
-    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" }), {
-      timeoutMs: 30_000,
-      what: "StatefulSet",
-    });
-    await patchSpec(clients, watched, "modes", {
+    await createStore(env.clients, watched, "modes", { replicas: 3 });
+    await eventually(
+      () => env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" }),
+      {
+        timeoutMs: 30_000,
+        what: "StatefulSet",
+      },
+    );
+    await patchSpec(env.clients, watched, "modes", {
       replicas: 4,
       mode: "MultiLeader",
       multiLeader: { leaders: 2 },
     });
     const refused = await waitForStatus(
-      clients,
+      env.clients,
       watched,
       "modes",
       (s) => conditionOf(s, "Degraded")?.reason === "ModeChangeRefused",
@@ -85,65 +78,71 @@ describe("operator: refusals and optional objects", () => {
     expect(conditionOf(refused, "Ready")).toMatchObject({ status: "False", reason: "ModeChangeRefused" });
     expect(conditionOf(refused, "Degraded")?.message).toContain("set spec.mode back to Leaderless");
     expect(refused.status?.observedGeneration).toBe(2);
-    const event = await waitForEvent(clients, watched, "modes", "ModeChangeRefused");
+    const event = await waitForEvent(env.clients, watched, "modes", "ModeChangeRefused");
     expect(event.type).toBe("Warning");
     // Nothing of the refused generation was applied, not even the replica count.
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" });
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" });
     expect(sts.spec?.replicas).toBe(3);
     expect(sts.metadata?.annotations?.["replistore.io/mode"]).toBe("Leaderless");
     expect((await configOf(watched, "modes")).mode).toBe("Leaderless");
 
-    await patchSpec(clients, watched, "modes", { mode: "Leaderless", multiLeader: null });
+    await patchSpec(env.clients, watched, "modes", { mode: "Leaderless", multiLeader: null });
     await waitForStatus(
-      clients,
+      env.clients,
       watched,
       "modes",
       (s) => conditionOf(s, "Degraded")?.status === "False" && s.status?.observedGeneration === 3,
       "no longer degraded",
     );
-    await waitForEvent(clients, watched, "modes", "Recovered");
+    await waitForEvent(env.clients, watched, "modes", "Recovered");
     await eventually(
       async () =>
-        (await clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" })).spec
+        (await env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "modes" })).spec
           ?.replicas === 4,
       { timeoutMs: 20_000, what: "replicas 4 applied" },
     );
   });
 
   it("keeps the running claim template when spec.storage changes, and says what to do", async () => {
-    await createStore(clients, watched, "disks", { replicas: 1, storage: { size: "1Gi" } });
-    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "disks" }), {
-      timeoutMs: 30_000,
-      what: "StatefulSet",
+    await createStore(env.clients, watched, "disks", { replicas: 1, storage: { size: "1Gi" } });
+    await eventually(
+      () => env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "disks" }),
+      {
+        timeoutMs: 30_000,
+        what: "StatefulSet",
+      },
+    );
+    await patchSpec(env.clients, watched, "disks", {
+      storage: { size: "5Gi" },
+      antiEntropy: { suspend: true },
     });
-    await patchSpec(clients, watched, "disks", { storage: { size: "5Gi" }, antiEntropy: { suspend: true } });
     const store = await waitForStatus(
-      clients,
+      env.clients,
       watched,
       "disks",
       (s) => conditionOf(s, "Degraded")?.reason === "StorageChangeNotApplied",
       "StorageChangeNotApplied",
     );
     expect(conditionOf(store, "Degraded")?.message).toContain("resize each PersistentVolumeClaim");
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "disks" });
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "disks" });
     expect(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage).toBe("1Gi");
     // The rest of the change did apply.
-    const cron = await clients.batch.readNamespacedCronJob({ namespace: watched, name: "disks-repair" });
+    const cron = await env.clients.batch.readNamespacedCronJob({ namespace: watched, name: "disks-repair" });
     expect(cron.spec?.suspend).toBe(true);
   });
 
   it("creates and deletes the ServiceMonitor, PrometheusRule and dashboards with spec.monitoring", async () => {
-    const objects = KubernetesObjectApi.makeApiClient(clients.config);
+    const objects = KubernetesObjectApi.makeApiClient(env.clients.config);
     const list = async (kind: string) =>
       (await objects.list("monitoring.coreos.com/v1", kind, watched)).items.map((o) => o.metadata?.name);
     const dashboards = async () =>
       (
-        await clients.core.listNamespacedConfigMap({
+        await env.clients.core.listNamespacedConfigMap({
           namespace: watched,
           labelSelector: "grafana_dashboard=1",
         })
       ).items.map((m) => m.metadata?.name);
-    const store = await createStore(clients, watched, "watchme", {
+    const store = await createStore(env.clients, watched, "watchme", {
       replicas: 1,
       monitoring: { serviceMonitor: true, prometheusRule: true, dashboard: true },
     });
@@ -161,7 +160,7 @@ describe("operator: refusals and optional objects", () => {
     });
     expect(monitor.metadata?.ownerReferences?.[0]?.uid).toBe(store.metadata.uid);
 
-    await patchSpec(clients, watched, "watchme", {
+    await patchSpec(env.clients, watched, "watchme", {
       monitoring: { serviceMonitor: false, prometheusRule: false, dashboard: false },
     });
     await eventually(
@@ -171,14 +170,14 @@ describe("operator: refusals and optional objects", () => {
         !(await dashboards()).includes("watchme-dashboards"),
       { timeoutMs: 30_000, what: "monitoring objects deleted" },
     );
-    const deleted = await waitForEvent(clients, watched, "watchme", "Deleted");
+    const deleted = await waitForEvent(env.clients, watched, "watchme", "Deleted");
     expect(deleted.message).toContain("ServiceMonitor watchme");
   });
 
   it("creates the auth Secret with a random token once, and never overwrites one that exists", async () => {
-    await createStore(clients, watched, "locked", { replicas: 1, auth: { secretName: "locked-token" } });
+    await createStore(env.clients, watched, "locked", { replicas: 1, auth: { secretName: "locked-token" } });
     const secret = await eventually(
-      () => clients.core.readNamespacedSecret({ namespace: watched, name: "locked-token" }),
+      () => env.clients.core.readNamespacedSecret({ namespace: watched, name: "locked-token" }),
       {
         timeoutMs: 30_000,
         what: "Secret",
@@ -187,36 +186,36 @@ describe("operator: refusals and optional objects", () => {
     const token = Buffer.from(secret.data?.token ?? "", "base64").toString();
     expect(token.length).toBeGreaterThanOrEqual(32);
     const sts = await eventually(
-      () => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "locked" }),
+      () => env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "locked" }),
       {
         timeoutMs: 30_000,
       },
     );
-    const env = sts.spec?.template.spec?.containers[0]?.env ?? [];
-    expect(env.find((e) => e.name === "REPLISTORE_TOKEN")?.valueFrom?.secretKeyRef).toMatchObject({
+    const containerEnv = sts.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(containerEnv.find((e) => e.name === "REPLISTORE_TOKEN")?.valueFrom?.secretKeyRef).toMatchObject({
       name: "locked-token",
       key: "token",
     });
 
-    await clients.core.createNamespacedSecret({
+    await env.clients.core.createNamespacedSecret({
       namespace: watched,
       body: { metadata: { name: "mine" }, stringData: { token: "chosen-by-me" } },
     });
-    await createStore(clients, watched, "own", { replicas: 1, auth: { secretName: "mine" } });
-    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "own" }), {
+    await createStore(env.clients, watched, "own", { replicas: 1, auth: { secretName: "mine" } });
+    await eventually(() => env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "own" }), {
       timeoutMs: 30_000,
     });
-    const kept = await clients.core.readNamespacedSecret({ namespace: watched, name: "mine" });
+    const kept = await env.clients.core.readNamespacedSecret({ namespace: watched, name: "mine" });
     expect(Buffer.from(kept.data?.token ?? "", "base64").toString()).toBe("chosen-by-me");
     expect(kept.metadata?.ownerReferences).toBeUndefined();
   });
 
   it("with role Secrets, creates the missing ones (a token each), keeps the user's, and hands each role its variable", async () => {
-    await clients.core.createNamespacedSecret({
+    await env.clients.core.createNamespacedSecret({
       namespace: watched,
       body: { metadata: { name: "roles-admin" }, stringData: { token: "admin-chosen-by-me" } },
     });
-    await createStore(clients, watched, "roles", {
+    await createStore(env.clients, watched, "roles", {
       replicas: 1,
       auth: {
         read: { secretName: "roles-read" },
@@ -225,10 +224,13 @@ describe("operator: refusals and optional objects", () => {
       },
     });
     const tokenOf = async (name: string) => {
-      const secret = await eventually(() => clients.core.readNamespacedSecret({ namespace: watched, name }), {
-        timeoutMs: 30_000,
-        what: `Secret ${name}`,
-      });
+      const secret = await eventually(
+        () => env.clients.core.readNamespacedSecret({ namespace: watched, name }),
+        {
+          timeoutMs: 30_000,
+          what: `Secret ${name}`,
+        },
+      );
       return Buffer.from(secret.data?.token ?? "", "base64").toString();
     };
     const read = await tokenOf("roles-read");
@@ -237,7 +239,7 @@ describe("operator: refusals and optional objects", () => {
     expect(write).not.toBe(read);
     expect(await tokenOf("roles-admin")).toBe("admin-chosen-by-me");
     const sts = await eventually(
-      () => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "roles" }),
+      () => env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "roles" }),
       { timeoutMs: 30_000 },
     );
     const tokenVars = (env: { name: string; valueFrom?: { secretKeyRef?: { name?: string } } }[]) =>
@@ -250,7 +252,7 @@ describe("operator: refusals and optional objects", () => {
       REPLISTORE_ADMIN_TOKEN: "roles-admin",
     });
     const job = await eventually(
-      () => clients.batch.readNamespacedCronJob({ namespace: watched, name: "roles-repair" }),
+      () => env.clients.batch.readNamespacedCronJob({ namespace: watched, name: "roles-repair" }),
       { timeoutMs: 30_000 },
     );
     expect(tokenVars(job.spec?.jobTemplate.spec?.template.spec?.containers[0]?.env ?? [])).toEqual({
@@ -259,27 +261,30 @@ describe("operator: refusals and optional objects", () => {
   });
 
   it("the apiserver refuses an auth that names no Secret, with the rule's message", async () => {
-    await expect(createStore(clients, watched, "no-secret", { replicas: 1, auth: {} })).rejects.toThrow(
+    await expect(createStore(env.clients, watched, "no-secret", { replicas: 1, auth: {} })).rejects.toThrow(
       /spec.auth must name at least one Secret/,
     );
   });
 
   it("leaves stores in namespaces it does not watch alone", async () => {
-    const elsewhere = await createNamespace(clients, "unwatched");
-    await createStore(clients, elsewhere, "ignored", { replicas: 1 });
-    await createStore(clients, watched, "noticed", { replicas: 1 });
-    await eventually(() => clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "noticed" }), {
-      timeoutMs: 30_000,
-    });
-    await operator.idle();
-    const sets = await clients.apps.listNamespacedStatefulSet({ namespace: elsewhere });
+    const elsewhere = await createNamespace(env.clients, "unwatched");
+    await createStore(env.clients, elsewhere, "ignored", { replicas: 1 });
+    await createStore(env.clients, watched, "noticed", { replicas: 1 });
+    await eventually(
+      () => env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "noticed" }),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    await env.operator.idle();
+    const sets = await env.clients.apps.listNamespacedStatefulSet({ namespace: elsewhere });
     expect(sets.items).toEqual([]);
   });
 });
 
 describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
   it("is enough to reconcile a store with auth and monitoring, as the operator's service account", async () => {
-    const objects = KubernetesObjectApi.makeApiClient(clients.config);
+    const objects = KubernetesObjectApi.makeApiClient(env.clients.config);
     const manifests = loadAllYaml(
       await readFile(join(ROOT, "deploy/01-rbac.yaml"), "utf8"),
     ) as KubernetesObject[];
@@ -291,7 +296,7 @@ describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
     for (const manifest of deployment) await objects.create(manifest);
     await eventually(
       async () => {
-        const pods = await clients.core.listNamespacedPod({
+        const pods = await env.clients.core.listNamespacedPod({
           namespace: "replistore-system",
           labelSelector: "app.kubernetes.io/name=replistore-operator",
         });
@@ -299,7 +304,7 @@ describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
       },
       { timeoutMs: 30_000, what: "the operator Deployment's 2 pods admitted" },
     );
-    const request = await clients.core.createNamespacedServiceAccountToken({
+    const request = await env.clients.core.createNamespacedServiceAccountToken({
       namespace: "replistore-system",
       name: "replistore-operator",
       body: { spec: { audiences: [], expirationSeconds: 3600 } },
@@ -308,15 +313,20 @@ describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
     const asOperator = new KubeConfig();
     asOperator.loadFromOptions({
       clusters: [
-        { name: "test", server: plane.server, caData: plane.tls.ca.toString("base64"), skipTLSVerify: false },
+        {
+          name: "test",
+          server: env.plane.server,
+          caData: env.plane.tls.ca.toString("base64"),
+          skipTLSVerify: false,
+        },
       ],
       users: [{ name: "operator", token }],
       contexts: [{ name: "operator", cluster: "test", user: "operator" }],
       currentContext: "operator",
     });
 
-    const namespace = await createNamespace(clients, "rbac");
-    const restricted = await startOperator(clients, {
+    const namespace = await createNamespace(env.clients, "rbac");
+    const restricted = await startOperator(env.clients, {
       kubeConfig: asOperator,
       namespaces: [namespace],
       // The Lease is part of what the role must allow.
@@ -330,7 +340,7 @@ describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
       },
     });
     try {
-      await createStore(clients, namespace, "guarded", {
+      await createStore(env.clients, namespace, "guarded", {
         replicas: 1,
         auth: { secretName: "guarded-token" },
         monitoring: { serviceMonitor: true, prometheusRule: true },
@@ -339,19 +349,25 @@ describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
         timeoutMs: 10_000,
         what: "leading with the role's Lease rights",
       });
-      await waitForStatus(clients, namespace, "guarded", (s) => s.status?.observedGeneration === 1, "status");
-      await clients.core.readNamespacedSecret({ namespace, name: "guarded-token" });
+      await waitForStatus(
+        env.clients,
+        namespace,
+        "guarded",
+        (s) => s.status?.observedGeneration === 1,
+        "status",
+      );
+      await env.clients.core.readNamespacedSecret({ namespace, name: "guarded-token" });
       await objects.read({
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: { name: "guarded", namespace },
       });
-      await waitForEvent(clients, namespace, "guarded", "Created");
+      await waitForEvent(env.clients, namespace, "guarded", "Created");
       await restricted.idle();
       expect(restricted.apiStats().queue.failed).toBe(0);
       // Turning the ServiceMonitor off deletes it, which needs the delete verb.
-      await patchSpec(clients, namespace, "guarded", { monitoring: { serviceMonitor: false } });
-      await waitForEvent(clients, namespace, "guarded", "Deleted");
+      await patchSpec(env.clients, namespace, "guarded", { monitoring: { serviceMonitor: false } });
+      await waitForEvent(env.clients, namespace, "guarded", "Deleted");
       await restricted.idle();
       expect(restricted.apiStats().queue.failed).toBe(0);
     } finally {
@@ -362,48 +378,34 @@ describe("operator RBAC (deploy/01-rbac.yaml, from the chart)", () => {
 
 describe("replistore operator (the command)", () => {
   it("reconciles with --kubeconfig and --namespace, serves metrics, logs the store on each line, stops on SIGTERM", async () => {
-    const namespace = await createNamespace(clients, "cli");
+    const namespace = await createNamespace(env.clients, "cli");
     const metricsPort = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, "src/cli/main.ts"),
-        "operator",
-        "--kubeconfig",
-        plane.kubeconfigPath,
-        "--namespace",
-        namespace,
-        "--concurrency",
-        "1",
-        "--no-leader-elect",
-        "--metrics-listen",
-        `127.0.0.1:${metricsPort}`,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const { child, stdout, stderr, exited } = startCli([
+      "operator",
+      "--kubeconfig",
+      env.plane.kubeconfigPath,
+      "--namespace",
+      namespace,
+      "--concurrency",
+      "1",
+      "--no-leader-elect",
+      "--metrics-listen",
+      `127.0.0.1:${metricsPort}`,
+    ]);
     try {
-      await eventually(() => stdout.includes("caches synced"), {
+      await eventually(() => stdout().includes("caches synced"), {
         timeoutMs: 30_000,
-        what: `operator up (${stderr})`,
+        what: `operator up (${stderr()})`,
       });
-      await createStore(clients, namespace, "cli", { replicas: 2 });
+      await createStore(env.clients, namespace, "cli", { replicas: 2 });
       await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "cli",
         (s) => s.status?.observedGeneration === 1,
         "status from the CLI",
       );
-      const sts = await clients.apps.readNamespacedStatefulSet({ namespace, name: "cli" });
+      const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace, name: "cli" });
       expect(sts.spec?.replicas).toBe(2);
       const base = `http://127.0.0.1:${metricsPort}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -419,7 +421,7 @@ describe("replistore operator (the command)", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-    const lines = stdout
+    const lines = stdout()
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line) as Record<string, unknown>);

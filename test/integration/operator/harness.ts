@@ -1,6 +1,5 @@
 /** An in-process operator against the test control plane, and helpers to drive ReplicatedStores. */
 
-import { fileURLToPath } from "node:url";
 import { type CoreV1Event, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll } from "vitest";
@@ -9,12 +8,8 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/name
 import type { ReplicatedStoreStatus } from "../../../src/api/status.ts";
 import { Operator, type OperatorOptions } from "../../../src/operator/operator.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  type KubeClients,
-  kubeClients,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { type PlaneFixture, type PlaneFixtureOptions, startPlaneFixture } from "../../support/k8s/fixture.ts";
+import type { KubeClients } from "../../support/k8s/index.ts";
 
 export const TEST_IMAGE = "registry.invalid/replistore:test";
 
@@ -38,26 +33,27 @@ export async function startOperator(
   return operator;
 }
 
-export interface OperatorPlane {
-  plane: ControlPlane;
-  clients: KubeClients;
+export interface OperatorPlane extends PlaneFixture {
   operator: Operator;
 }
 
+export interface OperatorPlaneOptions extends PlaneFixtureOptions {
+  /** The operator's options beyond startOperator's, or a function of the clients that makes them. */
+  operator?: Partial<OperatorOptions> | ((clients: KubeClients) => Promise<Partial<OperatorOptions>>);
+}
+
 /**
- * A control plane with the CRDs and an in-process operator for the tests of one file, started
- * before them and stopped after. The CRDs are installed before the controller manager starts, so
- * its garbage collector knows stores.
+ * A control plane with the CRDs and an in-process operator for the tests of one file (or describe
+ * block), started before them and stopped after. The CRDs (by default both, as the chart installs
+ * them) are installed before the controller manager starts, so its garbage collector knows stores.
  */
-export function useOperatorPlane(): OperatorPlane {
+export function useOperatorPlane(options: OperatorPlaneOptions = {}): OperatorPlane {
   const env = {} as OperatorPlane;
   beforeAll(async () => {
-    env.plane = await startControlPlane({
-      // both, as the chart installs them
-      crdFiles: CRD_FILES.map((f) => fileURLToPath(new URL(`../../../${f.path}`, import.meta.url))),
-    });
-    env.clients = kubeClients(env.plane.kubeconfigPath);
-    env.operator = await startOperator(env.clients);
+    Object.assign(env, await startPlaneFixture({ crds: CRD_FILES.map((f) => f.path), ...options }));
+    const overrides =
+      typeof options.operator === "function" ? await options.operator(env.clients) : options.operator;
+    env.operator = await startOperator(env.clients, overrides);
   });
   afterAll(async () => {
     await env.operator?.stop();
@@ -95,6 +91,24 @@ export async function readStore(clients: KubeClients, namespace: string, name: s
     plural: PLURAL,
     name,
   })) as StoreObject;
+}
+
+/** Replaces the store's status (as the operator writes it), e.g. to show a plugin a Ready store. */
+export async function replaceStoreStatus(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  status: Record<string, unknown>,
+): Promise<void> {
+  const current = await readStore(clients, namespace, name);
+  await clients.custom.replaceNamespacedCustomObjectStatus({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    name,
+    body: { ...current, status },
+  });
 }
 
 /** A JSON merge patch of the store's spec, as `kubectl patch --type merge` sends. */

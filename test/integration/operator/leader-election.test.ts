@@ -3,81 +3,53 @@
  * when it is killed (SIGKILL: no chance to release the Lease) the standby takes over once the lease
  * duration has passed; a clean stop (SIGTERM) releases the Lease at once.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
+import { type CliProcess, startCli } from "../../support/cli.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace } from "../../support/k8s/index.ts";
 import { createStore, patchSpec, waitForStatus } from "./harness.ts";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-
-let plane: ControlPlane;
-let clients: KubeClients;
-const running: ChildProcessWithoutNullStreams[] = [];
-
-beforeAll(async () => {
-  plane = await startControlPlane({ crdFiles: [join(ROOT, CRD_FILE)] });
-  clients = kubeClients(plane.kubeconfigPath);
-});
+const env = useControlPlane({ crds: [CRD_FILE] });
+const running: ChildProcess[] = [];
 
 afterAll(async () => {
   for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
-  await plane?.stop();
 });
 
-interface Candidate {
+interface Candidate extends CliProcess {
   identity: string;
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  exited: Promise<number | null>;
 }
 
 function candidate(identity: string, leaseNamespace: string, watched: string): Candidate {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "src/cli/main.ts"),
-      "operator",
-      "--kubeconfig",
-      plane.kubeconfigPath,
-      "--namespace",
-      watched,
-      "--leader-election-namespace",
-      leaseNamespace,
-      "--identity",
-      identity,
-      "--lease-duration",
-      "4s",
-      "--renew-deadline",
-      "3s",
-      "--retry-period",
-      "500ms",
-    ],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
-  running.push(child);
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { identity, child, output: () => output, exited };
+  const run = startCli([
+    "operator",
+    "--kubeconfig",
+    env.plane.kubeconfigPath,
+    "--namespace",
+    watched,
+    "--leader-election-namespace",
+    leaseNamespace,
+    "--identity",
+    identity,
+    "--lease-duration",
+    "4s",
+    "--renew-deadline",
+    "3s",
+    "--retry-period",
+    "500ms",
+  ]);
+  running.push(run.child);
+  return { identity, ...run };
 }
 
 async function holder(namespace: string): Promise<{ identity: string; transitions: number }> {
-  const lease = await clients.coordination.readNamespacedLease({ namespace, name: "replistore-operator" });
+  const lease = await env.clients.coordination.readNamespacedLease({
+    namespace,
+    name: "replistore-operator",
+  });
   return { identity: lease.spec?.holderIdentity ?? "", transitions: lease.spec?.leaseTransitions ?? 0 };
 }
 
@@ -85,8 +57,8 @@ const applied = (c: Candidate) => c.output().includes('"msg":"applied"');
 
 describe("leader election between two operator processes", () => {
   it("only the leader reconciles; the standby takes over when the leader is killed", async () => {
-    const leases = await createNamespace(clients, "leases");
-    const watched = await createNamespace(clients, "elected");
+    const leases = await createNamespace(env.clients, "leases");
+    const watched = await createNamespace(env.clients, "elected");
     const a = candidate("candidate-a", leases, watched);
     const b = candidate("candidate-b", leases, watched);
     const first = await eventually(
@@ -103,17 +75,23 @@ describe("leader election between two operator processes", () => {
       what: "standby synced",
     });
 
-    await createStore(clients, watched, "orders", { replicas: 2 });
-    await waitForStatus(clients, watched, "orders", (s) => s.status?.observedGeneration === 1, "reconciled");
+    await createStore(env.clients, watched, "orders", { replicas: 2 });
+    await waitForStatus(
+      env.clients,
+      watched,
+      "orders",
+      (s) => s.status?.observedGeneration === 1,
+      "reconciled",
+    );
     expect(applied(leader)).toBe(true);
     expect(applied(standby)).toBe(false);
 
     leader.child.kill("SIGKILL");
     await leader.exited;
     const killedAt = Date.now();
-    await patchSpec(clients, watched, "orders", { replicas: 3 });
+    await patchSpec(env.clients, watched, "orders", { replicas: 3 });
     await waitForStatus(
-      clients,
+      env.clients,
       watched,
       "orders",
       (s) => s.status?.observedGeneration === 2,
@@ -122,7 +100,7 @@ describe("leader election between two operator processes", () => {
     );
     // Not before the dead leader's lease ran out.
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3_000);
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "orders" });
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace: watched, name: "orders" });
     expect(sts.spec?.replicas).toBe(3);
     expect(applied(standby)).toBe(true);
     expect(await holder(leases)).toEqual({ identity: standby.identity, transitions: 1 });

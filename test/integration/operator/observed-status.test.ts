@@ -11,20 +11,12 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { V1Job } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
-import type { Operator } from "../../../src/operator/operator.ts";
 import { runCli } from "../../support/cli.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { createNamespace } from "../../support/k8s/index.ts";
 import { uniqueKey } from "../../support/keys.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "../kubectl-plugin/pod-network.ts";
 import { makePartialWrite } from "../review/helpers.ts";
@@ -32,8 +24,8 @@ import {
   conditionOf,
   createStore,
   readStore,
-  startOperator,
   storeEvents,
+  useOperatorPlane,
   waitForEvent,
   waitForStatus,
 } from "./harness.ts";
@@ -46,44 +38,40 @@ const unavailable = canMakePodNetwork();
 describe.skipIf(unavailable !== undefined)(
   `operator: status read from nodes and repair Jobs${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
-    let plane: ControlPlane;
-    let clients: KubeClients;
-    let operator: Operator;
     let net: PodNetwork;
     let pods: PodStore;
     let dir: string;
     let namespace: string;
     let createdAt: number;
 
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), "replistore-observed-"));
-      net = PodNetwork.create(NAMES.length);
-      pods = new PodStore(net, join(dir, "carts"), NAMES, {});
-      const [started] = await Promise.all([
-        startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
-        pods.boot({ limits: { requestTimeoutMs: 1_500 } }),
-      ]);
-      plane = started;
-      clients = kubeClients(plane.kubeconfigPath);
+    const env = useOperatorPlane({
+      crds: [CRD_FILE],
+      alongside: async () => {
+        dir = await mkdtemp(join(tmpdir(), "replistore-observed-"));
+        net = PodNetwork.create(NAMES.length);
+        pods = new PodStore(net, join(dir, "carts"), NAMES, {});
+        await pods.boot({ limits: { requestTimeoutMs: 1_500 } });
+      },
       // a short resync: conflict counts are read at most once per resync period
-      operator = await startOperator(clients, { resyncPeriodMs: 3_000 });
-      namespace = await createNamespace(clients, "observed");
+      operator: { resyncPeriodMs: 3_000 },
+    });
+
+    beforeAll(async () => {
+      namespace = await createNamespace(env.clients, "observed");
       // every minute, so the CronJob controller makes a Job during the test
-      await createStore(clients, namespace, "carts", {
+      await createStore(env.clients, namespace, "carts", {
         replicas: 3,
         antiEntropy: { schedule: "* * * * *" },
         // The test's node processes serve plain HTTP at the pod IPs (tls.test.ts covers HTTPS).
         tls: { mode: "Disabled" },
       });
       createdAt = Date.now();
-      for (const [i, name] of NAMES.entries()) await playKubelet(clients, namespace, name, pods.podIp(i));
+      for (const [i, name] of NAMES.entries()) await playKubelet(env.clients, namespace, name, pods.podIp(i));
     });
 
     afterAll(async () => {
-      await operator?.stop();
       await pods?.stop();
       net?.destroySync();
-      await plane?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
@@ -99,8 +87,8 @@ describe.skipIf(unavailable !== undefined)(
 
     /** A Job from the CronJob's template, as `kubectl create job --from=cronjob/carts-repair` makes it. */
     async function jobFromCronJob(name: string): Promise<V1Job> {
-      const cronJob = await clients.batch.readNamespacedCronJob({ namespace, name: CRONJOB });
-      return clients.batch.createNamespacedJob({
+      const cronJob = await env.clients.batch.readNamespacedCronJob({ namespace, name: CRONJOB });
+      return env.clients.batch.createNamespacedJob({
         namespace,
         body: {
           metadata: {
@@ -124,7 +112,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it("before anything is known: conflicts not read, no repair yet", async () => {
       const store = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "carts",
         (s) => conditionOf(s, "AntiEntropyHealthy") !== undefined,
@@ -141,7 +129,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it("conflictsPending follows the node's queue: 0, then 1 after a partial write, then 0 once resolved", async () => {
       const none = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "carts",
         (s) => s.status?.conflictsPending === 0,
@@ -151,7 +139,7 @@ describe.skipIf(unavailable !== undefined)(
 
       const conflict = await makePartialWrite(pods, uniqueKey("observed"), "before", "partial");
       const pending = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "carts",
         (s) => s.status?.conflictsPending === 1,
@@ -162,7 +150,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(condition).toMatchObject({ status: "True", reason: "ConflictsAwaitReview" });
       expect(condition?.message).toContain(`1 conflict waits for a person to decide which version stands`);
       expect(condition?.message).toContain(`kubectl replistore conflicts list carts -n ${namespace}`);
-      const warning = await waitForEvent(clients, namespace, "carts", "ConflictsPending");
+      const warning = await waitForEvent(env.clients, namespace, "carts", "ConflictsPending");
       expect(warning.type).toBe("Warning");
 
       const resolved = await pods.client(1).resolve(conflict.id, {
@@ -172,7 +160,7 @@ describe.skipIf(unavailable !== undefined)(
       });
       expect(resolved.status, resolved.text).toBe(200);
       const cleared = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "carts",
         (s) => s.status?.conflictsPending === 0,
@@ -183,16 +171,16 @@ describe.skipIf(unavailable !== undefined)(
         status: "False",
         reason: "NoConflicts",
       });
-      await waitForEvent(clients, namespace, "carts", "ConflictsResolved");
+      await waitForEvent(env.clients, namespace, "carts", "ConflictsResolved");
     });
 
     it("lastAntiEntropy from a Job's termination message: a complete run, then a failed one", async () => {
       const good = await repairRun();
       expect(good.code).toBe(0);
       const first = await jobFromCronJob("carts-repair-manual-1");
-      await finishJobPod(clients, namespace, first.metadata?.uid ?? "", "repair", 0, good.message);
+      await finishJobPod(env.clients, namespace, first.metadata?.uid ?? "", "repair", 0, good.message);
       const succeeded = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "carts",
         (s) => s.status?.lastAntiEntropy?.jobName === "carts-repair-manual-1",
@@ -217,9 +205,9 @@ describe.skipIf(unavailable !== undefined)(
       await pods.start(2);
       expect(bad.code).toBe(1);
       const second = await jobFromCronJob("carts-repair-manual-2");
-      await finishJobPod(clients, namespace, second.metadata?.uid ?? "", "repair", 1, bad.message);
+      await finishJobPod(env.clients, namespace, second.metadata?.uid ?? "", "repair", 1, bad.message);
       const failed = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "carts",
         (s) => s.status?.lastAntiEntropy?.jobName === "carts-repair-manual-2",
@@ -234,14 +222,14 @@ describe.skipIf(unavailable !== undefined)(
       expect(health).toMatchObject({ status: "False", reason: "RepairFailed" });
       expect(health?.message).toContain("job carts-repair-manual-2");
       expect(health?.message).toContain(`kubectl -n ${namespace} create job --from=cronjob/carts-repair`);
-      const event = await waitForEvent(clients, namespace, "carts", "RepairFailed");
+      const event = await waitForEvent(env.clients, namespace, "carts", "RepairFailed");
       expect(event.type).toBe("Warning");
     });
 
     it("a run the CronJob controller scheduled, read the same way; healthy again", async () => {
       const scheduled = await eventually(
         async () => {
-          const jobs = await clients.batch.listNamespacedJob({ namespace });
+          const jobs = await env.clients.batch.listNamespacedJob({ namespace });
           const job = jobs.items.find((j) => /^carts-repair-\d+$/.test(j.metadata?.name ?? ""));
           if (!job) throw new Error(`jobs: ${jobs.items.map((j) => j.metadata?.name).join(", ")}`);
           return job;
@@ -251,9 +239,9 @@ describe.skipIf(unavailable !== undefined)(
       expect(Date.now() - createdAt).toBeLessThan(90_000);
       const good = await repairRun();
       expect(good.code).toBe(0);
-      await finishJobPod(clients, namespace, scheduled.metadata?.uid ?? "", "repair", 0, good.message);
+      await finishJobPod(env.clients, namespace, scheduled.metadata?.uid ?? "", "repair", 0, good.message);
       const healthy = await waitForStatus(
-        clients,
+        env.clients,
         namespace,
         "carts",
         (s) => s.status?.lastAntiEntropy?.jobName === scheduled.metadata?.name,
@@ -265,20 +253,20 @@ describe.skipIf(unavailable !== undefined)(
         status: "True",
         reason: "RepairSucceeded",
       });
-      await waitForEvent(clients, namespace, "carts", "AntiEntropyHealthy");
+      await waitForEvent(env.clients, namespace, "carts", "AntiEntropyHealthy");
     });
 
     it("resyncs of the settled store write nothing, and the events are not repeated", async () => {
-      await operator.idle();
-      const before = operator.apiStats().api.writes;
-      const events = (await storeEvents(clients, namespace, "carts")).length;
-      const status = (await readStore(clients, namespace, "carts")).metadata.resourceVersion;
+      await env.operator.idle();
+      const before = env.operator.apiStats().api.writes;
+      const events = (await storeEvents(env.clients, namespace, "carts")).length;
+      const status = (await readStore(env.clients, namespace, "carts")).metadata.resourceVersion;
       // three resync periods: three conflict reads, the Jobs seen again
       await new Promise((resolve) => setTimeout(resolve, 10_000));
-      await operator.idle();
-      expect(operator.apiStats().api.writes).toBe(before);
-      expect((await storeEvents(clients, namespace, "carts")).length).toBe(events);
-      expect((await readStore(clients, namespace, "carts")).metadata.resourceVersion).toBe(status);
+      await env.operator.idle();
+      expect(env.operator.apiStats().api.writes).toBe(before);
+      expect((await storeEvents(env.clients, namespace, "carts")).length).toBe(events);
+      expect((await readStore(env.clients, namespace, "carts")).metadata.resourceVersion).toBe(status);
     });
   },
 );

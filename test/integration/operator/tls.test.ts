@@ -7,11 +7,10 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { V1Secret } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
 import { newApiStats } from "../../../src/operator/controller/api-stats.ts";
 import { NodeAccess, nodeRequest } from "../../../src/operator/observe/node-access.ts";
-import type { Operator } from "../../../src/operator/operator.ts";
 import {
   certificateFacts,
   coversNames,
@@ -21,18 +20,12 @@ import {
   signedBy,
 } from "../../../src/tls/pki.ts";
 import { eventually } from "../../support/eventually.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { createNamespace } from "../../support/k8s/index.ts";
 import {
   conditionOf,
   createStore,
   patchSpec,
-  startOperator,
+  useOperatorPlane,
   waitForEvent,
   waitForStatus,
 } from "./harness.ts";
@@ -41,22 +34,7 @@ const CERTIFICATE_CRD = fileURLToPath(
   new URL("../../fixtures/cert-manager/crd-certificates.yaml", import.meta.url),
 );
 
-let plane: ControlPlane;
-let clients: KubeClients;
-let operator: Operator;
-
-beforeAll(async () => {
-  plane = await startControlPlane({
-    crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url)), CERTIFICATE_CRD],
-  });
-  clients = kubeClients(plane.kubeconfigPath);
-  operator = await startOperator(clients);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await plane?.stop();
-});
+const env = useOperatorPlane({ crds: [CRD_FILE], moreCrdFiles: [CERTIFICATE_CRD] });
 
 const text = (secret: V1Secret, key: string): string =>
   Buffer.from(secret.data?.[key] ?? "", "base64").toString("utf8");
@@ -88,15 +66,43 @@ async function leafFor(namespace: string, ca: KeyPairPem, options: { validityMs?
   });
 }
 
+/** Every name a node's certificate covers, as Auto issues it. */
+function everyDnsName(namespace: string): string[] {
+  return [
+    `*.orders-peers.${namespace}.svc`,
+    `*.orders-peers.${namespace}.svc.cluster.local`,
+    "orders",
+    `orders.${namespace}`,
+    `orders.${namespace}.svc`,
+    `orders.${namespace}.svc.cluster.local`,
+  ];
+}
+
+/** The Secrets Auto keeps, as an earlier reconcile would have left them: the CA and `leaf` it signed. */
+async function createAutoSecrets(namespace: string, ca: KeyPairPem, leaf: KeyPairPem): Promise<void> {
+  await env.clients.core.createNamespacedSecret({
+    namespace,
+    body: tlsSecret(namespace, "orders-ca", { "ca.crt": ca.certPem, "ca.key": ca.keyPem }),
+  });
+  await env.clients.core.createNamespacedSecret({
+    namespace,
+    body: tlsSecret(namespace, "orders-tls", {
+      "tls.crt": leaf.certPem,
+      "tls.key": leaf.keyPem,
+      "ca.crt": ca.certPem,
+    }),
+  });
+}
+
 const readSecret = (namespace: string, name: string) =>
-  clients.core.readNamespacedSecret({ namespace, name });
+  env.clients.core.readNamespacedSecret({ namespace, name });
 
 describe("spec.tls on the real apiserver", () => {
   it("Auto: a CA kept in <store>-ca, a certificate for every node signed by it, the bundle in a ConfigMap", async () => {
-    const ns = await createNamespace(clients, "tls-auto");
-    const store = await createStore(clients, ns, "orders", { replicas: 3 });
+    const ns = await createNamespace(env.clients, "tls-auto");
+    const store = await createStore(env.clients, ns, "orders", { replicas: 3 });
     const ready = await waitForStatus(
-      clients,
+      env.clients,
       ns,
       "orders",
       (s) => conditionOf(s, "TLS")?.status === "True",
@@ -104,7 +110,7 @@ describe("spec.tls on the real apiserver", () => {
     );
     const caSecret = await readSecret(ns, "orders-ca");
     const leafSecret = await readSecret(ns, "orders-tls");
-    const bundle = await clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
+    const bundle = await env.clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
     const caPem = text(caSecret, "ca.crt");
     const certPem = text(leafSecret, "tls.crt");
 
@@ -133,29 +139,18 @@ describe("spec.tls on the real apiserver", () => {
       caConfigMap: "orders-ca",
     });
 
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "orders" });
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "orders" });
     const volumes = sts.spec?.template.spec?.volumes ?? [];
     expect(volumes.find((v) => v.name === "tls")?.secret?.secretName).toBe("orders-tls");
   });
 
   it("Auto: keeps an existing CA and replaces a certificate that is due for renewal", async () => {
-    const ns = await createNamespace(clients, "tls-renew");
+    const ns = await createNamespace(env.clients, "tls-renew");
     const ca = await createCa("pre-existing CA");
     // Issued 80 days ago for 90 days: past two thirds of its life.
     const old = await leafFor(ns, ca, { now: new Date(Date.now() - 80 * 86_400_000) });
-    await clients.core.createNamespacedSecret({
-      namespace: ns,
-      body: tlsSecret(ns, "orders-ca", { "ca.crt": ca.certPem, "ca.key": ca.keyPem }),
-    });
-    await clients.core.createNamespacedSecret({
-      namespace: ns,
-      body: tlsSecret(ns, "orders-tls", {
-        "tls.crt": old.certPem,
-        "tls.key": old.keyPem,
-        "ca.crt": ca.certPem,
-      }),
-    });
-    await createStore(clients, ns, "orders", { replicas: 1 });
+    await createAutoSecrets(ns, ca, old);
+    await createStore(env.clients, ns, "orders", { replicas: 1 });
 
     const renewed = await eventually(
       async () => {
@@ -172,38 +167,26 @@ describe("spec.tls on the real apiserver", () => {
   });
 
   it("Auto: renews a certificate when its renewal point comes, with no change to the store", async () => {
-    const ns = await createNamespace(clients, "tls-requeue");
+    const ns = await createNamespace(env.clients, "tls-requeue");
     const ca = await createCa("pre-existing CA");
     // Backdated 5 minutes by issueCertificate: with 156 s more, two thirds of its life end ~4 s from now.
     const short = await issueCertificate(ca, {
       commonName: "orders",
-      dnsNames: [
-        `*.orders-peers.${ns}.svc`,
-        `*.orders-peers.${ns}.svc.cluster.local`,
-        "orders",
-        `orders.${ns}`,
-        `orders.${ns}.svc`,
-        `orders.${ns}.svc.cluster.local`,
-      ],
+      dnsNames: everyDnsName(ns),
       validityMs: 156_000,
     });
     const facts = certificateFacts(short.certPem);
     const renewalAt =
       facts.notBefore.getTime() + ((facts.notAfter.getTime() - facts.notBefore.getTime()) * 2) / 3;
-    await clients.core.createNamespacedSecret({
-      namespace: ns,
-      body: tlsSecret(ns, "orders-ca", { "ca.crt": ca.certPem, "ca.key": ca.keyPem }),
-    });
-    await clients.core.createNamespacedSecret({
-      namespace: ns,
-      body: tlsSecret(ns, "orders-tls", {
-        "tls.crt": short.certPem,
-        "tls.key": short.keyPem,
-        "ca.crt": ca.certPem,
-      }),
-    });
-    await createStore(clients, ns, "orders", { replicas: 1 });
-    await waitForStatus(clients, ns, "orders", (s) => conditionOf(s, "TLS")?.status === "True", "TLS True");
+    await createAutoSecrets(ns, ca, short);
+    await createStore(env.clients, ns, "orders", { replicas: 1 });
+    await waitForStatus(
+      env.clients,
+      ns,
+      "orders",
+      (s) => conditionOf(s, "TLS")?.status === "True",
+      "TLS True",
+    );
 
     const renewed = await eventually(
       async () => {
@@ -220,26 +203,22 @@ describe("spec.tls on the real apiserver", () => {
   });
 
   it("Secret: a Secret without ca.crt is a TLS condition and a Warning event, fixed once the Secret is", async () => {
-    const ns = await createNamespace(clients, "tls-secret");
+    const ns = await createNamespace(env.clients, "tls-secret");
     const ca = await createCa("user CA");
     const leaf = await issueCertificate(ca, {
       commonName: "orders",
-      dnsNames: [
-        `*.orders-peers.${ns}.svc`,
-        `*.orders-peers.${ns}.svc.cluster.local`,
-        "orders",
-        `orders.${ns}`,
-        `orders.${ns}.svc`,
-        `orders.${ns}.svc.cluster.local`,
-      ],
+      dnsNames: everyDnsName(ns),
     });
-    await clients.core.createNamespacedSecret({
+    await env.clients.core.createNamespacedSecret({
       namespace: ns,
       body: tlsSecret(ns, "mine", { "tls.crt": leaf.certPem, "tls.key": leaf.keyPem }),
     });
-    await createStore(clients, ns, "orders", { replicas: 1, tls: { mode: "Secret", secretName: "mine" } });
+    await createStore(env.clients, ns, "orders", {
+      replicas: 1,
+      tls: { mode: "Secret", secretName: "mine" },
+    });
     const bad = await waitForStatus(
-      clients,
+      env.clients,
       ns,
       "orders",
       (s) => conditionOf(s, "TLS")?.reason === "SecretInvalid",
@@ -247,19 +226,19 @@ describe("spec.tls on the real apiserver", () => {
     );
     expect(conditionOf(bad, "TLS")?.status).toBe("False");
     expect(conditionOf(bad, "TLS")?.message).toContain("Secret mine lacks ca.crt");
-    const event = await waitForEvent(clients, ns, "orders", "TLSSecretInvalid");
+    const event = await waitForEvent(env.clients, ns, "orders", "TLSSecretInvalid");
     expect(event.type).toBe("Warning");
     // The pods mount the user's Secret; they wait for it rather than crash.
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "orders" });
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "orders" });
     expect(sts.spec?.template.spec?.volumes?.find((v) => v.name === "tls")?.secret?.secretName).toBe("mine");
 
-    await clients.core.replaceNamespacedSecret({
+    await env.clients.core.replaceNamespacedSecret({
       namespace: ns,
       name: "mine",
       body: tlsSecret(ns, "mine", { "tls.crt": leaf.certPem, "tls.key": leaf.keyPem, "ca.crt": ca.certPem }),
     });
     const good = await waitForStatus(
-      clients,
+      env.clients,
       ns,
       "orders",
       (s) => conditionOf(s, "TLS")?.status === "True",
@@ -267,15 +246,15 @@ describe("spec.tls on the real apiserver", () => {
       45_000,
     );
     expect(good.status?.tls?.secretName).toBe("mine");
-    const bundle = await clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
+    const bundle = await env.clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
     expect(bundle.data?.["ca.crt"]).toBe(ca.certPem);
   });
 
   it("Disabled: a peer Secret, a TLSDisabled Warning event and a False TLS condition saying plain HTTP", async () => {
-    const ns = await createNamespace(clients, "tls-off");
-    await createStore(clients, ns, "orders", { replicas: 1, tls: { mode: "Disabled" } });
+    const ns = await createNamespace(env.clients, "tls-off");
+    await createStore(env.clients, ns, "orders", { replicas: 1, tls: { mode: "Disabled" } });
     const status = await waitForStatus(
-      clients,
+      env.clients,
       ns,
       "orders",
       (s) => conditionOf(s, "TLS") !== undefined,
@@ -284,32 +263,32 @@ describe("spec.tls on the real apiserver", () => {
     const condition = conditionOf(status, "TLS");
     expect(condition).toMatchObject({ status: "False", reason: "Disabled" });
     expect(condition?.message).toContain("plain HTTP");
-    const event = await waitForEvent(clients, ns, "orders", "TLSDisabled");
+    const event = await waitForEvent(env.clients, ns, "orders", "TLSDisabled");
     expect(event.type).toBe("Warning");
     const peer = await readSecret(ns, "orders-peer");
     expect(Buffer.from(text(peer, "secret"), "base64url")).toHaveLength(32);
-    const sts = await clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "orders" });
-    const env = sts.spec?.template.spec?.containers[0]?.env ?? [];
-    expect(env.find((e) => e.name === "REPLISTORE_PEER_SECRET")?.valueFrom?.secretKeyRef?.name).toBe(
+    const sts = await env.clients.apps.readNamespacedStatefulSet({ namespace: ns, name: "orders" });
+    const containerEnv = sts.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(containerEnv.find((e) => e.name === "REPLISTORE_PEER_SECRET")?.valueFrom?.secretKeyRef?.name).toBe(
       "orders-peer",
     );
   });
 
   it("CertManager: a Certificate the real cert-manager CRD accepts, the bundle once the Secret is issued; to Auto drops it", async () => {
-    const ns = await createNamespace(clients, "tls-cm");
-    const store = await createStore(clients, ns, "orders", {
+    const ns = await createNamespace(env.clients, "tls-cm");
+    const store = await createStore(env.clients, ns, "orders", {
       replicas: 1,
       tls: { mode: "CertManager", issuerRef: { name: "corp-ca", kind: "ClusterIssuer" } },
     });
     const pending = await waitForStatus(
-      clients,
+      env.clients,
       ns,
       "orders",
       (s) => conditionOf(s, "TLS")?.reason === "CertificatePending",
       "TLS CertificatePending",
     );
     expect(conditionOf(pending, "TLS")?.message).toContain("ClusterIssuer corp-ca");
-    const certificate = (await clients.custom.getNamespacedCustomObject({
+    const certificate = (await env.clients.custom.getNamespacedCustomObject({
       group: "cert-manager.io",
       version: "v1",
       namespace: ns,
@@ -327,7 +306,7 @@ describe("spec.tls on the real apiserver", () => {
     // Play cert-manager: write the Secret the Certificate names.
     const ca = await createCa("corp CA");
     const leaf = await leafFor(ns, ca);
-    await clients.core.createNamespacedSecret({
+    await env.clients.core.createNamespacedSecret({
       namespace: ns,
       body: {
         ...tlsSecret(ns, "orders-tls", {
@@ -345,20 +324,20 @@ describe("spec.tls on the real apiserver", () => {
       },
     });
     const issued = await waitForStatus(
-      clients,
+      env.clients,
       ns,
       "orders",
       (s) => conditionOf(s, "TLS")?.status === "True",
       "TLS True once issued",
     );
     expect(conditionOf(issued, "TLS")?.reason).toBe("CertManager");
-    const bundle = await clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
+    const bundle = await env.clients.core.readNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
     expect(bundle.data?.["ca.crt"]).toBe(ca.certPem);
-    await waitForEvent(clients, ns, "orders", "TLSReady");
+    await waitForEvent(env.clients, ns, "orders", "TLSReady");
 
     // Switched to Auto: the Certificate goes (cert-manager would fight over the Secret), the
     // operator's own CA issues the certificate.
-    await patchSpec(clients, ns, "orders", { tls: { mode: "Auto", issuerRef: null } });
+    await patchSpec(env.clients, ns, "orders", { tls: { mode: "Auto", issuerRef: null } });
     await eventually(
       async () => {
         const secret = await readSecret(ns, "orders-tls");
@@ -369,7 +348,7 @@ describe("spec.tls on the real apiserver", () => {
       },
       { timeoutMs: 30_000, what: "Auto's certificate after the switch" },
     );
-    const left = await clients.custom
+    const left = await env.clients.custom
       .getNamespacedCustomObject({
         group: "cert-manager.io",
         version: "v1",
@@ -385,12 +364,9 @@ describe("spec.tls on the real apiserver", () => {
   });
 
   it("the operator reaches a TLS node at its pod IP, trusting only the store's CA under the client Service's name", async () => {
-    const ns = await createNamespace(clients, "tls-access");
+    const ns = await createNamespace(env.clients, "tls-access");
     const ca = await createCa("store CA");
-    const leaf = await issueCertificate(ca, {
-      commonName: "orders",
-      dnsNames: [`*.orders-peers.${ns}.svc`, `orders.${ns}.svc`],
-    });
+    const leaf = await leafFor(ns, ca);
     // A stand-in node: HTTPS with the store's certificate, at 127.0.0.1 as its "pod IP".
     const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" }).end("replistore_conflicts_pending 0\n");
@@ -408,9 +384,9 @@ describe("spec.tls on the real apiserver", () => {
       startedAt: undefined,
     };
     try {
-      const access = new NodeAccess(clients.config, newApiStats());
+      const access = new NodeAccess(env.clients.config, newApiStats());
       const publish = (pem: string) =>
-        clients.core.createNamespacedConfigMap({
+        env.clients.core.createNamespacedConfigMap({
           namespace: ns,
           body: { metadata: { name: "orders-ca" }, data: { "ca.crt": pem } },
         });
@@ -422,9 +398,9 @@ describe("spec.tls on the real apiserver", () => {
 
       // Another store's CA: refused, as a client with an untrusted CA must be.
       const other = await createCa("another CA");
-      await clients.core.deleteNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
+      await env.clients.core.deleteNamespacedConfigMap({ namespace: ns, name: "orders-ca" });
       await publish(other.certPem);
-      const fresh = new NodeAccess(clients.config, newApiStats());
+      const fresh = new NodeAccess(env.clients.config, newApiStats());
       const [untrusting] = await fresh.storeEndpoints(ns, "orders", [pod]);
       await expect(untrusting?.call(nodeRequest("GET", "/metrics"))).rejects.toThrow();
     } finally {

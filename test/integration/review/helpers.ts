@@ -1,8 +1,10 @@
 /** Shared by the review page and kubectl plugin tests: a deterministic conflict, and a real Chromium. */
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
-import { expect } from "vitest";
-import type { StoreClient } from "../../support/index.ts";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
+import type { ReviewServer } from "../../../src/review/server.ts";
+import { startUpReview } from "../../../src/runtime/review.ts";
+import { type Store, type StoreClient, type StoreOptions, startStore } from "../../support/index.ts";
 
 /** What makes a partial write: the test harness's Store, or the kubectl tests' PodStore. */
 export interface Nodes {
@@ -65,3 +67,58 @@ export async function launchChromium(): Promise<Browser> {
 /** Keys and values that would run script if the page ever put them into HTML. */
 export const HOSTILE_VALUE = `<script>window.__xss = "script"</script><img src=x onerror="window.__xss = 'img'">`;
 export const hostileKey = (tag: string) => `review/${tag}/<img src=x onerror="window.__xss='key'">`;
+
+export interface ReviewPageOptions {
+  store: StoreOptions;
+  /** the store's name on the page */
+  name: string;
+  /** the partial write made before the page opens (makePartialWrite's arguments) */
+  conflict: { key: string; before: string; partial: string };
+  /** whether the store asks for tokens, as `replistore up` tells the page */
+  auth: boolean;
+  /** the admin token file the page names, when there is one */
+  tokenFile: string | undefined;
+}
+
+export interface ReviewPage {
+  store: Store;
+  conflict: MadeConflict;
+  review: ReviewServer;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * For the tests of one describe block: a store with one conflict, its review page served as
+ * `replistore up` serves it (startUpReview), and a Chromium page; closed and cleaned up after them.
+ */
+export function useReviewPage(options: ReviewPageOptions): ReviewPage {
+  const env = {} as ReviewPage;
+  beforeAll(async () => {
+    env.store = await startStore(options.store);
+    const { key, before, partial } = options.conflict;
+    env.conflict = await makePartialWrite(env.store, key, before, partial);
+    const started = await startUpReview(
+      { host: "127.0.0.1", port: 0, fixed: true },
+      {
+        name: options.name,
+        mode: "Leaderless",
+        members: env.store.ids.map((id, i) => ({ id, url: env.store.urls[i]! })),
+        auth: options.auth,
+        tokenFile: options.tokenFile,
+      },
+      (line) => {
+        throw new Error(line);
+      },
+    );
+    env.review = started!;
+    env.browser = await launchChromium();
+    env.page = await env.browser.newPage();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.review?.close();
+    await env.store?.cleanup();
+  });
+  return env;
+}

@@ -5,25 +5,18 @@
  * IPs (pod-network.ts). The page lists both stores, asks for the token of the one that has one,
  * and resolves its conflict by writing a new value, which another node then serves.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRD_FILE } from "../../../src/api/crd-yaml.ts";
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../src/api/names.ts";
-import { CLI, eventually, freePort, REPO_ROOT, uniqueKey } from "../../support/index.ts";
-import {
-  type ControlPlane,
-  createNamespace,
-  type KubeClients,
-  kubeClients,
-  playKubelet,
-  startControlPlane,
-} from "../../support/k8s/index.ts";
+import { type CliProcess, startCli } from "../../support/cli.ts";
+import { eventually, freePort, uniqueKey } from "../../support/index.ts";
+import { useControlPlane } from "../../support/k8s/fixture.ts";
+import { createNamespace, playKubelet } from "../../support/k8s/index.ts";
 import { canMakePodNetwork, PodNetwork, PodStore } from "../kubectl-plugin/pod-network.ts";
+import { createStore } from "../operator/harness.ts";
 import { HOSTILE_VALUE, launchChromium, type MadeConflict, makePartialWrite } from "./helpers.ts";
 
 const TOKEN = "operator-review-token";
@@ -33,13 +26,10 @@ const unavailable = canMakePodNetwork();
 describe.skipIf(unavailable !== undefined)(
   `operator review page${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
-    let plane: ControlPlane;
-    let clients: KubeClients;
     let net: PodNetwork;
     let orders: PodStore;
     let carts: PodStore;
-    let operator: ChildProcess;
-    let operatorLog = "";
+    let operator: CliProcess;
     let url: string;
     let dir: string;
     let ns: string;
@@ -47,20 +37,22 @@ describe.skipIf(unavailable !== undefined)(
     let browser: Browser;
     let page: Page;
 
+    const env = useControlPlane({
+      crds: [CRD_FILE],
+      alongside: async () => {
+        dir = await mkdtemp(join(tmpdir(), "replistore-operator-review-"));
+        net = PodNetwork.create(4);
+        orders = new PodStore(net, join(dir, "orders"), ["orders-0", "orders-1", "orders-2"], {
+          token: TOKEN,
+        });
+        carts = new PodStore(net, join(dir, "carts"), ["carts-0"], { first: 3 });
+        await Promise.all([orders.boot({ limits: { requestTimeoutMs: 1_500 } }), carts.boot()]);
+      },
+    });
+
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), "replistore-operator-review-"));
-      net = PodNetwork.create(4);
-      orders = new PodStore(net, join(dir, "orders"), ["orders-0", "orders-1", "orders-2"], { token: TOKEN });
-      carts = new PodStore(net, join(dir, "carts"), ["carts-0"], { first: 3 });
-      const [started] = await Promise.all([
-        startControlPlane({ crdFiles: [fileURLToPath(new URL(`../../../${CRD_FILE}`, import.meta.url))] }),
-        orders.boot({ limits: { requestTimeoutMs: 1_500 } }),
-        carts.boot(),
-      ]);
-      plane = started;
-      clients = kubeClients(plane.kubeconfigPath);
-      ns = await createNamespace(clients, "review");
-      await clients.core.createNamespacedSecret({
+      ns = await createNamespace(env.clients, "review");
+      await env.clients.core.createNamespacedSecret({
         namespace: ns,
         body: { metadata: { name: "orders-token" }, stringData: { token: TOKEN } },
       });
@@ -69,42 +61,25 @@ describe.skipIf(unavailable !== undefined)(
         ["orders", { replicas: 3, auth: { secretName: "orders-token" }, tls: { mode: "Disabled" } }],
         ["carts", { replicas: 1, tls: { mode: "Disabled" } }],
       ] as const) {
-        await clients.custom.createNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace: ns,
-          plural: PLURAL,
-          body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
-        });
+        await createStore(env.clients, ns, name, spec);
       }
       const port = await freePort();
-      operator = spawn(
-        process.execPath,
-        [
-          "--disable-warning=ExperimentalWarning",
-          CLI,
-          "operator",
-          "--kubeconfig",
-          plane.kubeconfigPath,
-          "--no-leader-elect",
-          "-n",
-          ns,
-          "--review-listen",
-          `127.0.0.1:${port}`,
-          "--log-level",
-          "info",
-        ],
-        { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      for (const stream of [operator.stdout, operator.stderr]) {
-        stream?.setEncoding("utf8").on("data", (chunk: string) => {
-          operatorLog += chunk;
-        });
-      }
+      operator = startCli([
+        "operator",
+        "--kubeconfig",
+        env.plane.kubeconfigPath,
+        "--no-leader-elect",
+        "-n",
+        ns,
+        "--review-listen",
+        `127.0.0.1:${port}`,
+        "--log-level",
+        "info",
+      ]);
       url = `http://127.0.0.1:${port}/`;
       // the StatefulSet controller makes the pods; we are their kubelet
-      for (const i of [0, 1, 2]) await playKubelet(clients, ns, `orders-${i}`, orders.podIp(i));
-      await playKubelet(clients, ns, "carts-0", carts.podIp(0));
+      for (const i of [0, 1, 2]) await playKubelet(env.clients, ns, `orders-${i}`, orders.podIp(i));
+      await playKubelet(env.clients, ns, "carts-0", carts.podIp(0));
       conflict = await makePartialWrite(orders, uniqueKey("op-review"), "the value before", HOSTILE_VALUE);
       browser = await launchChromium();
       page = await browser.newPage();
@@ -112,15 +87,13 @@ describe.skipIf(unavailable !== undefined)(
 
     afterAll(async () => {
       await browser?.close();
-      if (operator && operator.exitCode === null) {
-        const exited = new Promise((resolve) => operator.once("exit", resolve));
-        operator.kill("SIGTERM");
-        await exited;
+      if (operator && operator.child.exitCode === null) {
+        operator.child.kill("SIGTERM");
+        await operator.exited;
       }
       await orders?.stop();
       await carts?.stop();
       net?.destroySync();
-      await plane?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
@@ -131,7 +104,7 @@ describe.skipIf(unavailable !== undefined)(
           const body = (await res.json()) as { stores: { id: string }[] };
           expect(body.stores.map((s) => s.id)).toEqual([`${ns}/carts`, `${ns}/orders`]);
         },
-        { timeoutMs: 30_000, what: `the operator's review page lists both stores\n${operatorLog}` },
+        { timeoutMs: 30_000, what: `the operator's review page lists both stores\n${operator.output()}` },
       );
       await page.goto(url);
       const cartsSection = page.locator(`section.store[data-store="${ns}/carts"]`);

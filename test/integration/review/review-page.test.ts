@@ -8,100 +8,70 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReviewServer } from "../../../src/review/server.ts";
-import { startUpReview } from "../../../src/runtime/review.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startCli } from "../../support/cli.ts";
 import {
   eventually,
   freePortRange,
-  type Store,
-  spawnCli,
-  startStore,
+  SHORT_REQUEST_TIMEOUT,
+  THREE_NODES_MAJORITY,
   uniqueKey,
 } from "../../support/index.ts";
-import { HOSTILE_VALUE, hostileKey, launchChromium, type MadeConflict, makePartialWrite } from "./helpers.ts";
+import { HOSTILE_VALUE, hostileKey, useReviewPage } from "./helpers.ts";
 
 const TOKEN = "review-page-token";
 const STORE = "orders";
 
 describe("conflict review page (replistore up)", () => {
-  let store: Store;
-  let review: ReviewServer;
-  let browser: Browser;
-  let page: Page;
-  let conflict: MadeConflict;
+  const env = useReviewPage({
+    store: { ...THREE_NODES_MAJORITY, token: TOKEN, config: SHORT_REQUEST_TIMEOUT },
+    name: STORE,
+    conflict: { key: hostileKey(uniqueKey("pw")), before: "the value before", partial: HOSTILE_VALUE },
+    auth: true,
+    tokenFile: "/somewhere/token",
+  });
   const dialogs: string[] = [];
 
-  beforeAll(async () => {
-    store = await startStore({
-      nodes: 3,
-      factor: 3,
-      writeQuorum: 2,
-      readQuorum: 2,
-      token: TOKEN,
-      config: { limits: { requestTimeoutMs: 1_500 } },
-    });
-    conflict = await makePartialWrite(store, hostileKey(uniqueKey("pw")), "the value before", HOSTILE_VALUE);
-    const started = await startUpReview(
-      { host: "127.0.0.1", port: 0, fixed: true },
-      {
-        name: STORE,
-        mode: "Leaderless",
-        members: store.ids.map((id, i) => ({ id, url: store.urls[i]! })),
-        auth: true,
-        tokenFile: "/somewhere/token",
-      },
-      (line) => {
-        throw new Error(line);
-      },
-    );
-    review = started!;
-    browser = await launchChromium();
-    page = await browser.newPage();
+  beforeAll(() => {
     // alert() or confirm() would mean injected script ran, or the page used a native dialog
-    page.on("dialog", (d) => {
+    env.page.on("dialog", (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await review?.close();
-    await store?.cleanup();
-  });
-
   it("asks for the token, keeps it in sessionStorage, and lists the pending conflict", async () => {
-    await page.goto(review.url);
-    const section = page.locator(`section.store[data-store="${STORE}"]`);
+    await env.page.goto(env.review.url);
+    const section = env.page.locator(`section.store[data-store="${STORE}"]`);
     await expect.poll(() => section.locator(".count").textContent()).toBe("token needed");
     await expect.poll(() => section.locator(".body").textContent()).toContain("/somewhere/token");
 
     await section.locator("input.token-input").fill(TOKEN);
     await section.locator("button.token-save").click();
-    const row = section.locator(`tr.conflict[data-conflict="${conflict.id}"]`);
+    const row = section.locator(`tr.conflict[data-conflict="${env.conflict.id}"]`);
     await row.waitFor();
-    expect(await row.locator("td.key").textContent()).toBe(conflict.key);
+    expect(await row.locator("td.key").textContent()).toBe(env.conflict.key);
     expect(await section.locator(".count").textContent()).toBe("1 pending");
-    expect(await page.evaluate((s) => sessionStorage.getItem(`replistore.token:${s}`), STORE)).toBe(TOKEN);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await env.page.evaluate((s) => sessionStorage.getItem(`replistore.token:${s}`), STORE)).toBe(
+      TOKEN,
+    );
+    expect(await env.page.evaluate(() => localStorage.length)).toBe(0);
   });
 
   it("opens the conflict with its versions side by side, every value as text", async () => {
-    await page.locator(`tr.conflict[data-conflict="${conflict.id}"]`).click();
-    const detail = page.locator("#detail");
+    await env.page.locator(`tr.conflict[data-conflict="${env.conflict.id}"]`).click();
+    const detail = env.page.locator("#detail");
     await detail.locator("article.version").first().waitFor();
-    expect(await detail.locator(".key").textContent()).toBe(conflict.key);
+    expect(await detail.locator(".key").textContent()).toBe(env.conflict.key);
 
-    const partial = detail.locator(`article.version[data-version="${conflict.partial}"]`);
-    const replaced = detail.locator(`article.version[data-version="${conflict.replaced}"]`);
+    const partial = detail.locator(`article.version[data-version="${env.conflict.partial}"]`);
+    const replaced = detail.locator(`article.version[data-version="${env.conflict.replaced}"]`);
     expect(await partial.locator("pre.value").textContent()).toBe(HOSTILE_VALUE);
     expect(await replaced.locator("pre.value").textContent()).toBe("the value before");
     expect(await partial.locator(".badge.applied").count()).toBe(1);
-    expect(await partial.locator(".origin").textContent()).toBe(store.id(0));
+    expect(await partial.locator(".origin").textContent()).toBe(env.store.id(0));
     expect(await partial.locator(".kind").textContent()).toBe("partial write: partial");
-    const wall = Number(conflict.partial.split(":")[0]);
+    const wall = Number(env.conflict.partial.split(":")[0]);
     expect(await partial.locator(".time").textContent()).toContain(new Date(wall).toISOString());
     // side by side: same row, the second to the right of the first
     const [a, b] = [await replaced.boundingBox(), await partial.boundingBox()];
@@ -109,25 +79,27 @@ describe("conflict review page (replistore up)", () => {
     expect(a!.x).not.toBe(b!.x);
 
     // nothing hostile became markup or ran
-    expect(await page.locator("#detail img, #stores img, script:not([src])").count()).toBe(0);
-    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: string }).__xss)).toBeUndefined();
-    await page.screenshot({ path: join(tmpdir(), "replistore-review-page.png"), fullPage: true });
+    expect(await env.page.locator("#detail img, #stores img, script:not([src])").count()).toBe(0);
+    expect(
+      await env.page.evaluate(() => (globalThis as unknown as { __xss?: string }).__xss),
+    ).toBeUndefined();
+    await env.page.screenshot({ path: join(tmpdir(), "replistore-review-page.png"), fullPage: true });
   });
 
   it("resolves only after confirmation, with a note, and the decision is on another node", async () => {
-    const detail = page.locator("#detail");
-    await page.locator("#who").fill("oncall@example.com");
-    await detail.locator(`input.choice-keep[value="keep:${conflict.replaced}"]`).check();
+    const detail = env.page.locator("#detail");
+    await env.page.locator("#who").fill("oncall@example.com");
+    await detail.locator(`input.choice-keep[value="keep:${env.conflict.replaced}"]`).check();
     await detail.locator("textarea.note").fill("the <b>payment</b> never went through");
 
     // Cancel: nothing is written
     await detail.locator("button.resolve").click();
-    const dialog = page.locator("dialog#confirm");
+    const dialog = env.page.locator("dialog#confirm");
     await expect.poll(() => dialog.isVisible()).toBe(true);
-    expect(await dialog.locator("#confirm-text").textContent()).toContain(conflict.key);
+    expect(await dialog.locator("#confirm-text").textContent()).toContain(env.conflict.key);
     await dialog.locator("#confirm-cancel").click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
-    const still = await store.client(1).request("GET", `/v1/conflicts/${conflict.id}`);
+    const still = await env.store.client(1).request("GET", `/v1/conflicts/${env.conflict.id}`);
     expect(still.body.status).toBe("pending");
 
     // Confirm: resolved
@@ -137,33 +109,35 @@ describe("conflict review page (replistore up)", () => {
       .poll(() => detail.locator(".notice").textContent(), { timeout: 15_000 })
       .toContain("Resolved");
     await expect
-      .poll(() => page.locator(`section.store[data-store="${STORE}"] .body`).textContent())
+      .poll(() => env.page.locator(`section.store[data-store="${STORE}"] .body`).textContent())
       .toContain("No pending conflicts");
 
     // a second node (not the one that answered the page) has the decision
     const answered = (await detail.locator(".answered-by").textContent()) ?? "";
-    expect(store.ids).toContain(answered);
-    const other = [0, 1, 2].find((i) => store.id(i) !== answered)!;
+    expect(env.store.ids).toContain(answered);
+    const other = [0, 1, 2].find((i) => env.store.id(i) !== answered)!;
     await eventually(
       async () => {
-        const rec = await store.client(other).request("GET", `/v1/conflicts/${conflict.id}`);
+        const rec = await env.store.client(other).request("GET", `/v1/conflicts/${env.conflict.id}`);
         expect(rec.body).toMatchObject({
           status: "resolved",
           resolution: {
             by: "oncall@example.com",
-            kept: conflict.replaced,
+            kept: env.conflict.replaced,
             note: "the <b>payment</b> never went through",
           },
         });
-        const pending = await store.client(other).conflicts({ status: "pending", key: conflict.key });
+        const pending = await env.store.client(other).conflicts({ status: "pending", key: env.conflict.key });
         expect(pending.body.items).toEqual([]);
-        const value = await store.client(other).get(conflict.key, { local: true });
+        const value = await env.store.client(other).get(env.conflict.key, { local: true });
         expect(value.text).toBe("the value before");
       },
-      { timeoutMs: 15_000, what: `${store.id(other)} shows the resolution` },
+      { timeoutMs: 15_000, what: `${env.store.id(other)} shows the resolution` },
     );
     expect(dialogs).toEqual([]);
-    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(
+      await env.page.evaluate(() => (globalThis as unknown as { __xss?: string }).__xss),
+    ).toBeUndefined();
   });
 });
 
@@ -177,7 +151,7 @@ describe("replistore up serves the review page", () => {
       "apiVersion: replistore.io/v1alpha1\nkind: ReplicatedStore\nmetadata: {name: shop}\nspec: {replicas: 3}\n",
     );
     // port-base + 1: the page takes the port below the nodes' (base)
-    const child = spawnCli([
+    const up = startCli([
       "up",
       "-f",
       manifest,
@@ -186,15 +160,11 @@ describe("replistore up serves the review page", () => {
       "--port-base",
       String(base + 1),
     ]);
-    let out = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-    });
     try {
       const url = await eventually(
         () => {
-          const match = /conflict review page: (http:\/\/\S+)/.exec(out);
-          if (!match) throw new Error(`no review URL yet:\n${out}`);
+          const match = /conflict review page: (http:\/\/\S+)/.exec(up.stdout());
+          if (!match) throw new Error(`no review URL yet:\n${up.stdout()}`);
           return match[1]!;
         },
         { timeoutMs: 40_000, what: "replistore up prints the review page's URL" },
@@ -211,8 +181,8 @@ describe("replistore up serves the review page", () => {
       expect(list.status).toBe(200);
       expect(await list.json()).toEqual({ items: [], next: null });
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
+      up.child.kill("SIGTERM");
+      await up.exited;
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -2,21 +2,11 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterConfig } from "../../../src/config/cluster-config.ts";
 import { parseLeaving } from "../../../src/node/http/admin-routes.ts";
-import { HttpError } from "../../../src/node/http/errors.ts";
+import { httpErrorOf } from "../../support/http-error.ts";
 
 const node = {
   selfId: "n0",
   config: () => ({ members: [{ id: "n0" }, { id: "n1" }] }) as ClusterConfig,
-};
-
-const errorOf = (fn: () => unknown): HttpError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HttpError) return e;
-    throw e;
-  }
-  throw new Error("expected an HttpError");
 };
 
 describe("parseLeaving", () => {
@@ -27,13 +17,13 @@ describe("parseLeaving", () => {
   });
   it("refuses JSON that is not an object with 400 invalid_request, never a TypeError", () => {
     for (const body of ["null", "3", '"n1"', '["n1"]', "true"]) {
-      const err = errorOf(() => parseLeaving(Buffer.from(body), node));
+      const err = httpErrorOf(() => parseLeaving(Buffer.from(body), node));
       expect(err.status, body).toBe(400);
       expect(err.body.error, body).toBe("invalid_request");
     }
   });
   it("names unknown members", () => {
-    expect(errorOf(() => parseLeaving(Buffer.from('{"leaving":["x"]}'), node)).body.error).toBe(
+    expect(httpErrorOf(() => parseLeaving(Buffer.from('{"leaving":["x"]}'), node)).body.error).toBe(
       "unknown_member",
     );
   });
