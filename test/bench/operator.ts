@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CRD_FILE } from "../../src/api/crd-yaml.ts";
+import { BACKUP_CRD_FILE, CRD_FILE } from "../../src/api/crd-yaml.ts";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../src/api/names.ts";
 import { OPERATOR_NODE_OPTIONS } from "../../src/operator/runtime-flags.ts";
 import { eventually } from "../support/eventually.ts";
@@ -63,7 +63,10 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
   );
 }
 
-const plane = await startControlPlane({ crdFiles: [join(REPO_ROOT, CRD_FILE)] });
+// Both CRDs, as the chart installs them.
+const plane = await startControlPlane({
+  crdFiles: [CRD_FILE, BACKUP_CRD_FILE].map((file) => join(REPO_ROOT, file)),
+});
 const clients = kubeClients(plane.kubeconfigPath);
 const metricsPort = await freePort();
 const operator = spawn(
@@ -190,14 +193,27 @@ try {
     ]);
     const items = (stores as { items: { status?: { observedGeneration?: number } }[] }).items;
     const withStatus = items.filter((s) => s.status?.observedGeneration === 1).length;
+    // Per store: its StatefulSet, config and CA-bundle ConfigMaps, client and headless Services,
+    // PodDisruptionBudget, repair CronJob and NetworkPolicy (TLS Auto, the default, adds the CA bundle).
+    const counts = {
+      statefulSets: sets.items.length,
+      configMaps: maps.items.length,
+      services: services.items.length,
+      budgets: budgets.items.length,
+      cronJobs: crons.items.length,
+      networkPolicies: policies.items.length,
+    };
+    const expected = {
+      statefulSets: 1,
+      configMaps: 2,
+      services: 2,
+      budgets: 1,
+      cronJobs: 1,
+      networkPolicies: 1,
+    };
     const complete =
       withStatus === storeCount &&
-      sets.items.length === storeCount &&
-      maps.items.length === storeCount &&
-      services.items.length === 2 * storeCount &&
-      budgets.items.length === storeCount &&
-      crons.items.length === storeCount &&
-      policies.items.length === storeCount;
+      Object.entries(expected).every(([kind, n]) => counts[kind as keyof typeof counts] === n * storeCount);
     const elapsed = performance.now() - start;
     progress.push({ seconds: elapsed / 1000, statuses: withStatus, statefulSets: sets.items.length });
     if (complete) {
@@ -207,7 +223,10 @@ try {
     if (process.stdout.isTTY) {
       process.stdout.write(`\r${secs(elapsed)}: ${withStatus} statuses, ${sets.items.length} StatefulSets`);
     }
-    if (elapsed > 300_000) throw new Error(`not reconciled after 300 s: ${withStatus} statuses`);
+    if (elapsed > 300_000)
+      throw new Error(
+        `not reconciled after 300 s: ${withStatus} statuses, ${JSON.stringify(counts)} (want ${storeCount} x ${JSON.stringify(expected)})`,
+      );
     await sleep(500);
   }
   if (process.stdout.isTTY) process.stdout.write("\r\x1b[K");

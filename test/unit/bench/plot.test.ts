@@ -18,7 +18,14 @@ describe("bench charts", () => {
       ],
     });
     expect(svg.startsWith("<svg")).toBe(true);
-    for (const text of ["Throughput by nodes", "N=3, 1 KiB values", "Nodes", "operations/s", "writes", "reads"])
+    for (const text of [
+      "Throughput by nodes",
+      "N=3, 1 KiB values",
+      "Nodes",
+      "operations/s",
+      "writes",
+      "reads",
+    ])
       expect(svg).toContain(`>${text}<`);
     // one path per series line
     expect(countOf(svg, /aria-roledescription="line mark"/g)).toBe(2);
