@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { formatBytes, type RepairSummary } from "../../src/repair/summary.ts";
 import { metricValue } from "../support/metrics.ts";
 import { CLI, REPO_ROOT } from "../support/node-process.ts";
-import { startStore } from "../support/store.ts";
-import { parseOrExit, positiveNumber, positiveWhole } from "./flags.ts";
+import { type Store, startStore } from "../support/store.ts";
+import { oneOf, parseOrExit, positiveNumber, positiveWhole } from "./flags.ts";
 import { type Chart, writeCharts } from "./plot.ts";
 import { memoryOf } from "./proc-stats.ts";
 import { bulkLoad, type Divergence, diverge, verifySample } from "./repair-data.ts";
@@ -28,6 +28,7 @@ const { values: flags } = parseOrExit(() =>
       "value-size": { type: "string", default: "100" },
       batch: { type: "string", default: "10000" },
       divergence: { type: "string", default: "0.0001,0.001,0.01" },
+      tls: { type: "string", default: "on" },
       out: { type: "string", default: "docs/performance" },
       help: { type: "boolean", short: "h" },
     },
@@ -35,13 +36,14 @@ const { values: flags } = parseOrExit(() =>
 );
 if (flags.help) {
   console.log(
-    "usage: npm run bench:repair -- [--keys N (1000000)] [--value-size BYTES (100)] [--batch N (10000)] [--divergence FRACTIONS (0.0001,0.001,0.01)] [--out DIR for the charts (docs/performance)]",
+    "usage: npm run bench:repair -- [--keys N (1000000)] [--value-size BYTES (100)] [--batch N (10000)] [--divergence FRACTIONS (0.0001,0.001,0.01)] [--tls on|off (on)] [--out DIR for the charts (docs/performance)]",
   );
   process.exit(0);
 }
 const keyCount = positiveWhole("keys", flags.keys);
 const valueBytes = positiveWhole("value-size", flags["value-size"]);
 const batch = positiveWhole("batch", flags.batch);
+const tls = oneOf("tls", flags.tls, ["on", "off"]) === "on";
 const fractions = flags.divergence.split(",").map((raw) => {
   const f = positiveNumber("divergence", raw.trim());
   if (f > 1) {
@@ -77,7 +79,7 @@ interface RunFigures {
 }
 
 /** Runs the real CLI and returns its JSON summary and wall time (process start to exit). */
-function repairProcess(configPath: string, extra: string[]): Promise<{ summary: RepairSummary; ms: number }> {
+function repairProcess(store: Store, extra: string[]): Promise<{ summary: RepairSummary; ms: number }> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -86,13 +88,18 @@ function repairProcess(configPath: string, extra: string[]): Promise<{ summary: 
       CLI,
       "repair",
       "--config",
-      configPath,
+      store.configPath,
       "-o",
       "json",
       "--no-termination-log",
       ...extra,
     ],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+      // as the repair Job runs: the store's certificate makes it a peer (mutual TLS)
+      env: { ...process.env, ...(store.tls ? { REPLISTORE_TLS_DIR: store.tls.dir } : {}) },
+    },
   );
   let stdout = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -112,7 +119,7 @@ function repairProcess(configPath: string, extra: string[]): Promise<{ summary: 
 
 /** Repair time and bytes exchanged against divergence, trees against the naive comparison. */
 function divergenceCharts(runs: readonly RunFigures[]): Record<string, Chart> {
-  const subtitle = `3 nodes (N=3), ${keyCount.toLocaleString("en-US")} keys of ${valueBytes} bytes, divergence on one node`;
+  const subtitle = `3 nodes (N=3, TLS ${tls ? "on" : "off"}), ${keyCount.toLocaleString("en-US")} keys of ${valueBytes} bytes, divergence on one node`;
   const series = (mode: RunFigures["mode"]) => (mode === "tree" ? "segment trees" : "naive (--naive)");
   const common = {
     subtitle,
@@ -142,12 +149,15 @@ function divergenceCharts(runs: readonly RunFigures[]): Record<string, Chart> {
 }
 
 console.log(
-  `replistore bench:repair: 3 nodes (N=3), ${keyCount.toLocaleString("en-US")} keys of ${valueBytes} bytes, divergence on node-1`,
+  `replistore bench:repair: 3 nodes (N=3, TLS ${tls ? "on" : "off"}), ${keyCount.toLocaleString("en-US")} keys of ${valueBytes} bytes, divergence on node-1`,
 );
 const store = await startStore({
   nodes: 3,
   factor: 3,
   proxy: false,
+  tls,
+  // as the operator runs nodes: peer routes on a listener of their own
+  peerPort: true,
   readyTimeoutMs: 120_000,
   config: { limits: { maxValueBytes: Math.max(MiB, valueBytes) } },
 });
@@ -191,7 +201,7 @@ try {
     for (const mode of ["tree", "naive"] as const) {
       const n = Math.max(1, Math.round(keyCount * fraction));
       const d: Divergence = await diverge(store, 1, keyCount, n, valueBytes, generation++);
-      const { summary, ms } = await repairProcess(store.configPath, mode === "naive" ? ["--naive"] : []);
+      const { summary, ms } = await repairProcess(store, mode === "naive" ? ["--naive"] : []);
       if (summary.status !== "complete")
         throw new Error(`repair ${mode} ended ${summary.status}: ${summary.error ?? ""}`);
       const problem = await verifySample(store, d);
@@ -235,7 +245,7 @@ try {
     }
   }
 
-  const settle = await repairProcess(store.configPath, []);
+  const settle = await repairProcess(store, []);
   console.log(
     `follow-up repair: ${settle.summary.keysRepaired} keys repaired, ${settle.summary.setsClean}/${settle.summary.setsCompared} sets clean, ${secs(settle.ms)}`,
   );
@@ -272,6 +282,7 @@ try {
       bench: "repair",
       nodes: 3,
       factor: 3,
+      tls,
       keys: keyCount,
       valueBytes,
       loadSeconds: loadMs / 1000,
