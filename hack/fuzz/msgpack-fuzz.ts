@@ -62,6 +62,7 @@ const RESULT_BY_OP: Record<number, TSchema> = {
   [peer.OP_CONFLICT_FETCH]: Type.Array(ConflictRecord),
   [peer.OP_ML_PUSH]: Type.Union([Type.Array(VectorEntry), refusal]),
   [peer.OP_ML_VECTOR]: Type.Array(VectorEntry),
+  [peer.OP_GET_NEWER]: Type.Union([RecordTuple, peer.VersionResult]),
 };
 const resultChecks = new Map(Object.entries(RESULT_BY_OP).map(([op, s]) => [Number(op), checker(s)]));
 const errorCheck = checker(ApiErrorBody);

@@ -19,12 +19,27 @@ export const OP_CONFLICT_DIGEST = 3;
 export const OP_CONFLICT_FETCH = 4;
 export const OP_ML_PUSH = 5;
 export const OP_ML_VECTOR = 6;
+export const OP_GET_NEWER = 7;
+
+/**
+ * The peer protocol this build speaks. 2 added OP_GET_NEWER. A node learns each peer's from its
+ * ping and batch answers (absent: 1) and sends an op only to peers that know it, so a rolling
+ * upgrade never sends a batch an older node would refuse whole.
+ */
+export const PEER_PROTOCOL = 2;
+/** The protocol of a peer that does not say (every build before PEER_PROTOCOL existed). */
+export const FIRST_PEER_PROTOCOL = 1;
+/** Whole, from 1: what a ping or batch answer may say of its sender's protocol. */
+export const ProtocolVersion = Type.Integer({ minimum: 1, maximum: 1_000_000 });
 
 /** Ops whose second field carries nothing use "" there, so every op is [code, string, ...]. */
 const Unused = Type.String();
 
 /**
- * [OP_PUT, key, record] stores if newer; [OP_GET, key] reads the local copy. The conflict ops
+ * [OP_PUT, key, record] stores if newer; [OP_GET, key] reads the local copy; [OP_GET_NEWER, key,
+ * version or null] reads it too, but sends the value only when it is newer than the version the
+ * coordinator already holds (a digest read: most reads agree, and then only a version travels).
+ * The conflict ops
  * replicate the conflict queue: push a record, list [id, revision] pairs, fetch records by id.
  * Multi-leader: push updates (answered with the receiver's applied vector), or ask for the vector.
  */
@@ -44,6 +59,7 @@ export const OpSchemas = {
   ]),
   [OP_ML_PUSH]: Type.Tuple([Type.Literal(OP_ML_PUSH), Unused, Type.Array(UpdateTuple)]),
   [OP_ML_VECTOR]: Type.Tuple([Type.Literal(OP_ML_VECTOR), Unused]),
+  [OP_GET_NEWER]: Type.Tuple([Type.Literal(OP_GET_NEWER), Key, Type.Union([VersionTriple, Type.Null()])]),
 } as const;
 
 /** Names for error messages and logs, by op code. */
@@ -55,6 +71,7 @@ export const OP_NAMES: Readonly<Record<number, string>> = {
   [OP_CONFLICT_FETCH]: "conflict-fetch",
   [OP_ML_PUSH]: "ml-push",
   [OP_ML_VECTOR]: "ml-vector",
+  [OP_GET_NEWER]: "get-newer",
 };
 
 export const PeerOp = Type.Union([
@@ -65,6 +82,7 @@ export const PeerOp = Type.Union([
   OpSchemas[OP_CONFLICT_FETCH],
   OpSchemas[OP_ML_PUSH],
   OpSchemas[OP_ML_VECTOR],
+  OpSchemas[OP_GET_NEWER],
 ]);
 export type PeerOp = Static<typeof PeerOp>;
 
@@ -95,6 +113,13 @@ export const PutResult = Type.Tuple([
 export type PutResult = Static<typeof PutResult>;
 
 /**
+ * For a get-newer whose copy is not newer than the version sent: [the version this node holds, or
+ * null when it holds none]. A newer copy is answered as a whole RecordTuple instead.
+ */
+export const VersionResult = Type.Tuple([Type.Union([VersionTriple, Type.Null()])]);
+export type VersionResult = Static<typeof VersionResult>;
+
+/**
  * One op the receiver would not apply although the batch was well formed: a record whose version is
  * further ahead of the receiver's clock than clock.maxOffset. The sender fails that op (no ack, no
  * hint: the same record would be refused again) and takes the rest of the batch's answers.
@@ -109,6 +134,7 @@ export type OpRefusal = Static<typeof OpRefusal>;
 export const PeerResult = Type.Union([
   PutResult,
   RecordTuple,
+  VersionResult,
   Type.Null(),
   Type.Array(Type.Tuple([Type.String(), Type.String()])),
   Type.Array(ConflictRecord),
@@ -125,6 +151,8 @@ export const BatchResponse = Type.Object({
   /** Set when the receiver refused the whole batch for the sender's clock. */
   refused: Type.Optional(Type.Literal("clock_offset")),
   offsetMs: Type.Optional(Type.Number()),
+  /** The receiver's PEER_PROTOCOL; absent from nodes older than it (protocol 1). */
+  protocol: Type.Optional(ProtocolVersion),
 });
 /** Results are typed by op; the sender checks the envelope, each caller reads its own op's answer. */
 export type BatchResponse = Omit<Static<typeof BatchResponse>, "results"> & { results?: PeerResult[] };

@@ -5,7 +5,7 @@
  */
 import { pack, unpack } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH_PATH, OP_GET, OP_PUT } from "../../src/node/peers/protocol.ts";
+import { BATCH_PATH, OP_GET, OP_GET_NEWER, OP_PUT, PEER_PROTOCOL } from "../../src/node/peers/protocol.ts";
 import { AE_APPLY, AE_LOCK, AE_REPORT, AE_UNLOCK } from "../../src/wire/anti-entropy.ts";
 import { metricValue, type Reply, type Store, send, startStore, uniqueKey } from "../support/index.ts";
 
@@ -132,6 +132,8 @@ describe("peer protocol", () => {
         [pack(batchOf([OP_PUT, key, [Date.now(), 0, store.id(1), null]], [OP_GET])), "a get without a key"],
         [pack(batchOf([OP_PUT, key, [Date.now(), 0, store.id(1), null]], "op")), "an op that is not a tuple"],
         [pack(batchOf([OP_GET, "bad\u0000key"])), "a key with a control character"],
+        [pack(batchOf([OP_GET_NEWER, key])), "a get-newer without the version it knows"],
+        [pack(batchOf([OP_GET_NEWER, key, [Date.now(), 0]])), "a get-newer version without its node"],
       ];
       for (const [body, what] of bodies) {
         const reply = await postRaw(0, BATCH_PATH, body);
@@ -141,6 +143,47 @@ describe("peer protocol", () => {
       }
       expect((await localValue(0, key)).status, "the well-formed op of a refused batch").toBe(404);
       expect((await send(store.urls[0]!, "GET", "/healthz")).status).toBe(200);
+    });
+  });
+
+  describe("a get-newer (digest read)", () => {
+    it("sends the value only when the node's copy is newer than the version named, else its version", async () => {
+      const key = uniqueKey("digest");
+      const put = await store.client(0).put(key, "held", { w: 3 });
+      expect(put.status, put.text).toBe(200);
+      const held = unpack((await post(0, BATCH_PATH, batchOf([OP_GET, key]))).bytes) as {
+        results: [[number, number, string, Uint8Array]];
+      };
+      const [wall, logical, node] = held.results[0];
+      const missing = uniqueKey("digest-missing");
+      const reply = await post(
+        0,
+        BATCH_PATH,
+        batchOf(
+          [OP_GET_NEWER, key, [wall, logical, node]],
+          [OP_GET_NEWER, key, [wall - 1, 0, node]],
+          [OP_GET_NEWER, key, [wall + 1, 0, node]],
+          [OP_GET_NEWER, key, null],
+          [OP_GET_NEWER, missing, [wall, logical, node]],
+        ),
+      );
+      expect(reply.status, reply.text).toBe(200);
+      const res = unpack(reply.bytes) as { results: unknown[]; protocol: number };
+      expect(res.protocol, "the answer says which peer protocol the node speaks").toBe(PEER_PROTOCOL);
+      const value = Buffer.from("held");
+      expect(res.results).toEqual([
+        [[wall, logical, node]], // the sender holds the same version: no value
+        [wall, logical, node, value], // the sender's is older: the whole record
+        [[wall, logical, node]], // the sender's is newer: this copy's version, to repair
+        [wall, logical, node, value], // the sender holds none: the whole record
+        [null], // this node holds none
+      ]);
+    });
+
+    it("is what the ping says it speaks", async () => {
+      const ping = await send(store.urls[1]!, "GET", "/internal/v1/ping", { token: TOKEN });
+      expect(ping.status, ping.text).toBe(200);
+      expect(ping.body).toMatchObject({ id: store.id(1), protocol: PEER_PROTOCOL });
     });
   });
 

@@ -3,7 +3,7 @@ import { pack, unpack } from "msgpackr";
 import { decodeBatch } from "../../wire/decode-batch.ts";
 import type { NodeParts } from "../parts.ts";
 import { type BatchTarget, handleBatch } from "../peers/batch-handler.ts";
-import { BATCH_PATH, MSGPACK, OP_ML_PUSH, PING_PATH } from "../peers/protocol.ts";
+import { BATCH_PATH, MSGPACK, OP_ML_PUSH, PEER_PROTOCOL, PING_PATH } from "../peers/protocol.ts";
 import { sendError } from "./errors.ts";
 
 type BatchParts = BatchTarget & Pick<NodeParts, "selfId" | "ready">;
@@ -14,7 +14,7 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: BatchPa
 
   app.get(PING_PATH, async (_req, reply) =>
     node.ready
-      ? { id: node.selfId, clock: pingClock(node) }
+      ? { id: node.selfId, clock: pingClock(node), protocol: PEER_PROTOCOL }
       : sendError(reply, 503, { error: "not_ready", message: "node is starting or shutting down" }),
   );
 

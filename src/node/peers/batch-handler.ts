@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
 import { newestWall } from "../../wire/conflict.ts";
 import type { HybridClock } from "../clock/hlc.ts";
+import { compareTimestamps } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import type { ConflictRecord } from "../conflicts/record.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
@@ -15,10 +16,12 @@ import {
   OP_CONFLICT_FETCH,
   OP_CONFLICT_PUT,
   OP_GET,
+  OP_GET_NEWER,
   OP_ML_PUSH,
   OP_ML_VECTOR,
   OP_PUT,
   type OpRefusal,
+  PEER_PROTOCOL,
   type PeerOp,
   type PeerResult,
 } from "./protocol.ts";
@@ -73,7 +76,12 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
       );
     }
     const t = node.clock.now();
-    return { clock: [t.wall, t.logical], refused: "clock_offset", offsetMs: verdict.offsetMs };
+    return {
+      clock: [t.wall, t.logical],
+      refused: "clock_offset",
+      offsetMs: verdict.offsetMs,
+      protocol: PEER_PROTOCOL,
+    };
   }
   node.clock.observe(req.clock[0], req.clock[1]);
   node.metrics.peerBatchOps.observe(req.ops.length);
@@ -92,6 +100,15 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
           const rec = node.storage.read(op[1]);
           return rec ? toTuple(rec) : null;
         }
+        case OP_GET_NEWER: {
+          const rec = node.storage.read(op[1]);
+          if (!rec) return [null];
+          const known = op[2];
+          const v = rec.version;
+          if (!known || compareTimestamps(v, { wall: known[0], logical: known[1], node: known[2] }) > 0)
+            return toTuple(rec);
+          return [[v.wall, v.logical, v.node]];
+        }
         case OP_CONFLICT_PUT:
           return [(await node.conflicts.receive(op[2])) ? 1 : 0];
         case OP_CONFLICT_DIGEST:
@@ -106,7 +123,7 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
     }),
   );
   const t = node.clock.now();
-  return { clock: [t.wall, t.logical], results };
+  return { clock: [t.wall, t.logical], results, protocol: PEER_PROTOCOL };
 }
 
 /**

@@ -2,6 +2,7 @@ import { pack, unpack } from "msgpackr";
 import { Pool } from "undici";
 import { checker } from "../../wire/decode.ts";
 import { BatchResponse as BatchResponseSchema } from "../../wire/peer-batch.ts";
+import { PingAnswer } from "../../wire/ping.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import { tupleBytes } from "../replication/multileader/update.ts";
@@ -12,6 +13,7 @@ import {
   BATCH_PATH,
   type BatchRequest,
   type BatchResponse,
+  FIRST_PEER_PROTOCOL,
   isOpRefusal,
   MSGPACK,
   OP_ML_PUSH,
@@ -23,6 +25,7 @@ import {
 
 /** The answer's envelope, checked before any of it is trusted; each caller reads its own op's result. */
 const responseShape = checker(BatchResponseSchema);
+const pingShape = checker(PingAnswer);
 
 export interface PeerContext {
   readonly selfId: string;
@@ -71,6 +74,7 @@ export class PeerClient {
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly idle = new Set<() => void>();
+  private peerProtocol = FIRST_PEER_PROTOCOL;
 
   constructor(id: string, url: string, ctx: PeerContext) {
     this.id = id;
@@ -83,6 +87,14 @@ export class PeerClient {
       ...(ctx.credentials.connect ? { connect: ctx.credentials.connect } : {}),
     });
     this.health = new PeerHealth(() => ctx.onHealthChange(id, true));
+  }
+
+  /**
+   * The peer protocol this peer said it speaks in its last answer (FIRST_PEER_PROTOCOL until it
+   * says, and again once it is marked down: it may come back as another build).
+   */
+  get protocol(): number {
+    return this.peerProtocol;
   }
 
   send(op: PeerOp): Promise<PeerResult> {
@@ -152,6 +164,7 @@ export class PeerClient {
       for (const q of batch) q.reject(e);
       return;
     }
+    this.peerProtocol = res.protocol ?? FIRST_PEER_PROTOCOL;
     this.health.markUp(Date.now());
     const verdict = checkPeerClock(this.ctx.clock, res.clock[0], this.ctx.maxOffsetMs());
     this.ctx.onOffset(this.id, verdict.offsetMs);
@@ -207,6 +220,7 @@ export class PeerClient {
 
   private markDown(): void {
     const wasUp = this.health.up;
+    this.peerProtocol = FIRST_PEER_PROTOCOL;
     this.health.markDown(Date.now());
     if (wasUp) this.ctx.onHealthChange(this.id, false);
   }
@@ -234,9 +248,11 @@ export class PeerClient {
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
-      const body = (await res.body.json()) as { clock?: [number, number] };
+      const body: unknown = await res.body.json();
       if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-      if (body.clock) this.ctx.onOffset(this.id, body.clock[0] - this.ctx.clock.physicalNow());
+      if (!pingShape.check(body)) throw new Error(`malformed ping answer: ${pingShape.explain(body)}`);
+      this.ctx.onOffset(this.id, body.clock[0] - this.ctx.clock.physicalNow());
+      this.peerProtocol = body.protocol ?? FIRST_PEER_PROTOCOL;
       this.health.markUp(Date.now());
     } catch {
       if (!this.closed) this.markDown();

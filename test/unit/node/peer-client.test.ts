@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HybridClock } from "../../../src/node/clock/hlc.ts";
 import { ClockOffsetError, PeerUnavailableError } from "../../../src/node/peers/errors.ts";
 import { PeerClient, type PeerContext } from "../../../src/node/peers/peer-client.ts";
-import { OP_PUT } from "../../../src/node/peers/protocol.ts";
+import { FIRST_PEER_PROTOCOL, OP_PUT, PEER_PROTOCOL } from "../../../src/node/peers/protocol.ts";
 
 /** What the fake peer answers to the next batch. */
 let answer: unknown;
@@ -75,6 +75,23 @@ describe("PeerClient", () => {
     expect(reason.message).toContain('the record for key "a" is ahead');
     expect(applied).toEqual({ status: "fulfilled", value: [1, null] });
     expect(refusals).toEqual([{ peer: "node-1", byPeer: true, record: 'the record for key "a" is ahead' }]);
+  });
+
+  it("learns the peer's protocol from its answers, and forgets it once the peer fails", async () => {
+    const peer = client();
+    const record: [number, number, string, null] = [Date.now(), 0, "node-0", null];
+    expect(peer.protocol, "until the peer says").toBe(FIRST_PEER_PROTOCOL);
+    answer = { clock: [Date.now(), 0], results: [[1, null]], protocol: PEER_PROTOCOL };
+    await peer.send([OP_PUT, "a", record]);
+    expect(peer.protocol).toBe(PEER_PROTOCOL);
+    answer = { clock: [Date.now(), 0], results: [[1, null]] };
+    await peer.send([OP_PUT, "a", record]);
+    expect(peer.protocol, "an older build says nothing").toBe(FIRST_PEER_PROTOCOL);
+    answer = { clock: [Date.now(), 0], results: [[1, null]], protocol: PEER_PROTOCOL };
+    await peer.send([OP_PUT, "a", record]);
+    answer = { clock: [Date.now(), 0], results: [[1, null]], protocol: 0 };
+    await expect(peer.send([OP_PUT, "a", record])).rejects.toBeInstanceOf(PeerUnavailableError);
+    expect(peer.protocol, "a peer marked down may come back as another build").toBe(FIRST_PEER_PROTOCOL);
   });
 
   it("treats an answer that is not a batch response as the peer failing", async () => {

@@ -10,6 +10,7 @@ import {
   OP_CONFLICT_FETCH,
   OP_CONFLICT_PUT,
   OP_GET,
+  OP_GET_NEWER,
   OP_ML_PUSH,
   OP_ML_VECTOR,
   OP_PUT,
@@ -57,8 +58,22 @@ describe("decodeBatch", () => {
         [["node-1@a1", 4, now, 0, "k", Buffer.from("v"), [["node-2@b2", 3, now, 0]], ["node-1"]]],
       ],
       [OP_ML_VECTOR, ""],
+      [OP_GET_NEWER, "k", [now, 2, "node-0"]],
+      [OP_GET_NEWER, "k", null],
     );
     expect(decodeBatch(value)).toEqual(value);
+  });
+
+  it.each([
+    [[OP_GET_NEWER, "k"], "ops[0] "],
+    [[OP_GET_NEWER, "k", [now, 2]], "ops[0][2]"],
+    [[OP_GET_NEWER, "k", "now"], "ops[0][2]"],
+    [[OP_GET_NEWER, "", null], "ops[0][1]"],
+  ])("a get-newer %j is invalid_batch naming %s", (op, field) => {
+    const err = refusal(batch(op));
+    expect(err.code).toBe("invalid_batch");
+    expect(err.message).toMatch(/^get-newer op: /);
+    expect(err.message).toContain(field);
   });
 
   it.each([
@@ -100,7 +115,7 @@ describe("decodeBatch", () => {
   it("an unknown op code is invalid_batch listing the known ones", () => {
     const err = refusal(batch([99, "k"]));
     expect(err.code).toBe("invalid_batch");
-    expect(err.message).toBe("ops[0][0] is not an op code (0, 1, 2, 3, 4, 5, 6); got 99");
+    expect(err.message).toBe("ops[0][0] is not an op code (0, 1, 2, 3, 4, 5, 6, 7); got 99");
   });
 
   it("an op code that is a map, even one whose toString is not a function, is invalid_batch", () => {
@@ -114,7 +129,7 @@ describe("decodeBatch", () => {
     ] as const) {
       const err = refusal(batch([code, "k"]));
       expect(err.code).toBe("invalid_batch");
-      expect(err.message).toBe(`ops[0][0] is not an op code (0, 1, 2, 3, 4, 5, 6); got ${got}`);
+      expect(err.message).toBe(`ops[0][0] is not an op code (0, 1, 2, 3, 4, 5, 6, 7); got ${got}`);
     }
   });
 
