@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ClientTokens, hasClientTokens, ROLES, type Role } from "../client-tokens.ts";
 import { sendError } from "./errors.ts";
 import { isPeerPath } from "./route-role.ts";
@@ -58,11 +58,15 @@ function requireDeclaredRoles(app: FastifyInstance): void {
 export function installAuth(app: FastifyInstance, tokens: ClientTokens | undefined): void {
   requireDeclaredRoles(app);
   if (!hasClientTokens(tokens)) return;
-  app.addHook("onRequest", async (req, reply) => {
+  app.addHook("onRequest", (req, reply, done) => {
+    if (!refuse(req, reply)) done();
+  });
+  /** Answers the request and returns the reply when its token may not go on; undefined when it may. */
+  const refuse = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     const path = req.url.split("?", 1)[0]!;
-    if (isPeerPath(path)) return;
+    if (isPeerPath(path)) return undefined;
     const needed = req.routeOptions.config?.role ?? "read";
-    if (needed === "open") return;
+    if (needed === "open") return undefined;
     const has = roleOf(tokens, presentedToken(req));
     if (has === undefined) {
       return sendError(reply, 401, {
@@ -76,5 +80,6 @@ export function installAuth(app: FastifyInstance, tokens: ClientTokens | undefin
         message: `${req.method} ${path} needs the ${needed} role; the token sent has only the ${has} role: use the store's ${needed} token (spec.auth.${needed}.secretName, or spec.auth.secretName)`,
       });
     }
-  });
+    return undefined;
+  };
 }

@@ -27,12 +27,16 @@ export function refusedMethod(method: string, path: string): string[] | undefine
 }
 
 export function installMethodCheck(app: FastifyInstance): void {
-  app.addHook("onRequest", async (req, reply) => {
+  // A callback hook: it runs on every request, and a promise per hook shows.
+  app.addHook("onRequest", (req, reply, done) => {
     const path = req.url.split("?", 1)[0]!;
     const allowed = refusedMethod(req.method, path);
-    if (!allowed) return;
+    if (!allowed) {
+      done();
+      return;
+    }
     reply.header("allow", allowed.join(", "));
-    return sendError(reply, 405, notAllowedBody(req.method, path, allowed));
+    sendError(reply, 405, notAllowedBody(req.method, path, allowed));
   });
 }
 

@@ -7,7 +7,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
 import { PEER_SECRET_HEADER } from "../tls/peer-credentials.ts";
 import { socketIsPeer } from "../tls/peer-identity.ts";
@@ -31,7 +31,12 @@ export interface PeerAuthOptions {
 
 export function installPeerAuth(app: FastifyInstance, opts: PeerAuthOptions): void {
   const secret = opts.secret === undefined ? undefined : Buffer.from(opts.secret);
-  app.addHook("onRequest", async (req, reply) => {
+  // A callback hook, not an async one: it runs on every request, and a promise per hook shows.
+  app.addHook("onRequest", (req, reply, done) => {
+    if (!refuse(req, reply)) done();
+  });
+  /** Answers the request and returns the reply when it may not go on; undefined when it may. */
+  const refuse = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     const path = req.url.split("?", 1)[0]!;
     const peerRoute = isPeerPath(path);
     if (opts.onPeerListener) {
@@ -49,16 +54,16 @@ export function installPeerAuth(app: FastifyInstance, opts: PeerAuthOptions): vo
         });
       }
     }
-    if (!peerRoute) return;
+    if (!peerRoute) return undefined;
     if (opts.tls) {
-      if (socketIsPeer(req.raw.socket as TLSSocket, opts.config())) return;
+      if (socketIsPeer(req.raw.socket as TLSSocket, opts.config())) return undefined;
       return sendError(reply, 403, {
         error: "peer_only",
         message:
           "peer routes need the certificate of one of this store's nodes (mutual TLS with the store's CA); a client's token or certificate does not open them",
       });
     }
-    if (secret === undefined) return;
+    if (secret === undefined) return undefined;
     const sent = req.headers[PEER_SECRET_HEADER];
     const got = Buffer.from(typeof sent === "string" ? sent : "");
     if (got.length !== secret.length || !timingSafeEqual(got, secret)) {
@@ -67,5 +72,6 @@ export function installPeerAuth(app: FastifyInstance, opts: PeerAuthOptions): vo
         message: `peer routes need the store's peer secret in ${PEER_SECRET_HEADER}; a client's token does not open them`,
       });
     }
-  });
+    return undefined;
+  };
 }

@@ -59,17 +59,18 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
   // Refuse an oversized value before reading it, when the client says how large it is.
-  app.addHook("onRequest", async (req, reply) => {
-    if (req.method !== "PUT") return;
-    const len = Number(req.headers["content-length"] ?? 0);
+  app.addHook("onRequest", (req, reply, done) => {
+    const len = req.method === "PUT" ? Number(req.headers["content-length"] ?? 0) : 0;
     const limit = node.config().limits.maxValueBytes;
-    if (len > limit) {
-      const e = valueTooLarge(len, limit);
-      // Closing at once would make a client still uploading see EPIPE instead of the 413; Node
-      // drains an unread body, which is fine up to a point, past which we hang up.
-      if (len > DRAIN_LIMIT_BYTES) reply.header("connection", "close");
-      return sendError(reply, e.status, e.body);
+    if (len <= limit) {
+      done();
+      return;
     }
+    const e = valueTooLarge(len, limit);
+    // Closing at once would make a client still uploading see EPIPE instead of the 413; Node
+    // drains an unread body, which is fine up to a point, past which we hang up.
+    if (len > DRAIN_LIMIT_BYTES) reply.header("connection", "close");
+    sendError(reply, e.status, e.body);
   });
   installPeerAuth(app, { ...serve.peers, config: () => node.config() });
   installAuth(app, node.clientTokens);
