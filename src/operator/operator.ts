@@ -12,6 +12,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  type V1ConfigMap,
   type V1Pod,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
@@ -29,7 +30,7 @@ import { LiveObjects } from "./controller/live-objects.ts";
 import { MonitoringApis } from "./controller/monitoring-apis.ts";
 import { OperatorMetrics } from "./controller/operator-metrics.ts";
 import { type PooledKubeConfig, pooled } from "./controller/pooled-kube-config.ts";
-import { CACHED_OWNED_KINDS, kindKey, PODS, STORES } from "./controller/resource-kinds.ts";
+import { CACHED_OWNED_KINDS, CONFIG_MAPS, kindKey, PODS, STORES } from "./controller/resource-kinds.ts";
 import { StatusWriter } from "./controller/status-writer.ts";
 import { keyOf, ownerStoreKey, splitKey } from "./controller/store-key.ts";
 import { type QueueStats, WorkQueue } from "./controller/work-queue.ts";
@@ -121,8 +122,10 @@ export class Operator {
       resyncPeriodMs,
     );
     const custom = config.makeApiClient(CustomObjectsApi);
+    const configMaps = this.owned.find((i) => i.kind === CONFIG_MAPS);
     this.observers = new StoreObservers({
       kubeConfig: config,
+      cachedConfigMap: (namespace, name) => configMaps?.get(namespace, name) as V1ConfigMap | undefined,
       stats: this.stats,
       namespaces,
       log: this.log,

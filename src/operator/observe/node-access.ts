@@ -5,6 +5,8 @@
  * pods), and each is reached at its pod IP and port 7070, which the store's NetworkPolicy
  * admits from the operator's pods, or, with `--review-via apiserver`, through the pod proxy.
  * The token, when the store has `auth`, comes from its Secret (read when needed, kept a minute).
+ * The CA bundle comes from the operator's ConfigMap cache when it holds it (the operator writes
+ * `<store>-ca` and watches it), otherwise from the apiserver, kept a minute.
  */
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { storeServerName } from "../../builders/tls-names.ts";
@@ -39,6 +41,12 @@ export function nodeRequest(
   };
 }
 
+/** A ConfigMap as the operator's informer cache holds it; undefined when the cache has none. */
+export type CachedConfigMap = (
+  namespace: string,
+  name: string,
+) => { data?: Record<string, string> } | undefined;
+
 export class NodeAccess {
   private readonly core: CoreV1Api;
   private readonly kubeConfig: KubeConfig;
@@ -46,12 +54,19 @@ export class NodeAccess {
   private readonly stats: ApiStats;
   private readonly tokens = new Map<string, { at: number; token: string | undefined }>();
   private readonly cas = new Map<string, { at: number; ca: string | undefined }>();
+  private readonly cachedConfigMap: CachedConfigMap;
 
-  constructor(kubeConfig: KubeConfig, stats: ApiStats, route: PodRoute = "pod-ip") {
+  constructor(
+    kubeConfig: KubeConfig,
+    stats: ApiStats,
+    route: PodRoute = "pod-ip",
+    cachedConfigMap: CachedConfigMap = () => undefined,
+  ) {
     this.kubeConfig = kubeConfig;
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.route = route;
     this.stats = stats;
+    this.cachedConfigMap = cachedConfigMap;
   }
 
   /**
@@ -90,8 +105,18 @@ export class NodeAccess {
     });
   }
 
-  /** ca.crt of the store's `<store>-ca` ConfigMap (kept a minute); undefined when there is none. */
+  /**
+   * ca.crt of the store's `<store>-ca` ConfigMap; undefined when there is none. From the cache when
+   * it has the ConfigMap (a renewed CA shows at once, and a steady store costs no read), else read
+   * and kept a minute (a store with TLS Disabled has none to cache).
+   */
   private async caBundle(namespace: string, store: string): Promise<string | undefined> {
+    const cached = this.cachedConfigMap(namespace, `${store}-ca`)?.data?.["ca.crt"];
+    if (cached) return cached;
+    return this.readCaBundle(namespace, store);
+  }
+
+  private async readCaBundle(namespace: string, store: string): Promise<string | undefined> {
     const key = `${namespace}/${store}`;
     const cached = this.cas.get(key);
     if (cached && Date.now() - cached.at < TOKEN_CACHE_MS) return cached.ca;

@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { PodRoute } from "../../client/discovery/store-pods.ts";
 import type { ApiStats } from "../controller/api-stats.ts";
 import { ConflictProbes } from "./conflict-probes.ts";
-import { NodeAccess } from "./node-access.ts";
+import { type CachedConfigMap, NodeAccess } from "./node-access.ts";
 import { RepairRuns } from "./repair-runs.ts";
 
 export interface StoreObserversOptions {
@@ -18,6 +18,8 @@ export interface StoreObserversOptions {
   /** Conflict counts are read at most this often per store (the resync period). */
   readIntervalMs: number;
   route?: PodRoute;
+  /** The operator's cache of the ConfigMaps it owns (the CA bundles among them). */
+  cachedConfigMap?: CachedConfigMap;
   /** Something about the store changed: reconcile it. */
   onChange: (storeKey: string) => void;
 }
@@ -33,7 +35,7 @@ export class StoreObservers {
 
   constructor(options: StoreObserversOptions) {
     const log = options.log;
-    this.nodes = new NodeAccess(options.kubeConfig, options.stats, options.route);
+    this.nodes = new NodeAccess(options.kubeConfig, options.stats, options.route, options.cachedConfigMap);
     this.repairRuns = new RepairRuns(options.kubeConfig, options.stats, {
       namespaces: options.namespaces,
       log,

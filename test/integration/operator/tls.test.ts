@@ -363,11 +363,9 @@ describe("spec.tls on the real apiserver", () => {
     expect(left).toBe("gone");
   });
 
-  it("the operator reaches a TLS node at its pod IP, trusting only the store's CA under the client Service's name", async () => {
-    const ns = await createNamespace(env.clients, "tls-access");
-    const ca = await createCa("store CA");
+  /** A stand-in node: HTTPS with the store's certificate, at 127.0.0.1 as its "pod IP". */
+  async function standInNode(ns: string, ca: Awaited<ReturnType<typeof createCa>>) {
     const leaf = await leafFor(ns, ca);
-    // A stand-in node: HTTPS with the store's certificate, at 127.0.0.1 as its "pod IP".
     const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" }).end("replistore_conflicts_pending 0\n");
     });
@@ -383,6 +381,13 @@ describe("spec.tls on the real apiserver", () => {
       node: undefined,
       startedAt: undefined,
     };
+    return { server, pod };
+  }
+
+  it("the operator reaches a TLS node at its pod IP, trusting only the store's CA under the client Service's name", async () => {
+    const ns = await createNamespace(env.clients, "tls-access");
+    const ca = await createCa("store CA");
+    const { server, pod } = await standInNode(ns, ca);
     try {
       const access = new NodeAccess(env.clients.config, newApiStats());
       const publish = (pem: string) =>
@@ -403,6 +408,31 @@ describe("spec.tls on the real apiserver", () => {
       const fresh = new NodeAccess(env.clients.config, newApiStats());
       const [untrusting] = await fresh.storeEndpoints(ns, "orders", [pod]);
       await expect(untrusting?.call(nodeRequest("GET", "/metrics"))).rejects.toThrow();
+    } finally {
+      server.close();
+    }
+  });
+
+  it("takes the CA bundle from the operator's ConfigMap cache when it has it, reading nothing", async () => {
+    const ns = await createNamespace(env.clients, "tls-cached-ca");
+    const ca = await createCa("store CA");
+    const { server, pod } = await standInNode(ns, ca);
+    try {
+      let cachedPem = ca.certPem;
+      const stats = newApiStats();
+      const access = new NodeAccess(env.clients.config, stats, "pod-ip", (namespace, name) =>
+        namespace === ns && name === "orders-ca" ? { data: { "ca.crt": cachedPem } } : undefined,
+      );
+      // No orders-ca ConfigMap exists in the apiserver: only the cache has it.
+      const [endpoint] = await access.storeEndpoints(ns, "orders", [pod]);
+      expect((await endpoint?.call(nodeRequest("GET", "/metrics")))?.status).toBe(200);
+      expect(stats.reads, "API reads for the CA bundle").toBe(0);
+
+      // A renewed bundle in the cache counts at once (no minute-long memory of the old one).
+      cachedPem = (await createCa("another CA")).certPem;
+      const [untrusting] = await access.storeEndpoints(ns, "orders", [pod]);
+      await expect(untrusting?.call(nodeRequest("GET", "/metrics"))).rejects.toThrow();
+      expect(stats.reads).toBe(0);
     } finally {
       server.close();
     }
