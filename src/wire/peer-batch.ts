@@ -22,11 +22,13 @@ export const OP_ML_VECTOR = 6;
 export const OP_GET_NEWER = 7;
 
 /**
- * The peer protocol this build speaks. 2 added OP_GET_NEWER. A node learns each peer's from its
- * ping and batch answers (absent: 1) and sends an op only to peers that know it, so a rolling
- * upgrade never sends a batch an older node would refuse whole.
+ * The peer protocol this build speaks. A node learns each peer's from its ping and batch answers
+ * (absent: 1) and sends an op only to peers that know it, so a rolling upgrade never sends a batch
+ * an older node would refuse whole.
  */
 export const PEER_PROTOCOL = 2;
+/** The first peer protocol that knows OP_GET_NEWER. */
+export const GET_NEWER_SINCE = 2;
 /** The protocol of a peer that does not say (every build before PEER_PROTOCOL existed). */
 export const FIRST_PEER_PROTOCOL = 1;
 /** Whole, from 1: what a ping or batch answer may say of its sender's protocol. */

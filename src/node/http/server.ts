@@ -61,7 +61,7 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
   // Refuse an oversized value before reading it, when the client says how large it is.
   app.addHook("onRequest", (req, reply, done) => {
     const len = req.method === "PUT" ? Number(req.headers["content-length"] ?? 0) : 0;
-    const limit = node.config().limits.maxValueBytes;
+    const limit = len > 0 ? node.config().limits.maxValueBytes : 0;
     if (len <= limit) {
       done();
       return;

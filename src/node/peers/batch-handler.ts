@@ -1,14 +1,13 @@
 import type { Logger } from "pino";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
 import { newestWall } from "../../wire/conflict.ts";
-import type { HybridClock } from "../clock/hlc.ts";
-import { compareTimestamps } from "../clock/hlc.ts";
+import { compareTimestamps, type HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import type { ConflictRecord } from "../conflicts/record.ts";
 import type { NodeMetrics } from "../metrics/node-metrics.ts";
 import type { ReplicationStrategy } from "../replication/strategy.ts";
 import type { ApplyResult } from "../storage/kv-store.ts";
-import { fromTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
+import { fromTriple, fromTuple, toTriple, toTuple, type VersionedRecord } from "../storage/record.ts";
 import {
   type BatchRequest,
   type BatchResponse,
@@ -94,7 +93,7 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
         case OP_PUT: {
           const r = await node.storage.apply(op[1], fromTuple(op[2]));
           const prev = r.previous?.version;
-          return [r.applied ? 1 : 0, prev ? [prev.wall, prev.logical, prev.node] : null];
+          return [r.applied ? 1 : 0, prev ? toTriple(prev) : null];
         }
         case OP_GET: {
           const rec = node.storage.read(op[1]);
@@ -104,10 +103,8 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
           const rec = node.storage.read(op[1]);
           if (!rec) return [null];
           const known = op[2];
-          const v = rec.version;
-          if (!known || compareTimestamps(v, { wall: known[0], logical: known[1], node: known[2] }) > 0)
-            return toTuple(rec);
-          return [[v.wall, v.logical, v.node]];
+          if (!known || compareTimestamps(rec.version, fromTriple(known)) > 0) return toTuple(rec);
+          return [toTriple(rec.version)];
         }
         case OP_CONFLICT_PUT:
           return [(await node.conflicts.receive(op[2])) ? 1 : 0];

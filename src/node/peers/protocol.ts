@@ -7,6 +7,7 @@ export {
   type BatchRequest,
   type BatchResponse,
   FIRST_PEER_PROTOCOL,
+  GET_NEWER_SINCE,
   isOpRefusal,
   MSGPACK,
   OP_CONFLICT_DIGEST,

@@ -5,18 +5,16 @@
  */
 import { checker } from "../../wire/decode.ts";
 import { VersionResult } from "../../wire/peer-batch.ts";
-import { RecordTuple } from "../../wire/record.ts";
-import { compareTimestamps, type Timestamp } from "../clock/hlc.ts";
-import { fromTuple, type VersionedRecord } from "../storage/record.ts";
-
-/** The version field of OP_GET_NEWER: the coordinator's copy's version, or null when it has none. */
-export type KnownVersion = [number, number, string] | null;
+import { RecordTuple, type VersionTriple } from "../../wire/record.ts";
+import { compareTimestamps } from "../clock/hlc.ts";
+import { fromTriple, fromTuple, toTriple, type VersionedRecord } from "../storage/record.ts";
 
 const wholeRecord = checker(RecordTuple);
 const versionOnly = checker(VersionResult);
 
-export function knownVersion(mine: VersionedRecord | undefined): KnownVersion {
-  return mine ? [mine.version.wall, mine.version.logical, mine.version.node] : null;
+/** The version field of OP_GET_NEWER: our copy's version, or null when we hold none. */
+export function knownVersion(mine: VersionedRecord | undefined): VersionTriple | null {
+  return mine ? toTriple(mine.version) : null;
 }
 
 /**
@@ -36,7 +34,7 @@ export function peerCopy(
   }
   const [v] = answer;
   if (v === null) return undefined;
-  const theirs: Timestamp = { wall: v[0], logical: v[1], node: v[2] };
+  const theirs = fromTriple(v);
   const order = mine ? compareTimestamps(theirs, mine.version) : 1;
   if (order > 0 || !mine) return new Error("get-newer answer names a newer version without its value");
   return order === 0 ? mine : { version: theirs, value: null };

@@ -2,16 +2,21 @@ import { QuorumError } from "../../errors.ts";
 import { compareTimestamps, type Timestamp } from "../clock/hlc.ts";
 import { partialWriteRecord } from "../conflicts/partial-write-record.ts";
 import { ClockOffsetError } from "../peers/errors.ts";
-import { OP_GET, OP_GET_NEWER, OP_PUT, type PutResult } from "../peers/protocol.ts";
-import { fromTuple, newer, type RecordTuple, toTuple, type VersionedRecord } from "../storage/record.ts";
+import { GET_NEWER_SINCE, OP_GET, OP_GET_NEWER, OP_PUT, type PutResult } from "../peers/protocol.ts";
+import {
+  fromTriple,
+  fromTuple,
+  newer,
+  type RecordTuple,
+  toTuple,
+  type VersionedRecord,
+} from "../storage/record.ts";
 import { knownVersion, peerCopy } from "./digest-read.ts";
 import type { ReplicaContext } from "./replica-context.ts";
 import type { WriteOptions, WriteOutcome } from "./strategy.ts";
 
 /** How long a read waits for its first R owners before also asking the rest. */
 const SPECULATIVE_READ_MS = 100;
-/** The first peer protocol that knows OP_GET_NEWER. */
-const GET_NEWER_PROTOCOL = 2;
 
 /**
  * Dynamo-style coordination: any node takes any request, sends it to the key's N owners, and
@@ -97,7 +102,7 @@ export class LeaderlessCoordinator {
         peer.send([OP_PUT, key, tuple]).then(
           (res) => {
             const prev = (res as PutResult)[1];
-            onAck(owner, prev ? { wall: prev[0], logical: prev[1], node: prev[2] } : undefined);
+            onAck(owner, prev ? fromTriple(prev) : undefined);
           },
           (err: unknown) => onFail(owner, err),
         );
@@ -186,7 +191,7 @@ export class LeaderlessCoordinator {
           return;
         }
         // With our own copy in hand, ask only for a newer one: agreeing owners answer with a version.
-        if (answers.has(ctx.selfId) && peer.protocol >= GET_NEWER_PROTOCOL) {
+        if (answers.has(ctx.selfId) && peer.protocol >= GET_NEWER_SINCE) {
           const mine = answers.get(ctx.selfId);
           peer.send([OP_GET_NEWER, key, knownVersion(mine)]).then((res) => {
             const theirs = peerCopy(res, mine);

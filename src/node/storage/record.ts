@@ -1,4 +1,4 @@
-import type { RecordTuple } from "../../wire/record.ts";
+import type { RecordTuple, VersionTriple } from "../../wire/record.ts";
 import { compareTimestamps, type Timestamp } from "../clock/hlc.ts";
 
 /**
@@ -19,6 +19,15 @@ export function toTuple(rec: VersionedRecord): RecordTuple {
 
 export function fromTuple(t: RecordTuple): VersionedRecord {
   return { version: { wall: t[0], logical: t[1], node: t[2] }, value: t[3] };
+}
+
+/** A version as the wire carries it without its value: [wall, logical, node]. */
+export function toTriple(v: Timestamp): VersionTriple {
+  return [v.wall, v.logical, v.node];
+}
+
+export function fromTriple(t: VersionTriple): Timestamp {
+  return { wall: t[0], logical: t[1], node: t[2] };
 }
 
 export function isTombstone(rec: VersionedRecord): boolean {
