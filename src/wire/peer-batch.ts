@@ -26,7 +26,7 @@ export const OP_GET_NEWER = 7;
  * (absent: 1) and sends an op only to peers that know it, so a rolling upgrade never sends a batch
  * an older node would refuse whole.
  */
-export const PEER_PROTOCOL = 2;
+export const PEER_PROTOCOL = 3;
 /** The first peer protocol that knows OP_GET_NEWER. */
 export const GET_NEWER_SINCE = 2;
 /** The protocol of a peer that does not say (every build before PEER_PROTOCOL existed). */

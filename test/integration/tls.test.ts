@@ -9,6 +9,7 @@ import { connect as tlsConnect } from "node:tls";
 import { pack } from "msgpackr";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PeerStream, StreamRefusedError } from "../../src/node/peers/peer-stream.ts";
 import { OP_ML_PUSH, OP_PUT } from "../../src/node/peers/protocol.ts";
 import { createCa, issueCertificate } from "../../src/tls/pki.ts";
 import { BATCH_PATH } from "../../src/wire/peer-batch.ts";
@@ -226,5 +227,28 @@ describe("peer secret (TLS off)", () => {
     const metrics = (await store.client(0).request("GET", "/metrics")).text;
     expect(metrics).toMatch(/replistore_clock_refused_total\{[^}]*peer="non-member"/);
     expect(metrics).not.toContain('peer="node-9"');
+  });
+
+  it("the peer stream opens with the secret (and answers like the batch route), and without it gets 403 peer_only", async () => {
+    const plain = (headers: Record<string, string>) =>
+      new PeerStream(store.urls[0]!, { connect: undefined, headers, tls: false });
+    const granted = plain({ "x-replistore-peer-secret": SECRET });
+    try {
+      const self = await granted.request(pack({ from: "node-0", clock: [Date.now(), 0], ops: [] }), 5_000);
+      expect(self.status).toBe(400);
+      expect(JSON.parse(self.payload.toString("utf8")).error).toBe("unknown_peer");
+    } finally {
+      granted.close();
+    }
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { "x-replistore-peer-secret": "wrong" },
+      { authorization: `Bearer ${TOKEN}` },
+    ];
+    for (const headers of attempts) {
+      const refused = plain(headers).request(body(), 5_000);
+      await expect(refused).rejects.toBeInstanceOf(StreamRefusedError);
+      await expect(refused).rejects.toThrow(/HTTP 403 .*peer_only/);
+    }
   });
 });

@@ -5,13 +5,14 @@
  * peer routes are served there only, so a NetworkPolicy can keep that port for the store's pods.
  */
 import { timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ClusterConfig } from "../../config/cluster-config.ts";
 import { PEER_SECRET_HEADER } from "../tls/peer-credentials.ts";
 import { socketIsPeer } from "../tls/peer-identity.ts";
-import { sendError } from "./errors.ts";
+import { type ApiError, sendError } from "./errors.ts";
 import { isPeerPath } from "./route-role.ts";
 
 /** What a peer listener serves besides the peer routes: the kubelet's probes. */
@@ -30,47 +31,71 @@ export interface PeerAuthOptions {
 }
 
 export function installPeerAuth(app: FastifyInstance, opts: PeerAuthOptions): void {
-  const secret = opts.secret === undefined ? undefined : Buffer.from(opts.secret);
+  const check = peerCheck(opts);
   // A callback hook, not an async one: it runs on every request, and a promise per hook shows.
   app.addHook("onRequest", (req, reply, done) => {
-    if (!refuse(req, reply)) done();
+    const refused = check(req.url.split("?", 1)[0]!, req.raw.socket, req.headers);
+    if (refused) sendError(reply, refused.status, refused.body);
+    else done();
   });
-  /** Answers the request and returns the reply when it may not go on; undefined when it may. */
-  const refuse = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const path = req.url.split("?", 1)[0]!;
+}
+
+/** Why a request may not go on (status and JSON body); undefined when it may. */
+export type PeerCheck = (
+  path: string,
+  socket: Socket,
+  headers: IncomingHttpHeaders,
+) => { status: number; body: ApiError } | undefined;
+
+/** The check every request and every peer-stream upgrade passes before it is served. */
+export function peerCheck(opts: PeerAuthOptions): PeerCheck {
+  const secret = opts.secret === undefined ? undefined : Buffer.from(opts.secret);
+  return (path, socket, headers) => {
     const peerRoute = isPeerPath(path);
     if (opts.onPeerListener) {
-      const onPeerPort = opts.onPeerListener(req.raw.socket);
+      const onPeerPort = opts.onPeerListener(socket);
       if (onPeerPort && !peerRoute && !PROBES.has(path)) {
-        return sendError(reply, 404, {
-          error: "not_found",
-          message: `port ${opts.peerPort} serves the store's peers only; the API is on the client port`,
-        });
+        return {
+          status: 404,
+          body: {
+            error: "not_found",
+            message: `port ${opts.peerPort} serves the store's peers only; the API is on the client port`,
+          },
+        };
       }
       if (!onPeerPort && peerRoute) {
-        return sendError(reply, 403, {
-          error: "peer_only",
-          message: `peer routes are served to the store's own nodes on the peer port (${opts.peerPort}), not here`,
-        });
+        return {
+          status: 403,
+          body: {
+            error: "peer_only",
+            message: `peer routes are served to the store's own nodes on the peer port (${opts.peerPort}), not here`,
+          },
+        };
       }
     }
     if (!peerRoute) return undefined;
     if (opts.tls) {
-      if (socketIsPeer(req.raw.socket as TLSSocket, opts.config())) return undefined;
-      return sendError(reply, 403, {
-        error: "peer_only",
-        message:
-          "peer routes need the certificate of one of this store's nodes (mutual TLS with the store's CA); a client's token or certificate does not open them",
-      });
+      if (socketIsPeer(socket as TLSSocket, opts.config())) return undefined;
+      return {
+        status: 403,
+        body: {
+          error: "peer_only",
+          message:
+            "peer routes need the certificate of one of this store's nodes (mutual TLS with the store's CA); a client's token or certificate does not open them",
+        },
+      };
     }
     if (secret === undefined) return undefined;
-    const sent = req.headers[PEER_SECRET_HEADER];
+    const sent = headers[PEER_SECRET_HEADER];
     const got = Buffer.from(typeof sent === "string" ? sent : "");
     if (got.length !== secret.length || !timingSafeEqual(got, secret)) {
-      return sendError(reply, 403, {
-        error: "peer_only",
-        message: `peer routes need the store's peer secret in ${PEER_SECRET_HEADER}; a client's token does not open them`,
-      });
+      return {
+        status: 403,
+        body: {
+          error: "peer_only",
+          message: `peer routes need the store's peer secret in ${PEER_SECRET_HEADER}; a client's token does not open them`,
+        },
+      };
     }
     return undefined;
   };

@@ -13,7 +13,8 @@ import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
 import { clientErrorHandler, installMethodCheck } from "./method-check.ts";
 import { installOpenApi } from "./openapi.ts";
 import { opsRoutes } from "./ops-routes.ts";
-import { installPeerAuth, type PeerAuthOptions } from "./peer-auth.ts";
+import { installPeerAuth, type PeerAuthOptions, peerCheck } from "./peer-auth.ts";
+import { PeerStreams } from "./peer-stream-server.ts";
 import { statusRoutes } from "./status-routes.ts";
 import { MAX_KEY_BYTES } from "./validate.ts";
 
@@ -72,7 +73,14 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
     if (len > DRAIN_LIMIT_BYTES) reply.header("connection", "close");
     sendError(reply, e.status, e.body);
   });
-  installPeerAuth(app, { ...serve.peers, config: () => node.config() });
+  const peerAuth = { ...serve.peers, config: () => node.config() };
+  installPeerAuth(app, peerAuth);
+  // Batches also come as frames on a stream per peer (protocol 3), past the same peer check.
+  const streams = new PeerStreams(node, peerCheck(peerAuth));
+  streams.attach(app.server);
+  app.addHook("preClose", (done) => {
+    void streams.close().then(() => done());
+  });
   installAuth(app, node.clientTokens);
   installMethodCheck(app);
 

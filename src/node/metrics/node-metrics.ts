@@ -34,6 +34,7 @@ export class NodeMetrics {
   readonly configReloads: Counter<"result">;
   readonly tombstonesPurged: Counter;
   readonly peerBatchOps: Histogram;
+  readonly peerStreams: Gauge;
   // Label children resolved once: prom-client hashes the label object on every inc/observe.
   private readonly requestCounters = new Map<string, { inc(): void }>();
   private readonly durationHistograms = new Map<string, { observe(v: number): void }>();
@@ -128,6 +129,11 @@ export class NodeMetrics {
       name: "replistore_clock_refused_total",
       help: "Peer messages refused for a clock too far ahead (direction in: we refused the peer; out: the peer refused us)",
       labelNames: ["peer", "direction"],
+      registers: [r],
+    });
+    this.peerStreams = new Gauge({
+      name: "replistore_peer_streams",
+      help: "Peer streams open to this node (peer protocol 3); peers without one send their batches as HTTP requests",
       registers: [r],
     });
     this.peerUp = new Gauge({

@@ -2,6 +2,7 @@ import { pack, unpack } from "msgpackr";
 import { Pool } from "undici";
 import { checker } from "../../wire/decode.ts";
 import { BatchResponse as BatchResponseSchema } from "../../wire/peer-batch.ts";
+import { STREAM_SINCE } from "../../wire/peer-frame.ts";
 import { PingAnswer } from "../../wire/ping.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
@@ -9,6 +10,7 @@ import { tupleBytes } from "../replication/multileader/update.ts";
 import type { PeerCredentials } from "../tls/peer-credentials.ts";
 import { ClockOffsetError, PeerUnavailableError } from "./errors.ts";
 import { PeerHealth } from "./peer-health.ts";
+import { PeerStream, StreamRefusedError } from "./peer-stream.ts";
 import {
   BATCH_PATH,
   type BatchRequest,
@@ -75,6 +77,8 @@ export class PeerClient {
   private closed = false;
   private readonly idle = new Set<() => void>();
   private peerProtocol = FIRST_PEER_PROTOCOL;
+  private readonly stream: PeerStream;
+  private streamRefused = false;
 
   constructor(id: string, url: string, ctx: PeerContext) {
     this.id = id;
@@ -86,6 +90,7 @@ export class PeerClient {
       pipelining: 1,
       ...(ctx.credentials.connect ? { connect: ctx.credentials.connect } : {}),
     });
+    this.stream = new PeerStream(url, ctx.credentials);
     this.health = new PeerHealth(() => ctx.onHealthChange(id, true));
   }
 
@@ -116,6 +121,7 @@ export class PeerClient {
     this.closed = true;
     clearTimeout(this.probeTimer);
     await this.drained();
+    this.stream.close();
     await this.pool.close();
   }
 
@@ -198,29 +204,46 @@ export class PeerClient {
 
   private async post(body: Uint8Array): Promise<BatchResponse> {
     const timeout = this.ctx.timeoutMs();
-    const headers: Record<string, string> = { ...this.ctx.credentials.headers, "content-type": MSGPACK };
-    const res = await this.pool.request({
-      path: BATCH_PATH,
-      method: "POST",
-      body,
-      headers,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
-    const buf = Buffer.from(await res.body.arrayBuffer());
-    if (res.statusCode !== 200 && res.statusCode !== 409) {
-      throw new Error(`HTTP ${res.statusCode}: ${buf.toString("utf8").slice(0, 200)}`);
+    const { status, payload } = await this.carry(body, timeout);
+    if (status !== 200 && status !== 409) {
+      throw new Error(`HTTP ${status}: ${payload.toString("utf8").slice(0, 200)}`);
     }
-    const answer: unknown = unpack(buf);
+    const answer: unknown = unpack(payload);
     if (!responseShape.check(answer)) {
       throw new Error(`malformed batch response: ${responseShape.explain(answer)}`);
     }
     return answer as BatchResponse;
   }
 
+  /**
+   * Over the peer's stream when it speaks protocol 3 (one connection, batches as frames), else as
+   * a POST. A peer that refuses the stream upgrade gets POSTs until it is next marked down.
+   */
+  private async carry(body: Uint8Array, timeout: number): Promise<{ status: number; payload: Buffer }> {
+    if (this.peerProtocol >= STREAM_SINCE && !this.streamRefused) {
+      try {
+        return await this.stream.request(body, timeout);
+      } catch (err) {
+        if (!(err instanceof StreamRefusedError)) throw err;
+        this.streamRefused = true;
+      }
+    }
+    const res = await this.pool.request({
+      path: BATCH_PATH,
+      method: "POST",
+      body,
+      headers: { ...this.ctx.credentials.headers, "content-type": MSGPACK },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    return { status: res.statusCode, payload: Buffer.from(await res.body.arrayBuffer()) };
+  }
+
   private markDown(): void {
     const wasUp = this.health.up;
     this.peerProtocol = FIRST_PEER_PROTOCOL;
+    this.streamRefused = false;
+    this.stream.close();
     this.health.markDown(Date.now());
     if (wasUp) this.ctx.onHealthChange(this.id, false);
   }

@@ -10,10 +10,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HybridClock } from "../../../src/node/clock/hlc.ts";
 import { ClockOffsetError, PeerUnavailableError } from "../../../src/node/peers/errors.ts";
 import { PeerClient, type PeerContext } from "../../../src/node/peers/peer-client.ts";
-import { FIRST_PEER_PROTOCOL, OP_PUT, PEER_PROTOCOL } from "../../../src/node/peers/protocol.ts";
+import { BATCH_PATH, FIRST_PEER_PROTOCOL, OP_PUT, PEER_PROTOCOL } from "../../../src/node/peers/protocol.ts";
+import { STREAM_PATH, STREAM_SINCE } from "../../../src/wire/peer-frame.ts";
 
 /** What the fake peer answers to the next batch. */
 let answer: unknown;
+/** Method and path of every request the fake peer got. */
+const seen: string[] = [];
 let server: Server;
 let url: string;
 const clients: PeerClient[] = [];
@@ -39,7 +42,9 @@ function client(): PeerClient {
 }
 
 beforeAll(async () => {
+  // A peer without the stream: Node answers a stream upgrade here as a plain request.
   server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
     req.resume();
     req.on("end", () => res.writeHead(200, { "content-type": "application/msgpack" }).end(pack(answer)));
   });
@@ -49,6 +54,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   refusals.length = 0;
+  seen.length = 0;
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
@@ -100,5 +106,20 @@ describe("PeerClient", () => {
     const sent = peer.send([OP_PUT, "a", [Date.now(), 0, "node-0", null]]);
     await expect(sent).rejects.toBeInstanceOf(PeerUnavailableError);
     await expect(sent).rejects.toThrow(/malformed batch response: body.clock/);
+  });
+
+  it("sends batches as POSTs to a peer that says protocol 3 but does not grant the stream", async () => {
+    const peer = client();
+    const record: [number, number, string, null] = [Date.now(), 0, "node-0", null];
+    answer = { clock: [Date.now(), 0], results: [[1, null]], protocol: STREAM_SINCE };
+    await peer.send([OP_PUT, "a", record]);
+    expect(seen, "a peer not yet known to speak 3 gets a POST").toEqual([`POST ${BATCH_PATH}`]);
+    await expect(peer.send([OP_PUT, "b", record])).resolves.toEqual([1, null]);
+    expect(seen.slice(1), "then one stream upgrade, refused, and the same batch as a POST").toEqual([
+      `GET ${STREAM_PATH}`,
+      `POST ${BATCH_PATH}`,
+    ]);
+    await peer.send([OP_PUT, "c", record]);
+    expect(seen.slice(3), "no new upgrade until the peer is marked down").toEqual([`POST ${BATCH_PATH}`]);
   });
 });

@@ -1,0 +1,202 @@
+/**
+ * Peers carry their batches on one stream each (peer protocol 3): real nodes open them to each
+ * other, a stream answers a batch exactly as the batch route does, and it is granted only past the
+ * same peer check (a node's certificate, on the peer port). A node whose connection is cut or
+ * killed loses no acknowledged write, and the streams come back when it does.
+ */
+import { connect as tlsConnect } from "node:tls";
+import { pack, unpack } from "msgpackr";
+import { buildConnector } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PeerStream, StreamRefusedError } from "../../src/node/peers/peer-stream.ts";
+import type { PeerCredentials } from "../../src/node/tls/peer-credentials.ts";
+import { createCa, issueCertificate } from "../../src/tls/pki.ts";
+import { BATCH_PATH, OP_GET, PEER_PROTOCOL } from "../../src/wire/peer-batch.ts";
+import { STREAM_PATH, STREAM_SINCE, STREAM_UPGRADE } from "../../src/wire/peer-frame.ts";
+import { eventually, metricValue, type Store, send, startStore, uniqueKey } from "../support/index.ts";
+
+const TOKEN = "peer-stream-token";
+
+describe("peer streams", () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await startStore({
+      nodes: 3,
+      factor: 3,
+      writeQuorum: 2,
+      readQuorum: 2,
+      token: TOKEN,
+      tls: true,
+      peerPort: true,
+    });
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  const peerUrl = (i: number) => store.config.members[i]!.peerUrl!;
+  const streamsOpenTo = async (i: number) =>
+    metricValue(await store.client(i, TOKEN).metrics(), "replistore_peer_streams");
+  const credentials = (cert: { certPem: string; keyPem: string }): PeerCredentials => ({
+    connect: buildConnector({ ca: store.tls!.caPem, cert: cert.certPem, key: cert.keyPem }),
+    headers: {},
+    tls: true,
+  });
+  const nodeCert = () => ({ cert: store.tls!.cert.certPem, key: store.tls!.cert.keyPem });
+  const asNode = () => credentials(store.tls!.cert);
+  const batchOf = (...ops: unknown[]) => pack({ from: store.id(1), clock: [Date.now(), 0], ops });
+
+  it("is what the nodes replicate over: each node holds one from each other node once they have written", async () => {
+    expect(PEER_PROTOCOL).toBeGreaterThanOrEqual(STREAM_SINCE);
+    // A node's first batches to a peer may go as POSTs, until an answer says protocol 3.
+    await eventually(
+      async () => {
+        for (let i = 0; i < 3; i++) {
+          const put = await store.client(i).put(uniqueKey(`stream-${i}`), "v", { w: 3 });
+          expect(put.status, put.text).toBe(200);
+        }
+        for (let j = 0; j < 3; j++) expect(await streamsOpenTo(j), `streams open to node ${j}`).toBe(2);
+      },
+      { timeoutMs: 10_000 },
+    );
+  });
+
+  it("answers a batch with the same status and bytes as the batch route", async () => {
+    const key = uniqueKey("same");
+    expect((await store.client(0).put(key, "held", { w: 3 })).status).toBe(200);
+    const stream = new PeerStream(peerUrl(0), asNode());
+    try {
+      const viaStream = await stream.request(batchOf([OP_GET, key]), 5_000);
+      const viaPost = await send(peerUrl(0), "POST", BATCH_PATH, {
+        body: batchOf([OP_GET, key]),
+        headers: { "content-type": "application/msgpack" },
+        ca: store.tls!.caPem,
+        peer: nodeCert(),
+      });
+      expect(viaStream.status).toBe(viaPost.status);
+      const a = unpack(viaStream.payload) as { results: unknown[]; protocol: number };
+      const b = unpack(viaPost.bytes) as { results: unknown[] };
+      expect(a.protocol).toBe(PEER_PROTOCOL);
+      expect(a.results).toEqual(b.results);
+      expect((a.results[0] as unknown[])[3]).toEqual(Buffer.from("held"));
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("answers a malformed batch with 400 invalid_batch and goes on answering", async () => {
+    const stream = new PeerStream(peerUrl(0), asNode());
+    try {
+      const bad = await stream.request(Buffer.from("not msgpack \xc1"), 5_000);
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.payload.toString("utf8"))).toMatchObject({ error: "invalid_batch" });
+      const worse = await stream.request(pack({ from: store.id(1), clock: "noon", ops: [] }), 5_000);
+      expect(worse.status).toBe(400);
+      expect(JSON.parse(worse.payload.toString("utf8")).message).toMatch(/clock/);
+      const good = await stream.request(batchOf(), 5_000);
+      expect(good.status).toBe(200);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("is refused without a node's certificate, or on the client port: 403 peer_only", async () => {
+    const tls = store.tls!;
+    const app = await issueCertificate(tls.ca, { commonName: "app", dnsNames: ["app.example"] });
+    const stranger = await createCa("someone else");
+    const strangerCert = await issueCertificate(stranger, { commonName: "x", dnsNames: ["localhost"] });
+    const attempts: Array<[string, string, PeerCredentials]> = [
+      ["a client certificate of the store's CA", peerUrl(0), credentials(app)],
+      ["no client certificate", peerUrl(0), { ...asNode(), connect: buildConnector({ ca: tls.caPem }) }],
+      ["a node's certificate on the client port", store.urls[0]!, asNode()],
+    ];
+    for (const [what, url, creds] of attempts) {
+      const stream = new PeerStream(url, creds);
+      const err = await stream.request(batchOf(), 5_000).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, what).toBeInstanceOf(StreamRefusedError);
+      expect(String(err), what).toMatch(/HTTP 403 .*peer_only/);
+    }
+    // A certificate from another CA does not even finish the TLS handshake.
+    const foreign = new PeerStream(peerUrl(0), credentials(strangerCert));
+    await expect(foreign.request(batchOf(), 5_000)).rejects.toThrow();
+  });
+
+  it("is closed on a frame longer than the limit; the node goes on serving", async () => {
+    const tls = store.tls!;
+    const { port, hostname } = new URL(peerUrl(0));
+    const closed = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect(
+        { host: hostname, port: Number(port), ca: tls.caPem, cert: tls.cert.certPem, key: tls.cert.keyPem },
+        () => {
+          socket.write(
+            `GET ${STREAM_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${STREAM_UPGRADE}\r\n\r\n`,
+          );
+        },
+      );
+      let head = "";
+      socket.on("data", (chunk: Buffer) => {
+        head += chunk.toString("latin1");
+        if (head.includes("\r\n\r\n") && head.startsWith("HTTP/1.1 101")) {
+          head = "upgraded";
+          const frame = Buffer.alloc(10);
+          frame.writeUInt32BE(0xffffffff, 0);
+          socket.write(frame);
+        }
+      });
+      socket.on("close", () => resolve(head));
+      socket.on("error", reject);
+    });
+    expect(closed).toBe("upgraded");
+    const put = await store.client(0).put(uniqueKey("after-bad-frame"), "v", { w: 3 });
+    expect(put.status, put.text).toBe(200);
+  });
+
+  it("a plain GET of the stream path says it needs the upgrade", async () => {
+    const reply = await send(peerUrl(0), "GET", STREAM_PATH, {
+      ca: store.tls!.caPem,
+      peer: nodeCert(),
+    });
+    expect(reply.status, reply.text).toBe(426);
+    expect(reply.body.error).toBe("upgrade_required");
+  });
+
+  it("a node cut off, then killed, loses no acknowledged write, and the streams to it come back", async () => {
+    const written: string[] = [];
+    store.partition(2);
+    for (let i = 0; i < 20; i++) {
+      const key = uniqueKey("cut");
+      const put = await store.client(0).put(key, `v${i}`, { w: 2 });
+      expect(put.status, put.text).toBe(200);
+      written.push(key);
+    }
+    store.heal(2);
+    await eventually(
+      async () => expect((await store.client(0).put(uniqueKey("healed"), "v", { w: 3 })).status).toBe(200),
+      { timeoutMs: 10_000 },
+    );
+    await store.kill(1);
+    for (let i = 0; i < 20; i++) {
+      const key = uniqueKey("killed");
+      const put = await store.client(0).put(key, `w${i}`, { w: 2 });
+      expect(put.status, put.text).toBe(200);
+      written.push(key);
+    }
+    await store.start(1);
+    await eventually(
+      async () => {
+        const put = await store.client(0).put(uniqueKey("back"), "v", { w: 3 });
+        expect(put.status, put.text).toBe(200);
+        expect(await streamsOpenTo(1)).toBeGreaterThanOrEqual(1);
+        expect(await streamsOpenTo(2)).toBeGreaterThanOrEqual(1);
+      },
+      { timeoutMs: 15_000 },
+    );
+    for (const key of written) {
+      const got = await store.client(1).get(key, { r: 3 });
+      expect(got.status, `${key}: ${got.text}`).toBe(200);
+    }
+  });
+});
