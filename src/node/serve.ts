@@ -58,7 +58,7 @@ export async function listenPeers(
     ) => app.routing(req, res);
     peerServer = tls ? createHttpsServer(serverTls(tls.current()), handler) : createHttpServer(handler);
     peerServer.keepAliveTimeout = 65_000;
-    // Peer streams are upgrades: the client port's server decides and takes them (peer-stream-server.ts).
+    // Peer channels are upgrades: the client port's server decides and takes them (peer-channel-server.ts).
     const upgrades = app.server as unknown as { shouldUpgradeCallback: (req: IncomingMessage) => boolean };
     (peerServer as unknown as typeof upgrades).shouldUpgradeCallback = (req) =>
       upgrades.shouldUpgradeCallback(req);

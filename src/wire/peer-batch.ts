@@ -24,7 +24,7 @@ export const OP_GET_NEWER = 7;
 /**
  * The peer protocol this build speaks. A node learns each peer's from its ping and batch answers
  * (absent: 1) and sends an op only to peers that know it, so a rolling upgrade never sends a batch
- * an older node would refuse whole.
+ * an older node would refuse whole. 2 brought OP_GET_NEWER; 3, peer channels (peer-frame.ts).
  */
 export const PEER_PROTOCOL = 3;
 /** The first peer protocol that knows OP_GET_NEWER. */

@@ -1,5 +1,5 @@
 /**
- * The peer stream's framing (protocol 3). After an HTTP upgrade on STREAM_PATH, a peer connection
+ * The peer channel's framing (protocol 3). After an HTTP upgrade on CHANNEL_PATH, a peer connection
  * carries frames both ways: the sender's batches (the same msgpack bytes as a POST to BATCH_PATH)
  * and the receiver's answers (the same bytes and status as that POST's response). A frame is
  *
@@ -9,11 +9,11 @@
  * replaces a request, its headers and its parsing per batch.
  */
 
-export const STREAM_PATH = "/internal/v1/stream";
+export const CHANNEL_PATH = "/internal/v1/channel";
 /** The Upgrade token; a new framing would get a new token, not reuse this one. */
-export const STREAM_UPGRADE = "replistore-peer-stream/1";
-/** The first peer protocol that serves STREAM_PATH. */
-export const STREAM_SINCE = 3;
+export const CHANNEL_UPGRADE = "replistore-peer-channel/1";
+/** The first peer protocol that serves CHANNEL_PATH. */
+export const CHANNEL_SINCE = 3;
 /** The largest payload accepted, as the batch route's body limit. */
 export const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
 
@@ -39,7 +39,7 @@ export function encodeFrame(seq: number, status: number, payload: Uint8Array): B
 /** A frame longer than MAX_FRAME_BYTES: the connection is closed, since nothing after it can be trusted. */
 export class FrameTooLargeError extends Error {
   constructor(bytes: number) {
-    super(`peer stream frame of ${bytes} bytes is over the limit of ${MAX_FRAME_BYTES}`);
+    super(`peer channel frame of ${bytes} bytes is over the limit of ${MAX_FRAME_BYTES}`);
   }
 }
 

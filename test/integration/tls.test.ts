@@ -9,7 +9,7 @@ import { connect as tlsConnect } from "node:tls";
 import { pack } from "msgpackr";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerStream, StreamRefusedError } from "../../src/node/peers/peer-stream.ts";
+import { ChannelRefusedError, PeerChannel } from "../../src/node/peers/peer-channel.ts";
 import { OP_ML_PUSH, OP_PUT } from "../../src/node/peers/protocol.ts";
 import { createCa, issueCertificate } from "../../src/tls/pki.ts";
 import { BATCH_PATH } from "../../src/wire/peer-batch.ts";
@@ -229,9 +229,9 @@ describe("peer secret (TLS off)", () => {
     expect(metrics).not.toContain('peer="node-9"');
   });
 
-  it("the peer stream opens with the secret (and answers like the batch route), and without it gets 403 peer_only", async () => {
+  it("the peer channel opens with the secret (and answers like the batch route), and without it gets 403 peer_only", async () => {
     const plain = (headers: Record<string, string>) =>
-      new PeerStream(store.urls[0]!, { connect: undefined, headers, tls: false });
+      new PeerChannel(store.urls[0]!, { connect: undefined, headers, tls: false });
     const granted = plain({ "x-replistore-peer-secret": SECRET });
     try {
       const self = await granted.request(pack({ from: "node-0", clock: [Date.now(), 0], ops: [] }), 5_000);
@@ -247,7 +247,7 @@ describe("peer secret (TLS off)", () => {
     ];
     for (const headers of attempts) {
       const refused = plain(headers).request(body(), 5_000);
-      await expect(refused).rejects.toBeInstanceOf(StreamRefusedError);
+      await expect(refused).rejects.toBeInstanceOf(ChannelRefusedError);
       await expect(refused).rejects.toThrow(/HTTP 403 .*peer_only/);
     }
   });

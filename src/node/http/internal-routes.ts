@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { MAX_FRAME_BYTES, STREAM_PATH, STREAM_UPGRADE } from "../../wire/peer-frame.ts";
+import { CHANNEL_PATH, CHANNEL_UPGRADE, MAX_FRAME_BYTES } from "../../wire/peer-frame.ts";
 import type { NodeParts } from "../parts.ts";
 import { BATCH_PATH, PEER_PROTOCOL, PING_PATH } from "../peers/protocol.ts";
 import { type BatchParts, serveBatch } from "./batch-serving.ts";
@@ -15,12 +15,12 @@ export async function internalRoutes(app: FastifyInstance, opts: { node: BatchPa
       : sendError(reply, 503, { error: "not_ready", message: "node is starting or shutting down" }),
   );
 
-  // Streams are opened by an upgrade (peer-stream-server.ts takes those before routing).
-  app.get(STREAM_PATH, async (_req, reply) =>
+  // Channels are opened by an upgrade (peer-channel-server.ts takes those before routing).
+  app.get(CHANNEL_PATH, async (_req, reply) =>
     sendError(reply, 426, {
       error: "upgrade_required",
-      message: `${STREAM_PATH} is a peer stream: ask for it with "Connection: Upgrade" and "Upgrade: ${STREAM_UPGRADE}"`,
-    }).header("upgrade", STREAM_UPGRADE),
+      message: `${CHANNEL_PATH} is a peer channel: ask for it with "Connection: Upgrade" and "Upgrade: ${CHANNEL_UPGRADE}"`,
+    }).header("upgrade", CHANNEL_UPGRADE),
   );
 
   app.post(BATCH_PATH, { bodyLimit: MAX_FRAME_BYTES }, async (req, reply) => {

@@ -11,7 +11,7 @@ const ROUTES: Array<[RegExp, string[]]> = [
   [/^\/v1\/admin\/drain$/, ["POST"]],
   [/^\/internal\/v1\/batch$/, ["POST"]],
   [/^\/internal\/v1\/ping$/, ["GET"]],
-  [/^\/internal\/v1\/stream$/, ["GET"]],
+  [/^\/internal\/v1\/channel$/, ["GET"]],
   [/^\/internal\/v1\/ae\/summary$/, ["GET"]],
   [/^\/internal\/v1\/backup\/snapshot$/, ["GET"]],
   [/^\/internal\/v1\/ae\/(level|keys|records|apply|purge|lock|unlock|report)$/, ["POST"]],

@@ -14,7 +14,7 @@ import { clientErrorHandler, installMethodCheck } from "./method-check.ts";
 import { installOpenApi } from "./openapi.ts";
 import { opsRoutes } from "./ops-routes.ts";
 import { installPeerAuth, type PeerAuthOptions, peerCheck } from "./peer-auth.ts";
-import { PeerStreams } from "./peer-stream-server.ts";
+import { PeerChannels } from "./peer-channel-server.ts";
 import { statusRoutes } from "./status-routes.ts";
 import { MAX_KEY_BYTES } from "./validate.ts";
 
@@ -75,11 +75,11 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
   });
   const peerAuth = { ...serve.peers, config: () => node.config() };
   installPeerAuth(app, peerAuth);
-  // Batches also come as frames on a stream per peer (protocol 3), past the same peer check.
-  const streams = new PeerStreams(node, peerCheck(peerAuth));
-  streams.attach(app.server);
+  // Batches also come as frames on a channel per peer (protocol 3), past the same peer check.
+  const channels = new PeerChannels(node, peerCheck(peerAuth));
+  channels.attach(app.server);
   app.addHook("preClose", (done) => {
-    void streams.close().then(() => done());
+    void channels.close().then(() => done());
   });
   installAuth(app, node.clientTokens);
   installMethodCheck(app);

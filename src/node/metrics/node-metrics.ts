@@ -34,7 +34,7 @@ export class NodeMetrics {
   readonly configReloads: Counter<"result">;
   readonly tombstonesPurged: Counter;
   readonly peerBatchOps: Histogram;
-  readonly peerStreams: Gauge;
+  readonly peerChannels: Gauge;
   // Label children resolved once: prom-client hashes the label object on every inc/observe.
   private readonly requestCounters = new Map<string, { inc(): void }>();
   private readonly durationHistograms = new Map<string, { observe(v: number): void }>();
@@ -131,9 +131,9 @@ export class NodeMetrics {
       labelNames: ["peer", "direction"],
       registers: [r],
     });
-    this.peerStreams = new Gauge({
-      name: "replistore_peer_streams",
-      help: "Peer streams open to this node (peer protocol 3); peers without one send their batches as HTTP requests",
+    this.peerChannels = new Gauge({
+      name: "replistore_peer_channels",
+      help: "Peer channels open to this node (peer protocol 3); peers without one send their batches as HTTP requests",
       registers: [r],
     });
     this.peerUp = new Gauge({

@@ -2,15 +2,15 @@ import { pack, unpack } from "msgpackr";
 import { Pool } from "undici";
 import { checker } from "../../wire/decode.ts";
 import { BatchResponse as BatchResponseSchema } from "../../wire/peer-batch.ts";
-import { STREAM_SINCE } from "../../wire/peer-frame.ts";
+import { CHANNEL_SINCE } from "../../wire/peer-frame.ts";
 import { PingAnswer } from "../../wire/ping.ts";
 import type { HybridClock } from "../clock/hlc.ts";
 import { checkPeerClock } from "../clock/offset-guard.ts";
 import { tupleBytes } from "../replication/multileader/update.ts";
 import type { PeerCredentials } from "../tls/peer-credentials.ts";
 import { ClockOffsetError, PeerUnavailableError } from "./errors.ts";
+import { ChannelRefusedError, PeerChannel } from "./peer-channel.ts";
 import { PeerHealth } from "./peer-health.ts";
-import { PeerStream, StreamRefusedError } from "./peer-stream.ts";
 import {
   BATCH_PATH,
   type BatchRequest,
@@ -77,8 +77,8 @@ export class PeerClient {
   private closed = false;
   private readonly idle = new Set<() => void>();
   private peerProtocol = FIRST_PEER_PROTOCOL;
-  private readonly stream: PeerStream;
-  private streamRefused = false;
+  private readonly channel: PeerChannel;
+  private channelRefused = false;
 
   constructor(id: string, url: string, ctx: PeerContext) {
     this.id = id;
@@ -90,7 +90,7 @@ export class PeerClient {
       pipelining: 1,
       ...(ctx.credentials.connect ? { connect: ctx.credentials.connect } : {}),
     });
-    this.stream = new PeerStream(url, ctx.credentials);
+    this.channel = new PeerChannel(url, ctx.credentials);
     this.health = new PeerHealth(() => ctx.onHealthChange(id, true));
   }
 
@@ -121,7 +121,7 @@ export class PeerClient {
     this.closed = true;
     clearTimeout(this.probeTimer);
     await this.drained();
-    this.stream.close();
+    this.channel.close();
     await this.pool.close();
   }
 
@@ -216,16 +216,16 @@ export class PeerClient {
   }
 
   /**
-   * Over the peer's stream when it speaks protocol 3 (one connection, batches as frames), else as
-   * a POST. A peer that refuses the stream upgrade gets POSTs until it is next marked down.
+   * Over the peer's channel when it speaks protocol 3 (one connection, batches as frames), else as
+   * a POST. A peer that refuses the channel upgrade gets POSTs until it is next marked down.
    */
   private async carry(body: Uint8Array, timeout: number): Promise<{ status: number; payload: Buffer }> {
-    if (this.peerProtocol >= STREAM_SINCE && !this.streamRefused) {
+    if (this.peerProtocol >= CHANNEL_SINCE && !this.channelRefused) {
       try {
-        return await this.stream.request(body, timeout);
+        return await this.channel.request(body, timeout);
       } catch (err) {
-        if (!(err instanceof StreamRefusedError)) throw err;
-        this.streamRefused = true;
+        if (!(err instanceof ChannelRefusedError)) throw err;
+        this.channelRefused = true;
       }
     }
     const res = await this.pool.request({
@@ -242,8 +242,8 @@ export class PeerClient {
   private markDown(): void {
     const wasUp = this.health.up;
     this.peerProtocol = FIRST_PEER_PROTOCOL;
-    this.streamRefused = false;
-    this.stream.close();
+    this.channelRefused = false;
+    this.channel.close();
     this.health.markDown(Date.now());
     if (wasUp) this.ctx.onHealthChange(this.id, false);
   }

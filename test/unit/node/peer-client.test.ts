@@ -11,7 +11,7 @@ import { HybridClock } from "../../../src/node/clock/hlc.ts";
 import { ClockOffsetError, PeerUnavailableError } from "../../../src/node/peers/errors.ts";
 import { PeerClient, type PeerContext } from "../../../src/node/peers/peer-client.ts";
 import { BATCH_PATH, FIRST_PEER_PROTOCOL, OP_PUT, PEER_PROTOCOL } from "../../../src/node/peers/protocol.ts";
-import { STREAM_PATH, STREAM_SINCE } from "../../../src/wire/peer-frame.ts";
+import { CHANNEL_PATH, CHANNEL_SINCE } from "../../../src/wire/peer-frame.ts";
 
 /** What the fake peer answers to the next batch. */
 let answer: unknown;
@@ -42,7 +42,7 @@ function client(): PeerClient {
 }
 
 beforeAll(async () => {
-  // A peer without the stream: Node answers a stream upgrade here as a plain request.
+  // A peer without channels: Node answers a channel upgrade here as a plain request.
   server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     req.resume();
@@ -108,15 +108,15 @@ describe("PeerClient", () => {
     await expect(sent).rejects.toThrow(/malformed batch response: body.clock/);
   });
 
-  it("sends batches as POSTs to a peer that says protocol 3 but does not grant the stream", async () => {
+  it("sends batches as POSTs to a peer that says protocol 3 but does not grant the channel", async () => {
     const peer = client();
     const record: [number, number, string, null] = [Date.now(), 0, "node-0", null];
-    answer = { clock: [Date.now(), 0], results: [[1, null]], protocol: STREAM_SINCE };
+    answer = { clock: [Date.now(), 0], results: [[1, null]], protocol: CHANNEL_SINCE };
     await peer.send([OP_PUT, "a", record]);
     expect(seen, "a peer not yet known to speak 3 gets a POST").toEqual([`POST ${BATCH_PATH}`]);
     await expect(peer.send([OP_PUT, "b", record])).resolves.toEqual([1, null]);
-    expect(seen.slice(1), "then one stream upgrade, refused, and the same batch as a POST").toEqual([
-      `GET ${STREAM_PATH}`,
+    expect(seen.slice(1), "then one channel upgrade, refused, and the same batch as a POST").toEqual([
+      `GET ${CHANNEL_PATH}`,
       `POST ${BATCH_PATH}`,
     ]);
     await peer.send([OP_PUT, "c", record]);

@@ -1,5 +1,5 @@
 /**
- * The peer stream's framing: frames survive any cut of the byte stream (a header split over
+ * The peer channel's framing: frames survive any cut of the byte stream (a header split over
  * chunks, many frames in one chunk), and a length over the limit is refused before anything is
  * buffered for it.
  */
@@ -16,14 +16,14 @@ const frames = [
   encodeFrame(2, 200, Buffer.alloc(0)),
   encodeFrame(0xffffffff, 409, Buffer.alloc(70_000, 7)),
 ];
-const stream = Buffer.concat(frames);
+const bytes = Buffer.concat(frames);
 
 function readAll(chunkSizes: (i: number) => number) {
   const reader = new FrameReader();
   const out = [];
-  for (let at = 0, i = 0; at < stream.length; i++) {
-    const end = Math.min(stream.length, at + chunkSizes(i));
-    out.push(...reader.push(stream.subarray(at, end)));
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const end = Math.min(bytes.length, at + chunkSizes(i));
+    out.push(...reader.push(bytes.subarray(at, end)));
     at = end;
   }
   return out.map((f) => ({ seq: f.seq, status: f.status, payload: Buffer.from(f.payload) }));
@@ -37,7 +37,7 @@ const expected = [
 
 describe("FrameReader", () => {
   it("reads every frame of one chunk", () => {
-    expect(readAll(() => stream.length)).toEqual(expected);
+    expect(readAll(() => bytes.length)).toEqual(expected);
   });
 
   it("reads frames cut into one-byte chunks (headers split too)", () => {

@@ -2,12 +2,18 @@ import { type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import { encodeFrame, type Frame, FrameReader, STREAM_PATH, STREAM_UPGRADE } from "../../wire/peer-frame.ts";
+import {
+  CHANNEL_PATH,
+  CHANNEL_UPGRADE,
+  encodeFrame,
+  type Frame,
+  FrameReader,
+} from "../../wire/peer-frame.ts";
 import { type BatchParts, serveBatch } from "./batch-serving.ts";
 import type { ApiError } from "./errors.ts";
 import type { PeerCheck } from "./peer-auth.ts";
 
-/** A stream with no frame for this long is closed (senders close theirs after 60 s idle). */
+/** A channel with no frame for this long is closed (senders close theirs after 60 s idle). */
 const IDLE_MS = 120_000;
 /** How long a graceful close waits for a sender to hang up after its last answer. */
 const CLOSE_GRACE_MS = 2_000;
@@ -17,36 +23,36 @@ interface UpgradingServer {
   shouldUpgradeCallback: (req: IncomingMessage) => boolean;
 }
 
-/** What a node serves streams with: its batch parts and its log, for what it did not expect. */
-export type StreamParts = BatchParts & { readonly log: Logger };
+/** What a node serves channels with: its batch parts and its log, for what it did not expect. */
+export type ChannelParts = BatchParts & { readonly log: Logger };
 
 /**
- * Serves peer streams (src/wire/peer-frame.ts): an upgrade of STREAM_PATH that passes the same
+ * Serves peer channels (src/wire/peer-frame.ts): an upgrade of CHANNEL_PATH that passes the same
  * peer check as the peer routes becomes a connection carrying batch frames, each answered exactly
  * as a POST to the batch route would be. Any other upgrade is left to the routes, which answer it
  * as a plain request.
  */
-export class PeerStreams {
-  private readonly node: StreamParts;
+export class PeerChannels {
+  private readonly node: ChannelParts;
   private readonly check: PeerCheck;
   private readonly open = new Map<Socket, { inflight: number }>();
   private closing = false;
 
-  constructor(node: StreamParts, check: PeerCheck) {
+  constructor(node: ChannelParts, check: PeerCheck) {
     this.node = node;
     this.check = check;
   }
 
-  /** Takes the stream upgrades of `server` (the client port, or the peer port). */
+  /** Takes the channel upgrades of `server` (the client port, or the peer port). */
   attach(server: Server): void {
     (server as Server & Partial<UpgradingServer>).shouldUpgradeCallback = (req) =>
-      req.url === STREAM_PATH && req.headers.upgrade?.toLowerCase() === STREAM_UPGRADE;
+      req.url === CHANNEL_PATH && req.headers.upgrade?.toLowerCase() === CHANNEL_UPGRADE;
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.accept(req, socket as Socket, head),
     );
   }
 
-  /** Stops taking streams; each open one closes once its batches in flight are answered. */
+  /** Stops taking channels; each open one closes once its batches in flight are answered. */
   close(): Promise<void> {
     this.closing = true;
     const all = [...this.open.keys()].map(
@@ -61,7 +67,7 @@ export class PeerStreams {
   }
 
   private accept(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const refused = this.check(STREAM_PATH, socket, req.headers);
+    const refused = this.check(CHANNEL_PATH, socket, req.headers);
     if (refused) {
       answerPlain(socket, refused.status, refused.body);
       return;
@@ -71,16 +77,16 @@ export class PeerStreams {
       return;
     }
     socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${STREAM_UPGRADE}\r\n\r\n`,
+      `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${CHANNEL_UPGRADE}\r\n\r\n`,
     );
     socket.setNoDelay(true);
     socket.setTimeout(IDLE_MS, () => socket.destroy());
     const state = { inflight: 0 };
     this.open.set(socket, state);
-    this.node.metrics.peerStreams.set(this.open.size);
+    this.node.metrics.peerChannels.set(this.open.size);
     socket.on("close", () => {
       this.open.delete(socket);
-      this.node.metrics.peerStreams.set(this.open.size);
+      this.node.metrics.peerChannels.set(this.open.size);
     });
     socket.on("error", () => socket.destroy());
     const reader = new FrameReader();
@@ -89,7 +95,7 @@ export class PeerStreams {
       try {
         frames = reader.push(chunk);
       } catch (err) {
-        this.node.log.warn({ err }, "closed a peer stream that broke its framing");
+        this.node.log.warn({ err }, "closed a peer channel that broke its framing");
         socket.destroy();
         return;
       }
@@ -103,7 +109,7 @@ export class PeerStreams {
     state.inflight++;
     serveBatch(this.node, frame.payload)
       .catch((err: unknown) => {
-        this.node.log.error({ err, path: STREAM_PATH }, "request failed");
+        this.node.log.error({ err, path: CHANNEL_PATH }, "request failed");
         const body: ApiError = { error: "internal", message: "internal error on this node; see its log" };
         return { status: 500, body: Buffer.from(JSON.stringify(body)) };
       })
@@ -115,7 +121,7 @@ export class PeerStreams {
   }
 }
 
-/** An HTTP answer on a socket that asked to upgrade, then hang up: the stream was not granted. */
+/** An HTTP answer on a socket that asked to upgrade, then hang up: the channel was not granted. */
 function answerPlain(socket: Socket, status: number, body: ApiError): void {
   const json = JSON.stringify(body);
   socket.end(

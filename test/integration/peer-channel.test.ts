@@ -1,23 +1,23 @@
 /**
- * Peers carry their batches on one stream each (peer protocol 3): real nodes open them to each
- * other, a stream answers a batch exactly as the batch route does, and it is granted only past the
+ * Peers carry their batches on one channel each (peer protocol 3): real nodes open them to each
+ * other, a channel answers a batch exactly as the batch route does, and it is granted only past the
  * same peer check (a node's certificate, on the peer port). A node whose connection is cut or
- * killed loses no acknowledged write, and the streams come back when it does.
+ * killed loses no acknowledged write, and the channels come back when it does.
  */
 import { connect as tlsConnect } from "node:tls";
 import { pack, unpack } from "msgpackr";
 import { buildConnector } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerStream, StreamRefusedError } from "../../src/node/peers/peer-stream.ts";
+import { ChannelRefusedError, PeerChannel } from "../../src/node/peers/peer-channel.ts";
 import type { PeerCredentials } from "../../src/node/tls/peer-credentials.ts";
 import { createCa, issueCertificate } from "../../src/tls/pki.ts";
 import { BATCH_PATH, OP_GET, PEER_PROTOCOL } from "../../src/wire/peer-batch.ts";
-import { STREAM_PATH, STREAM_SINCE, STREAM_UPGRADE } from "../../src/wire/peer-frame.ts";
+import { CHANNEL_PATH, CHANNEL_SINCE, CHANNEL_UPGRADE } from "../../src/wire/peer-frame.ts";
 import { eventually, metricValue, type Store, send, startStore, uniqueKey } from "../support/index.ts";
 
-const TOKEN = "peer-stream-token";
+const TOKEN = "peer-channel-token";
 
-describe("peer streams", () => {
+describe("peer channels", () => {
   let store: Store;
   beforeAll(async () => {
     store = await startStore({
@@ -35,8 +35,8 @@ describe("peer streams", () => {
   });
 
   const peerUrl = (i: number) => store.config.members[i]!.peerUrl!;
-  const streamsOpenTo = async (i: number) =>
-    metricValue(await store.client(i, TOKEN).metrics(), "replistore_peer_streams");
+  const channelsOpenTo = async (i: number) =>
+    metricValue(await store.client(i, TOKEN).metrics(), "replistore_peer_channels");
   const credentials = (cert: { certPem: string; keyPem: string }): PeerCredentials => ({
     connect: buildConnector({ ca: store.tls!.caPem, cert: cert.certPem, key: cert.keyPem }),
     headers: {},
@@ -47,15 +47,15 @@ describe("peer streams", () => {
   const batchOf = (...ops: unknown[]) => pack({ from: store.id(1), clock: [Date.now(), 0], ops });
 
   it("is what the nodes replicate over: each node holds one from each other node once they have written", async () => {
-    expect(PEER_PROTOCOL).toBeGreaterThanOrEqual(STREAM_SINCE);
+    expect(PEER_PROTOCOL).toBeGreaterThanOrEqual(CHANNEL_SINCE);
     // A node's first batches to a peer may go as POSTs, until an answer says protocol 3.
     await eventually(
       async () => {
         for (let i = 0; i < 3; i++) {
-          const put = await store.client(i).put(uniqueKey(`stream-${i}`), "v", { w: 3 });
+          const put = await store.client(i).put(uniqueKey(`channel-${i}`), "v", { w: 3 });
           expect(put.status, put.text).toBe(200);
         }
-        for (let j = 0; j < 3; j++) expect(await streamsOpenTo(j), `streams open to node ${j}`).toBe(2);
+        for (let j = 0; j < 3; j++) expect(await channelsOpenTo(j), `channels open to node ${j}`).toBe(2);
       },
       { timeoutMs: 10_000 },
     );
@@ -64,39 +64,39 @@ describe("peer streams", () => {
   it("answers a batch with the same status and bytes as the batch route", async () => {
     const key = uniqueKey("same");
     expect((await store.client(0).put(key, "held", { w: 3 })).status).toBe(200);
-    const stream = new PeerStream(peerUrl(0), asNode());
+    const channel = new PeerChannel(peerUrl(0), asNode());
     try {
-      const viaStream = await stream.request(batchOf([OP_GET, key]), 5_000);
+      const viaChannel = await channel.request(batchOf([OP_GET, key]), 5_000);
       const viaPost = await send(peerUrl(0), "POST", BATCH_PATH, {
         body: batchOf([OP_GET, key]),
         headers: { "content-type": "application/msgpack" },
         ca: store.tls!.caPem,
         peer: nodeCert(),
       });
-      expect(viaStream.status).toBe(viaPost.status);
-      const a = unpack(viaStream.payload) as { results: unknown[]; protocol: number };
+      expect(viaChannel.status).toBe(viaPost.status);
+      const a = unpack(viaChannel.payload) as { results: unknown[]; protocol: number };
       const b = unpack(viaPost.bytes) as { results: unknown[] };
       expect(a.protocol).toBe(PEER_PROTOCOL);
       expect(a.results).toEqual(b.results);
       expect((a.results[0] as unknown[])[3]).toEqual(Buffer.from("held"));
     } finally {
-      stream.close();
+      channel.close();
     }
   });
 
   it("answers a malformed batch with 400 invalid_batch and goes on answering", async () => {
-    const stream = new PeerStream(peerUrl(0), asNode());
+    const channel = new PeerChannel(peerUrl(0), asNode());
     try {
-      const bad = await stream.request(Buffer.from("not msgpack \xc1"), 5_000);
+      const bad = await channel.request(Buffer.from("not msgpack \xc1"), 5_000);
       expect(bad.status).toBe(400);
       expect(JSON.parse(bad.payload.toString("utf8"))).toMatchObject({ error: "invalid_batch" });
-      const worse = await stream.request(pack({ from: store.id(1), clock: "noon", ops: [] }), 5_000);
+      const worse = await channel.request(pack({ from: store.id(1), clock: "noon", ops: [] }), 5_000);
       expect(worse.status).toBe(400);
       expect(JSON.parse(worse.payload.toString("utf8")).message).toMatch(/clock/);
-      const good = await stream.request(batchOf(), 5_000);
+      const good = await channel.request(batchOf(), 5_000);
       expect(good.status).toBe(200);
     } finally {
-      stream.close();
+      channel.close();
     }
   });
 
@@ -111,16 +111,16 @@ describe("peer streams", () => {
       ["a node's certificate on the client port", store.urls[0]!, asNode()],
     ];
     for (const [what, url, creds] of attempts) {
-      const stream = new PeerStream(url, creds);
-      const err = await stream.request(batchOf(), 5_000).then(
+      const channel = new PeerChannel(url, creds);
+      const err = await channel.request(batchOf(), 5_000).then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(err, what).toBeInstanceOf(StreamRefusedError);
+      expect(err, what).toBeInstanceOf(ChannelRefusedError);
       expect(String(err), what).toMatch(/HTTP 403 .*peer_only/);
     }
     // A certificate from another CA does not even finish the TLS handshake.
-    const foreign = new PeerStream(peerUrl(0), credentials(strangerCert));
+    const foreign = new PeerChannel(peerUrl(0), credentials(strangerCert));
     await expect(foreign.request(batchOf(), 5_000)).rejects.toThrow();
   });
 
@@ -132,7 +132,7 @@ describe("peer streams", () => {
         { host: hostname, port: Number(port), ca: tls.caPem, cert: tls.cert.certPem, key: tls.cert.keyPem },
         () => {
           socket.write(
-            `GET ${STREAM_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${STREAM_UPGRADE}\r\n\r\n`,
+            `GET ${CHANNEL_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${CHANNEL_UPGRADE}\r\n\r\n`,
           );
         },
       );
@@ -154,8 +154,8 @@ describe("peer streams", () => {
     expect(put.status, put.text).toBe(200);
   });
 
-  it("a plain GET of the stream path says it needs the upgrade", async () => {
-    const reply = await send(peerUrl(0), "GET", STREAM_PATH, {
+  it("a plain GET of the channel path says it needs the upgrade", async () => {
+    const reply = await send(peerUrl(0), "GET", CHANNEL_PATH, {
       ca: store.tls!.caPem,
       peer: nodeCert(),
     });
@@ -163,7 +163,7 @@ describe("peer streams", () => {
     expect(reply.body.error).toBe("upgrade_required");
   });
 
-  it("a node cut off, then killed, loses no acknowledged write, and the streams to it come back", async () => {
+  it("a node cut off, then killed, loses no acknowledged write, and the channels to it come back", async () => {
     const written: string[] = [];
     store.partition(2);
     for (let i = 0; i < 20; i++) {
@@ -189,8 +189,8 @@ describe("peer streams", () => {
       async () => {
         const put = await store.client(0).put(uniqueKey("back"), "v", { w: 3 });
         expect(put.status, put.text).toBe(200);
-        expect(await streamsOpenTo(1)).toBeGreaterThanOrEqual(1);
-        expect(await streamsOpenTo(2)).toBeGreaterThanOrEqual(1);
+        expect(await channelsOpenTo(1)).toBeGreaterThanOrEqual(1);
+        expect(await channelsOpenTo(2)).toBeGreaterThanOrEqual(1);
       },
       { timeoutMs: 15_000 },
     );

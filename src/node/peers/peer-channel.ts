@@ -1,12 +1,18 @@
 import type { Socket } from "node:net";
 import { buildConnector } from "undici";
-import { encodeFrame, type Frame, FrameReader, STREAM_PATH, STREAM_UPGRADE } from "../../wire/peer-frame.ts";
+import {
+  CHANNEL_PATH,
+  CHANNEL_UPGRADE,
+  encodeFrame,
+  type Frame,
+  FrameReader,
+} from "../../wire/peer-frame.ts";
 import type { PeerCredentials } from "../tls/peer-credentials.ts";
 
 /** The peer answered the upgrade with something else than 101: it serves batches over HTTP only. */
-export class StreamRefusedError extends Error {}
+export class ChannelRefusedError extends Error {}
 
-/** An idle stream is closed after this long, before the receiver's own idle limit closes it. */
+/** An idle channel is closed after this long, before the receiver's own idle limit closes it. */
 const IDLE_MS = 60_000;
 /** The most header bytes an upgrade answer may have. */
 const MAX_UPGRADE_ANSWER = 16 * 1024;
@@ -24,7 +30,7 @@ interface Pending {
  * (src/wire/peer-frame.ts) instead of one HTTP request each. Connected on first use, and again
  * after it closes; a failure fails every batch in flight on it, as a dropped connection would.
  */
-export class PeerStream {
+export class PeerChannel {
   private readonly target: URL;
   private readonly credentials: PeerCredentials;
   private socket: Socket | undefined;
@@ -44,7 +50,7 @@ export class PeerStream {
     const seq = this.seq;
     return new Promise((resolve, reject) => {
       if (this.socket !== socket) {
-        reject(new Error("peer stream closed"));
+        reject(new Error("peer channel closed"));
         return;
       }
       const timer = setTimeout(() => {
@@ -58,7 +64,7 @@ export class PeerStream {
 
   close(): void {
     const socket = this.socket;
-    if (socket) this.fail(socket, new Error("peer stream closed"));
+    if (socket) this.fail(socket, new Error("peer channel closed"));
   }
 
   private connect(timeoutMs: number): Promise<Socket> {
@@ -75,7 +81,7 @@ export class PeerStream {
       let socket: Socket | undefined;
       const timer = setTimeout(() => {
         socket?.destroy();
-        reject(new Error(`peer stream not open within ${timeoutMs} ms`));
+        reject(new Error(`peer channel not open within ${timeoutMs} ms`));
       }, timeoutMs);
       const done = (err: Error | undefined, ready?: { socket: Socket; rest: Buffer }) => {
         clearTimeout(timer);
@@ -128,7 +134,7 @@ export class PeerStream {
     };
     socket.on("data", onData);
     socket.on("error", (err) => this.fail(socket, err));
-    socket.on("close", () => this.fail(socket, new Error("peer closed the stream")));
+    socket.on("close", () => this.fail(socket, new Error("peer closed the channel")));
     socket.setTimeout(IDLE_MS, () => {
       if (this.pending.size === 0) this.fail(socket, new Error("idle"));
     });
@@ -147,7 +153,7 @@ export class PeerStream {
   }
 }
 
-/** Asks for the stream on a fresh connection and waits for the 101 (or the refusal). */
+/** Asks for the channel on a fresh connection and waits for the 101 (or the refusal). */
 function upgrade(
   socket: Socket,
   host: string,
@@ -172,12 +178,12 @@ function upgrade(
         .subarray(end + 4)
         .toString("utf8")
         .slice(0, 200);
-      finish(new StreamRefusedError(`HTTP ${status} to the stream upgrade: ${text}`));
+      finish(new ChannelRefusedError(`HTTP ${status} to the channel upgrade: ${text}`));
       return;
     }
     finish(undefined, head.subarray(end + 4));
   };
-  const onEnd = () => finish(new Error("peer closed the connection during the stream upgrade"));
+  const onEnd = () => finish(new Error("peer closed the connection during the channel upgrade"));
   const onError = (err: Error) => finish(err);
   const finish = (err: Error | undefined, rest?: Buffer) => {
     socket.off("data", onData);
@@ -189,6 +195,6 @@ function upgrade(
   socket.on("end", onEnd);
   socket.on("error", onError);
   socket.write(
-    `GET ${STREAM_PATH} HTTP/1.1\r\nhost: ${host}\r\nconnection: Upgrade\r\nupgrade: ${STREAM_UPGRADE}\r\n${extra}\r\n`,
+    `GET ${CHANNEL_PATH} HTTP/1.1\r\nhost: ${host}\r\nconnection: Upgrade\r\nupgrade: ${CHANNEL_UPGRADE}\r\n${extra}\r\n`,
   );
 }
