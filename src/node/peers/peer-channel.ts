@@ -77,13 +77,14 @@ export class PeerChannel {
   private open(timeoutMs: number): Promise<Socket> {
     const { target, credentials } = this;
     const connector = credentials.connect ?? plainConnector;
+    // URL keeps an IPv6 literal's brackets; the connector wants the bare address.
+    const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
     return new Promise((resolve, reject) => {
       let socket: Socket | undefined;
-      const timer = setTimeout(() => {
-        socket?.destroy();
-        reject(new Error(`peer channel not open within ${timeoutMs} ms`));
-      }, timeoutMs);
+      let settled = false;
       const done = (err: Error | undefined, ready?: { socket: Socket; rest: Buffer }) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         if (err || !ready) {
           socket?.destroy();
@@ -93,15 +94,20 @@ export class PeerChannel {
         this.adopt(ready.socket, ready.rest);
         resolve(ready.socket);
       };
+      const timer = setTimeout(
+        () => done(new Error(`peer channel not open within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       connector(
         {
-          hostname: target.hostname,
+          hostname,
           host: target.host,
           protocol: target.protocol,
           port: target.port || (target.protocol === "https:" ? "443" : "80"),
         },
         (err, s) => {
-          if (err || !s) {
+          if (settled || err || !s) {
+            s?.destroy();
             done(err ?? new Error("no socket"));
             return;
           }
