@@ -18,7 +18,7 @@ import { fixed, PhaseRunner, phaseRow } from "./phase-runner.ts";
 import { cpuSecondsOf, memoryOf } from "./proc-stats.ts";
 import type { PhaseRequest, PhaseResult } from "./protocol.ts";
 
-const FLOORS = { writesPerSec: 8_000, readsPerSec: 15_000, p99Ms: 25 };
+const FLOORS = { writesPerSec: 8_000, readsPerSec: 17_000, p99Ms: 20 };
 
 const { values: flags } = parseOrExit(() =>
   parseArgs({
