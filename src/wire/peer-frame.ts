@@ -44,6 +44,33 @@ export class FrameTooLargeError extends Error {
 }
 
 /**
+ * Reads frames from an upgraded connection: `first` (bytes that came with the upgrade) and then
+ * every chunk, each whole frame to `onFrame`; a broken framing goes to `onBroken`, and nothing
+ * after it is read.
+ */
+export function readFrames(
+  socket: NodeJS.ReadableStream,
+  first: Buffer,
+  onFrame: (frame: Frame) => void,
+  onBroken: (err: Error) => void,
+): void {
+  const reader = new FrameReader();
+  const onData = (chunk: Buffer) => {
+    let frames: Frame[];
+    try {
+      frames = reader.push(chunk);
+    } catch (err) {
+      socket.removeListener("data", onData);
+      onBroken(err as Error);
+      return;
+    }
+    for (const frame of frames) onFrame(frame);
+  };
+  socket.on("data", onData);
+  if (first.length > 0) onData(first);
+}
+
+/**
  * Cuts a byte stream into frames. Chunks are kept as they come and joined once a frame is whole,
  * so a large frame arriving in many chunks is copied once, not once per chunk.
  */

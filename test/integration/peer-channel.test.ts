@@ -7,44 +7,38 @@
 import { connect as tlsConnect } from "node:tls";
 import { pack, unpack } from "msgpackr";
 import { buildConnector } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChannelRefusedError, PeerChannel } from "../../src/node/peers/peer-channel.ts";
 import type { PeerCredentials } from "../../src/node/tls/peer-credentials.ts";
 import { createCa, issueCertificate } from "../../src/tls/pki.ts";
 import { BATCH_PATH, OP_GET, PEER_PROTOCOL } from "../../src/wire/peer-batch.ts";
 import { CHANNEL_PATH, CHANNEL_SINCE, CHANNEL_UPGRADE } from "../../src/wire/peer-frame.ts";
-import { eventually, metricValue, type Store, send, startStore, uniqueKey } from "../support/index.ts";
+import {
+  eventually,
+  metricValue,
+  send,
+  THREE_NODES_MAJORITY,
+  uniqueKey,
+  useStore,
+} from "../support/index.ts";
 
 const TOKEN = "peer-channel-token";
 
 describe("peer channels", () => {
-  let store: Store;
-  beforeAll(async () => {
-    store = await startStore({
-      nodes: 3,
-      factor: 3,
-      writeQuorum: 2,
-      readQuorum: 2,
-      token: TOKEN,
-      tls: true,
-      peerPort: true,
-    });
-  });
-  afterAll(async () => {
-    await store?.cleanup();
-  });
+  const env = useStore({ ...THREE_NODES_MAJORITY, token: TOKEN, tls: true, peerPort: true });
+  const store = () => env.store;
 
-  const peerUrl = (i: number) => store.config.members[i]!.peerUrl!;
+  const peerUrl = (i: number) => store().config.members[i]!.peerUrl!;
   const channelsOpenTo = async (i: number) =>
-    metricValue(await store.client(i, TOKEN).metrics(), "replistore_peer_channels");
+    metricValue(await store().client(i, TOKEN).metrics(), "replistore_peer_channels");
   const credentials = (cert: { certPem: string; keyPem: string }): PeerCredentials => ({
-    connect: buildConnector({ ca: store.tls!.caPem, cert: cert.certPem, key: cert.keyPem }),
+    connect: buildConnector({ ca: store().tls!.caPem, cert: cert.certPem, key: cert.keyPem }),
     headers: {},
     tls: true,
   });
-  const nodeCert = () => ({ cert: store.tls!.cert.certPem, key: store.tls!.cert.keyPem });
-  const asNode = () => credentials(store.tls!.cert);
-  const batchOf = (...ops: unknown[]) => pack({ from: store.id(1), clock: [Date.now(), 0], ops });
+  const nodeCert = () => ({ cert: store().tls!.cert.certPem, key: store().tls!.cert.keyPem });
+  const asNode = () => credentials(store().tls!.cert);
+  const batchOf = (...ops: unknown[]) => pack({ from: store().id(1), clock: [Date.now(), 0], ops });
 
   it("is what the nodes replicate over: each node holds one from each other node once they have written", async () => {
     expect(PEER_PROTOCOL).toBeGreaterThanOrEqual(CHANNEL_SINCE);
@@ -52,7 +46,9 @@ describe("peer channels", () => {
     await eventually(
       async () => {
         for (let i = 0; i < 3; i++) {
-          const put = await store.client(i).put(uniqueKey(`channel-${i}`), "v", { w: 3 });
+          const put = await store()
+            .client(i)
+            .put(uniqueKey(`channel-${i}`), "v", { w: 3 });
           expect(put.status, put.text).toBe(200);
         }
         for (let j = 0; j < 3; j++) expect(await channelsOpenTo(j), `channels open to node ${j}`).toBe(2);
@@ -63,14 +59,14 @@ describe("peer channels", () => {
 
   it("answers a batch with the same status and bytes as the batch route", async () => {
     const key = uniqueKey("same");
-    expect((await store.client(0).put(key, "held", { w: 3 })).status).toBe(200);
+    expect((await store().client(0).put(key, "held", { w: 3 })).status).toBe(200);
     const channel = new PeerChannel(peerUrl(0), asNode());
     try {
       const viaChannel = await channel.request(batchOf([OP_GET, key]), 5_000);
       const viaPost = await send(peerUrl(0), "POST", BATCH_PATH, {
         body: batchOf([OP_GET, key]),
         headers: { "content-type": "application/msgpack" },
-        ca: store.tls!.caPem,
+        ca: store().tls!.caPem,
         peer: nodeCert(),
       });
       expect(viaChannel.status).toBe(viaPost.status);
@@ -90,7 +86,7 @@ describe("peer channels", () => {
       const bad = await channel.request(Buffer.from("not msgpack \xc1"), 5_000);
       expect(bad.status).toBe(400);
       expect(JSON.parse(bad.payload.toString("utf8"))).toMatchObject({ error: "invalid_batch" });
-      const worse = await channel.request(pack({ from: store.id(1), clock: "noon", ops: [] }), 5_000);
+      const worse = await channel.request(pack({ from: store().id(1), clock: "noon", ops: [] }), 5_000);
       expect(worse.status).toBe(400);
       expect(JSON.parse(worse.payload.toString("utf8")).message).toMatch(/clock/);
       const good = await channel.request(batchOf(), 5_000);
@@ -101,14 +97,14 @@ describe("peer channels", () => {
   });
 
   it("is refused without a node's certificate, or on the client port: 403 peer_only", async () => {
-    const tls = store.tls!;
+    const tls = store().tls!;
     const app = await issueCertificate(tls.ca, { commonName: "app", dnsNames: ["app.example"] });
     const stranger = await createCa("someone else");
     const strangerCert = await issueCertificate(stranger, { commonName: "x", dnsNames: ["localhost"] });
     const attempts: Array<[string, string, PeerCredentials]> = [
       ["a client certificate of the store's CA", peerUrl(0), credentials(app)],
       ["no client certificate", peerUrl(0), { ...asNode(), connect: buildConnector({ ca: tls.caPem }) }],
-      ["a node's certificate on the client port", store.urls[0]!, asNode()],
+      ["a node's certificate on the client port", store().urls[0]!, asNode()],
     ];
     for (const [what, url, creds] of attempts) {
       const channel = new PeerChannel(url, creds);
@@ -125,7 +121,7 @@ describe("peer channels", () => {
   });
 
   it("is closed on a frame longer than the limit; the node goes on serving", async () => {
-    const tls = store.tls!;
+    const tls = store().tls!;
     const { port, hostname } = new URL(peerUrl(0));
     const closed = await new Promise<string>((resolve, reject) => {
       const socket = tlsConnect(
@@ -150,13 +146,13 @@ describe("peer channels", () => {
       socket.on("error", reject);
     });
     expect(closed).toBe("upgraded");
-    const put = await store.client(0).put(uniqueKey("after-bad-frame"), "v", { w: 3 });
+    const put = await store().client(0).put(uniqueKey("after-bad-frame"), "v", { w: 3 });
     expect(put.status, put.text).toBe(200);
   });
 
   it("a plain GET of the channel path says it needs the upgrade", async () => {
     const reply = await send(peerUrl(0), "GET", CHANNEL_PATH, {
-      ca: store.tls!.caPem,
+      ca: store().tls!.caPem,
       peer: nodeCert(),
     });
     expect(reply.status, reply.text).toBe(426);
@@ -165,29 +161,29 @@ describe("peer channels", () => {
 
   it("a node cut off, then killed, loses no acknowledged write, and the channels to it come back", async () => {
     const written: string[] = [];
-    store.partition(2);
+    store().partition(2);
     for (let i = 0; i < 20; i++) {
       const key = uniqueKey("cut");
-      const put = await store.client(0).put(key, `v${i}`, { w: 2 });
+      const put = await store().client(0).put(key, `v${i}`, { w: 2 });
       expect(put.status, put.text).toBe(200);
       written.push(key);
     }
-    store.heal(2);
+    store().heal(2);
     await eventually(
-      async () => expect((await store.client(0).put(uniqueKey("healed"), "v", { w: 3 })).status).toBe(200),
+      async () => expect((await store().client(0).put(uniqueKey("healed"), "v", { w: 3 })).status).toBe(200),
       { timeoutMs: 10_000 },
     );
-    await store.kill(1);
+    await store().kill(1);
     for (let i = 0; i < 20; i++) {
       const key = uniqueKey("killed");
-      const put = await store.client(0).put(key, `w${i}`, { w: 2 });
+      const put = await store().client(0).put(key, `w${i}`, { w: 2 });
       expect(put.status, put.text).toBe(200);
       written.push(key);
     }
-    await store.start(1);
+    await store().start(1);
     await eventually(
       async () => {
-        const put = await store.client(0).put(uniqueKey("back"), "v", { w: 3 });
+        const put = await store().client(0).put(uniqueKey("back"), "v", { w: 3 });
         expect(put.status, put.text).toBe(200);
         expect(await channelsOpenTo(1)).toBeGreaterThanOrEqual(1);
         expect(await channelsOpenTo(2)).toBeGreaterThanOrEqual(1);
@@ -195,7 +191,7 @@ describe("peer channels", () => {
       { timeoutMs: 15_000 },
     );
     for (const key of written) {
-      const got = await store.client(1).get(key, { r: 3 });
+      const got = await store().client(1).get(key, { r: 3 });
       expect(got.status, `${key}: ${got.text}`).toBe(200);
     }
   });

@@ -2,13 +2,7 @@ import { type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import {
-  CHANNEL_PATH,
-  CHANNEL_UPGRADE,
-  encodeFrame,
-  type Frame,
-  FrameReader,
-} from "../../wire/peer-frame.ts";
+import { CHANNEL_PATH, CHANNEL_UPGRADE, encodeFrame, type Frame, readFrames } from "../../wire/peer-frame.ts";
 import { type BatchParts, serveBatch } from "./batch-serving.ts";
 import type { ApiError } from "./errors.ts";
 import type { PeerCheck } from "./peer-auth.ts";
@@ -89,20 +83,15 @@ export class PeerChannels {
       this.node.metrics.peerChannels.set(this.open.size);
     });
     socket.on("error", () => socket.destroy());
-    const reader = new FrameReader();
-    const onData = (chunk: Buffer) => {
-      let frames: Frame[];
-      try {
-        frames = reader.push(chunk);
-      } catch (err) {
+    readFrames(
+      socket,
+      head,
+      (frame) => this.serve(socket, state, frame),
+      (err) => {
         this.node.log.warn({ err }, "closed a peer channel that broke its framing");
         socket.destroy();
-        return;
-      }
-      for (const frame of frames) this.serve(socket, state, frame);
-    };
-    socket.on("data", onData);
-    if (head.length > 0) onData(head);
+      },
+    );
   }
 
   private serve(socket: Socket, state: { inflight: number }, frame: Frame): void {

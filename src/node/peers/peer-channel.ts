@@ -1,12 +1,6 @@
 import type { Socket } from "node:net";
 import { buildConnector } from "undici";
-import {
-  CHANNEL_PATH,
-  CHANNEL_UPGRADE,
-  encodeFrame,
-  type Frame,
-  FrameReader,
-} from "../../wire/peer-frame.ts";
+import { CHANNEL_PATH, CHANNEL_UPGRADE, encodeFrame, type Frame, readFrames } from "../../wire/peer-frame.ts";
 import type { PeerCredentials } from "../tls/peer-credentials.ts";
 
 /** The peer answered the upgrade with something else than 101: it serves batches over HTTP only. */
@@ -121,30 +115,23 @@ export class PeerChannel {
   /** The socket is upgraded: answers from now on are frames. */
   private adopt(socket: Socket, rest: Buffer): void {
     this.socket = socket;
-    const reader = new FrameReader();
-    const onData = (chunk: Buffer) => {
-      let frames: Frame[];
-      try {
-        frames = reader.push(chunk);
-      } catch (err) {
-        this.fail(socket, err as Error);
-        return;
-      }
-      for (const frame of frames) {
+    readFrames(
+      socket,
+      rest,
+      (frame) => {
         const p = this.pending.get(frame.seq);
-        if (!p) continue;
+        if (!p) return;
         this.pending.delete(frame.seq);
         clearTimeout(p.timer);
         p.resolve(frame);
-      }
-    };
-    socket.on("data", onData);
+      },
+      (err) => this.fail(socket, err),
+    );
     socket.on("error", (err) => this.fail(socket, err));
     socket.on("close", () => this.fail(socket, new Error("peer closed the channel")));
     socket.setTimeout(IDLE_MS, () => {
       if (this.pending.size === 0) this.fail(socket, new Error("idle"));
     });
-    if (rest.length > 0) onData(rest);
   }
 
   private fail(socket: Socket, err: Error): void {
