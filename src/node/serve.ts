@@ -3,12 +3,13 @@
  * port of its own serving the peer routes; both HTTPS when the node has a TLS directory, both
  * reloading a renewed certificate without a restart (open connections keep the one they began with).
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from "node:https";
 import type { Socket } from "node:net";
 import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { forwardUpgrades } from "./http/peer-channel-server.ts";
 import type { ServeOptions } from "./http/server.ts";
 import type { TlsDir, TlsMaterial } from "./tls/tls-dir.ts";
 
@@ -58,11 +59,7 @@ export async function listenPeers(
     ) => app.routing(req, res);
     peerServer = tls ? createHttpsServer(serverTls(tls.current()), handler) : createHttpServer(handler);
     peerServer.keepAliveTimeout = 65_000;
-    // Peer channels are upgrades: the client port's server decides and takes them (peer-channel-server.ts).
-    const upgrades = app.server as unknown as { shouldUpgradeCallback: (req: IncomingMessage) => boolean };
-    (peerServer as unknown as typeof upgrades).shouldUpgradeCallback = (req) =>
-      upgrades.shouldUpgradeCallback(req);
-    peerServer.on("upgrade", (req, socket, head) => app.server.emit("upgrade", req, socket, head));
+    forwardUpgrades(peerServer, app.server);
     const server = peerServer;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

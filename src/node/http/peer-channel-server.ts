@@ -110,6 +110,18 @@ export class PeerChannels {
   }
 }
 
+/**
+ * Hands the channel upgrades of `from` (the peer port's server) to whatever took those of `to`
+ * (the client port's, through PeerChannels.attach): one decision, one place that serves them.
+ */
+export function forwardUpgrades(from: Server, to: Server): void {
+  (from as Server & Partial<UpgradingServer>).shouldUpgradeCallback = (req) =>
+    (to as Server & Partial<UpgradingServer>).shouldUpgradeCallback?.(req) ?? false;
+  from.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    to.emit("upgrade", req, socket, head),
+  );
+}
+
 /** An HTTP answer on a socket that asked to upgrade, then hang up: the channel was not granted. */
 function answerPlain(socket: Socket, status: number, body: ApiError): void {
   const json = JSON.stringify(body);
