@@ -1,8 +1,9 @@
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { restoreNode } from "./backup/restore.ts";
 import type { ClientTokens } from "./client-tokens.ts";
 import { ConfigWatcher } from "./config-watcher.ts";
 import { buildServer } from "./http/server.ts";
+import { FreedMemoryTrimmer, loadGlibc, TRIM_DEFAULTS } from "./memory/freed-memory.ts";
 import { ReplicaNode } from "./replica-node.ts";
 import { listenPeers, serveOptions } from "./serve.ts";
 import { peerCredentials } from "./tls/peer-credentials.ts";
@@ -70,6 +71,8 @@ export async function runNode(opts: NodeOptions): Promise<void> {
   await app.listen({ host, port });
   const peerServer = await listenPeers(app, tls, peerListen, log);
   node.start();
+  const trimmer = freedMemoryTrimmer(node, log);
+  trimmer.start();
   log.info(
     {
       listen: opts.listen,
@@ -94,6 +97,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       const n = node!;
       n.ready = false;
       watcher.stop();
+      trimmer.stop();
       tls?.stop();
       peerServer?.close();
       // Connections busy when close began become idle once their response is sent; close them as
@@ -117,6 +121,31 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     const onInt = () => stop("SIGINT");
     process.on("SIGTERM", onTerm);
     process.on("SIGINT", onInt);
+  });
+}
+
+const MiB = 1024 * 1024;
+
+function freedMemoryTrimmer(node: ReplicaNode, log: Logger): FreedMemoryTrimmer {
+  const libc = loadGlibc();
+  if (!libc) log.info("no glibc: freed memory is left to the C library to return");
+  return new FreedMemoryTrimmer({
+    ...TRIM_DEFAULTS,
+    libc,
+    onTrim: ({ freeHeldBytes, rssBefore, rssAfter, pauseMs }) => {
+      node.metrics.memoryTrims.inc();
+      // Under steady load a trim gives back a little now and then: not worth a line each time.
+      const level = rssBefore - rssAfter >= 32 * MiB ? "info" : "debug";
+      log[level](
+        {
+          freeHeldMiB: Math.round(freeHeldBytes / MiB),
+          rssBeforeMiB: Math.round(rssBefore / MiB),
+          rssAfterMiB: Math.round(rssAfter / MiB),
+          pauseMs: Math.round(pauseMs * 10) / 10,
+        },
+        "gave freed memory back to the OS",
+      );
+    },
   });
 }
 

@@ -35,6 +35,7 @@ export class NodeMetrics {
   readonly tombstonesPurged: Counter;
   readonly peerBatchOps: Histogram;
   readonly peerChannels: Gauge;
+  readonly memoryTrims: Counter;
   // Label children resolved once: prom-client hashes the label object on every inc/observe.
   private readonly requestCounters = new Map<string, { inc(): void }>();
   private readonly durationHistograms = new Map<string, { observe(v: number): void }>();
@@ -187,6 +188,11 @@ export class NodeMetrics {
       collect() {
         this.set(src.generation());
       },
+    });
+    this.memoryTrims = new Counter({
+      name: "replistore_memory_trims_total",
+      help: "Times the node gave freed allocator memory back to the OS (after bursts such as a bulk repair or a restore)",
+      registers: [r],
     });
     this.tombstonesPurged = new Counter({
       name: "replistore_tombstones_purged_total",
