@@ -169,6 +169,7 @@ describe("3-node store: quorum writes and reads", () => {
       "replistore_bytes",
       "replistore_hints_pending",
       "replistore_peer_up",
+      "replistore_memory_trims_total",
     ]) {
       expect(names.has(name), `${name} missing from /metrics`).toBe(true);
     }
