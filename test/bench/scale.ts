@@ -4,8 +4,9 @@
  *
  * - nodes: 3, 5 and 7 nodes with N=3: writes and reads per second, p99, server CPU per 1,000 ops;
  * - values: 1 KiB, 64 KiB and 1 MiB values on 3 nodes: ops/s, MiB/s, p99;
- * - keys: 3 nodes empty, then bulk-loaded with --keys (1,000,000) keys of 1 KiB: writes, reads
- *   spread over every loaded key, RssAnon and RssFile per node;
+ * - keys: 3 nodes empty, then with --keys (1,000,000) keys of 1 KiB, once written through the
+ *   client API and once bulk-loaded through the repair route: writes, reads spread over every
+ *   key, RssAnon and RssFile per node;
  * - topologies: multi-leader lag p99 at --rate (5,000) writes/s for AllToAll, Star and Circle with
  *   3 and 5 leaders (the Node load generator, which paces).
  *
@@ -67,10 +68,18 @@ interface LoadPoint {
 }
 
 const row = (label: string, phase: string, m: Measured, valueBytes: number) =>
-  `  ${label.padEnd(14)} ${phase.padEnd(6)} ${fixed(m.opsPerSec, 0).padStart(7)} ops/s ${fixed((m.opsPerSec * valueBytes) / MiB, 1).padStart(7)} MiB/s  p50 ${fixed(m.p50Ms).padStart(7)}  p99 ${fixed(m.p99Ms).padStart(7)} ms  CPU ${fixed(m.cpuMsPer1000, 0).padStart(5)} ms/1k ops  errors ${m.errors}`;
+  `  ${label.padEnd(16)} ${phase.padEnd(6)} ${fixed(m.opsPerSec, 0).padStart(7)} ops/s ${fixed((m.opsPerSec * valueBytes) / MiB, 1).padStart(7)} MiB/s  p50 ${fixed(m.p50Ms).padStart(7)}  p99 ${fixed(m.p99Ms).padStart(7)} ms  CPU ${fixed(m.cpuMsPer1000, 0).padStart(5)} ms/1k ops  errors ${m.errors}`;
 
-/** Warm-up, writes of fresh keys, then reads (of the written keys, or of `preloadedKeys`). */
-async function drive(store: Store, label: string, valueBytes: number, preloadedKeys = 0): Promise<LoadPoint> {
+/**
+ * Warm-up, writes of fresh keys, then reads: of `preloadedKeys` bulk-loaded ones when given, else
+ * of every key this runner wrote, `fillKeys` written through the client API first among them.
+ */
+async function drive(
+  store: Store,
+  label: string,
+  valueBytes: number,
+  { preloadedKeys = 0, fillKeys = 0 }: { preloadedKeys?: number; fillKeys?: number } = {},
+): Promise<LoadPoint> {
   const target: Target = {
     urls: store.urls,
     ...(store.tls ? { ca: store.tls.caPem } : {}),
@@ -79,6 +88,7 @@ async function drive(store: Store, label: string, valueBytes: number, preloadedK
   const runner = new GoPhaseRunner(goBinary);
   try {
     const base = { concurrency, valueBytes, ...(preloadedKeys > 0 ? { preloadedKeys } : {}) };
+    await fill(runner, target, base, fillKeys);
     if (warmupMs > 0) await measure(runner, target, { ...base, phase: "warmup", durationMs: warmupMs });
     const write = (await measure(runner, target, { ...base, phase: "write", durationMs })).measured;
     console.log(row(label, "writes", write, valueBytes));
@@ -94,6 +104,25 @@ async function drive(store: Store, label: string, valueBytes: number, preloadedK
     runner.kill();
     throw error;
   }
+}
+
+/** Writes at least `keys` keys through the client API, in 10 s phases, showing progress. */
+async function fill(
+  runner: GoPhaseRunner,
+  target: Target,
+  base: { concurrency: number; valueBytes: number },
+  keys: number,
+): Promise<void> {
+  if (keys <= 0) return;
+  const began = Date.now();
+  let written = 0;
+  while (written < keys) {
+    const { result } = await measure(runner, target, { ...base, phase: "write", durationMs: 10_000 });
+    if (result.errors > 0) throw new Error(`filling the store: ${result.errorSamples.join("; ")}`);
+    written += result.ops;
+    console.log(`  written ${written.toLocaleString("en")} of ${keys.toLocaleString("en")} keys`);
+  }
+  console.log(`  written through the API: ${fixed((Date.now() - began) / 1000, 1)} s`);
 }
 
 async function withStore<T>(
@@ -188,9 +217,15 @@ if (only.has("values")) {
 if (only.has("keys")) {
   step(`keys: 3 nodes, empty and then with ${keyCount.toLocaleString("en")} keys of 1 KiB`);
   const points: Array<{ x: string; point: LoadPoint }> = [];
-  const loaded = `${keyCount.toLocaleString("en")} keys`;
+  const count = keyCount % 1_000_000 === 0 ? `${keyCount / 1_000_000}M` : keyCount.toLocaleString("en");
+  const written = `${count} written`;
+  const loaded = `${count} bulk-loaded`;
   await withStore(3, KiB, async (store) => {
     points.push({ x: "empty", point: await drive(store, "empty", KiB) });
+  });
+  // The same count through the client API, as an application would write it: memory as keys grow.
+  await withStore(3, KiB, async (store) => {
+    points.push({ x: written, point: await drive(store, written, KiB, { fillKeys: keyCount }) });
   });
   let loadSeconds = 0;
   await withStore(3, KiB, async (store) => {
@@ -204,13 +239,13 @@ if (only.has("keys")) {
     });
     loadSeconds = (Date.now() - began) / 1000;
     console.log(`  bulk load: ${fixed(loadSeconds, 1)} s`);
-    points.push({ x: loaded, point: await drive(store, loaded, KiB, keyCount) });
+    points.push({ x: loaded, point: await drive(store, loaded, KiB, { preloadedKeys: keyCount }) });
   });
   for (const { point } of points) {
     const anon = Math.max(...point.memory.map((m) => m.rssAnonBytes)) / MiB;
     const file = Math.max(...point.memory.map((m) => m.rssFileBytes)) / MiB;
     console.log(
-      `  ${point.label.padEnd(14)} RssAnon at most ${fixed(anon, 0)} MiB, RssFile ${fixed(file, 0)} MiB per node`,
+      `  ${point.label.padEnd(16)} RssAnon at most ${fixed(anon, 0)} MiB, RssFile ${fixed(file, 0)} MiB per node`,
     );
   }
   results.keys = { keyCount, bulkLoadSeconds: loadSeconds, points: points.map(({ point }) => point) };
