@@ -15,7 +15,8 @@ export interface BatchAnswer {
   readonly body: Buffer;
 }
 
-const refusal = (status: number, body: ApiError): BatchAnswer => ({
+/** A batch refused with the API's JSON error shape; the channel's answer to a batch that failed, too. */
+export const refusal = (status: number, body: ApiError): BatchAnswer => ({
   status,
   type: "application/json",
   body: Buffer.from(JSON.stringify(body)),

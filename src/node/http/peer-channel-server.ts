@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { CHANNEL_PATH, CHANNEL_UPGRADE, encodeFrame, type Frame, readFrames } from "../../wire/peer-frame.ts";
-import { type BatchParts, serveBatch } from "./batch-serving.ts";
+import { type BatchParts, refusal, serveBatch } from "./batch-serving.ts";
 import type { ApiError } from "./errors.ts";
 import type { PeerCheck } from "./peer-auth.ts";
 
@@ -99,8 +99,7 @@ export class PeerChannels {
     serveBatch(this.node, frame.payload)
       .catch((err: unknown) => {
         this.node.log.error({ err, path: CHANNEL_PATH }, "request failed");
-        const body: ApiError = { error: "internal", message: "internal error on this node; see its log" };
-        return { status: 500, body: Buffer.from(JSON.stringify(body)) };
+        return refusal(500, { error: "internal", message: "internal error on this node; see its log" });
       })
       .then((answer) => {
         state.inflight--;
