@@ -16,8 +16,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # `npm ci` refuses a lockfile that lacks other platforms' optional packages when the registry does
 # not serve them (as .ci/run explains); then install from the same lockfile with `npm install` and
-# insist that it left the lockfile as it was. Install scripts run (lmdb and msgpackr-extract pick
-# their prebuilt binaries); dev dependencies (Node itself among them) are left out.
+# insist that it left the lockfile as it was. Install scripts run (lmdb, msgpackr-extract and koffi
+# pick their prebuilt binaries); dev dependencies (Node itself among them) are left out.
 # Behind a TLS-intercepting proxy, pass its CA bundle as the optional build secret `build-ca`
 # (`--secret id=build-ca,src=/etc/ssl/certs/ca-certificates.crt`; hack/image/build.sh does it
 # when NODE_EXTRA_CA_CERTS or npm's cafile is set): it is used for this step only, never stored.
