@@ -5,9 +5,9 @@
  * from the top of the heap. After a burst of large short-lived buffers (a bulk repair's or a
  * restore's batches, big values), the process's RSS therefore stays at the burst's high-water
  * mark although the node no longer uses it. Measured on 3 nodes after 1M keys were bulk-loaded:
- * RssAnon 335 MiB per node with 54 MiB of live JS heap; one `malloc_trim(0)` brought it to
- * 175 MiB, the level of an empty store under the same load. Node has no binding for it, so it is
- * called through koffi (FFI with prebuilt binaries).
+ * RssAnon 335 MiB per node with 54 MiB of live JS heap; after a full GC, one `malloc_trim(0)`
+ * brought it to 175 MiB, the level of an empty store under load. Node has no binding for
+ * mallinfo2 or malloc_trim, so they are called through koffi (FFI with prebuilt binaries).
  */
 import koffi from "koffi";
 
