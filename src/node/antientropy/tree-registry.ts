@@ -5,9 +5,17 @@ import type { HashRing } from "../ring/hash-ring.ts";
 import type { VersionedRecord } from "../storage/record.ts";
 import { SegmentTree } from "./segment-tree.ts";
 
+/** The owner lists a ring hands out are shared and frozen, so each one's id is computed once. */
+const setIds = new WeakMap<readonly string[], string>();
+
 /** The owner set a key belongs to, as the id every node computes the same way. */
 export function ownerSetId(owners: readonly string[]): string {
-  return [...owners].sort().join(",");
+  let id = setIds.get(owners);
+  if (id === undefined) {
+    id = [...owners].sort().join(",");
+    if (Object.isFrozen(owners)) setIds.set(owners, id);
+  }
+  return id;
 }
 
 interface OwnedSet {

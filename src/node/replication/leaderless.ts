@@ -210,7 +210,7 @@ export class LeaderlessCoordinator {
   }
 
   /** Self first, then the other owners rotated by a per-node counter. */
-  private readOrder(owners: string[]): string[] {
+  private readOrder(owners: readonly string[]): readonly string[] {
     const self = owners.indexOf(this.ctx.selfId);
     const others = self >= 0 ? [...owners.slice(0, self), ...owners.slice(self + 1)] : owners;
     const shift = others.length > 0 ? this.readCounter++ % others.length : 0;
@@ -244,7 +244,7 @@ export class LeaderlessCoordinator {
   private async recordPartial(
     key: string,
     written: VersionedRecord,
-    owners: string[],
+    owners: readonly string[],
     reached: string[],
     replaced: Timestamp | undefined,
     localBefore: VersionedRecord | undefined,

@@ -6,10 +6,13 @@ import { fmix32 } from "../../wire/segment-hash.ts";
  * member joining or leaving moves only about 1/members of the keys, spread over all the others.
  * A key's owners are the first `n` distinct members clockwise from the key's hash.
  */
+const NONE: readonly string[] = Object.freeze([]);
+
 export class HashRing {
   private readonly points: Uint32Array;
   private readonly pointOwner: number[];
   readonly members: readonly string[];
+  private readonly ownersAt = new Map<number, readonly string[]>();
 
   constructor(members: readonly string[], vnodes: number) {
     this.members = [...members];
@@ -26,21 +29,35 @@ export class HashRing {
     this.pointOwner = entries.map((e) => e[1]);
   }
 
-  /** Owners of `key`, primary first; at most `n`, and at most the member count. */
-  owners(key: string, n: number): string[] {
+  /**
+   * Owners of `key`, primary first; at most `n`, and at most the member count. The list depends
+   * only on the ring point the key lands on, so it is built once per point and shared: callers
+   * must not change it (every write and every tree update asks).
+   */
+  owners(key: string, n: number): readonly string[] {
     const want = Math.min(n, this.members.length);
+    if (want === 0) return NONE;
+    const start = this.search(hashKey(key));
+    const slot = start * (this.members.length + 1) + want;
+    let out = this.ownersAt.get(slot);
+    if (!out) {
+      out = this.walk(start, want);
+      this.ownersAt.set(slot, out);
+    }
+    return out;
+  }
+
+  private walk(start: number, want: number): readonly string[] {
     const out: string[] = [];
-    if (want === 0) return out;
     const seen = new Set<number>();
-    let i = this.search(hashKey(key));
-    for (let step = 0; step < this.points.length && out.length < want; step++, i++) {
+    for (let step = 0, i = start; step < this.points.length && out.length < want; step++, i++) {
       const owner = this.pointOwner[i % this.points.length]!;
       if (!seen.has(owner)) {
         seen.add(owner);
         out.push(this.members[owner]!);
       }
     }
-    return out;
+    return Object.freeze(out);
   }
 
   /** Index of the first point >= h (wrapping to 0). */

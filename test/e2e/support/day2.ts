@@ -239,7 +239,7 @@ export async function clusterConfig(namespace: string, store: string): Promise<C
 }
 
 /** A key's owners (pod names) under the config, as every node computes them. */
-export function ownersOf(config: ClusterConfig, key: string): string[] {
+export function ownersOf(config: ClusterConfig, key: string): readonly string[] {
   const ring = new HashRing(
     config.members.map((m) => m.id),
     config.ring.vnodes,

@@ -15,6 +15,18 @@ describe("HashRing", () => {
     expect(ring.owners("k", 9)).toHaveLength(5);
   });
 
+  it("hands out one frozen list per ring point and count, the same a fresh ring computes", () => {
+    const ring = new HashRing(ids(5), 64);
+    const first = ring.owners("key-1", 3);
+    expect(ring.owners("key-1", 3)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // A different count is its own list, not a slice of another.
+    expect(ring.owners("key-1", 2)).toEqual(first.slice(0, 2));
+    expect(ring.owners("key-1", 2)).not.toBe(first);
+    const fresh = new HashRing(ids(5), 64);
+    for (const k of keys.slice(0, 2000)) expect(ring.owners(k, 3)).toEqual(fresh.owners(k, 3));
+  });
+
   it("is deterministic regardless of construction", () => {
     const a = new HashRing(ids(5), 64);
     const b = new HashRing(ids(5), 64);
