@@ -44,7 +44,7 @@ export class KvStore {
       const written = this.db.put(key, toTuple(rec));
       const also = alongside?.();
       await written;
-      await also;
+      if (also) await also;
     } finally {
       if (this.pending.get(key) === rec) this.pending.delete(key);
     }
