@@ -128,7 +128,7 @@ const MiB = 1024 * 1024;
 
 function freedMemoryTrimmer(node: ReplicaNode, log: Logger): FreedMemoryTrimmer {
   const libc = loadGlibc();
-  if (!libc) log.info("no glibc: freed memory is left to the C library to return");
+  if (!libc) log.info("no glibc here (or no koffi binary for this platform): freed memory is not trimmed");
   return new FreedMemoryTrimmer({
     ...TRIM_DEFAULTS,
     libc,

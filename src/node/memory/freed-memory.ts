@@ -9,7 +9,9 @@
  * brought it to 175 MiB, the level of an empty store under load. Node has no binding for
  * mallinfo2 or malloc_trim, so they are called through koffi (FFI with prebuilt binaries).
  */
-import koffi from "koffi";
+import { createRequire } from "node:module";
+
+type Koffi = typeof import("koffi");
 
 /** What the trimmer needs from the C library; tests substitute it. */
 export interface Libc {
@@ -30,8 +32,12 @@ export function loadGlibc(): Libc | undefined {
 /** Once per process: koffi refuses a second struct type of the same name. */
 function bind(): Libc | undefined {
   if (process.platform !== "linux") return undefined;
-  let lib: ReturnType<typeof koffi.load>;
+  let koffi: Koffi;
+  let lib: ReturnType<Koffi["load"]>;
   try {
+    // Loaded here, not imported: a platform without koffi's prebuilt binary loses the trimming,
+    // not the node.
+    koffi = createRequire(import.meta.url)("koffi") as Koffi;
     lib = koffi.load("libc.so.6");
   } catch {
     return undefined;
