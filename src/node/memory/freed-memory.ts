@@ -83,8 +83,8 @@ export interface TrimmerOptions {
 }
 
 /**
- * Under steady bench load a node holds 30–40 MiB free at times and a trim there gives back
- * 6–13 MiB for a 2–5 ms pause; after a bulk load it holds 60–105 MiB. 64 MiB tells them apart.
+ * Under steady bench load a node holds 20–40 MiB free, and a trim there gave back 6–13 MiB for a
+ * 2–5 ms pause; after a bulk load of 1M keys it held 70–124 MiB. 64 MiB tells them apart.
  */
 export const TRIM_DEFAULTS = { intervalMs: 10_000, thresholdBytes: 64 * 1024 * 1024 } as const;
 

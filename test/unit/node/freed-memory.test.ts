@@ -3,10 +3,10 @@
  * where there is no glibc, and, against the real glibc of this process, a fragmented heap's free
  * pages go back to the kernel (RssAnon falls).
  */
-import { readFileSync } from "node:fs";
 import koffi from "koffi";
 import { describe, expect, it } from "vitest";
 import { FreedMemoryTrimmer, type Libc, loadGlibc } from "../../../src/node/memory/freed-memory.ts";
+import { memoryOf } from "../../bench/proc-stats.ts";
 
 const MiB = 1024 * 1024;
 
@@ -22,10 +22,7 @@ function fakeLibc(freeHeld: number): Libc & { trims: number } {
   return libc;
 }
 
-function rssAnonBytes(): number {
-  const kb = /RssAnon:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
-  return Number(kb) * 1024;
-}
+const rssAnonBytes = (): number => memoryOf(process.pid)?.rssAnonBytes ?? 0;
 
 describe("FreedMemoryTrimmer", () => {
   it("leaves the allocator alone below the threshold and trims at it", () => {
