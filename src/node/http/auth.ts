@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ClientTokens, hasClientTokens, ROLES, type Role } from "../client-tokens.ts";
 import { sendError } from "./errors.ts";
@@ -30,11 +31,16 @@ export function roleOf(tokens: ClientTokens, presented: string | undefined): Rol
  * `Authorization: Bearer <token>`, or `X-Replistore-Token: <token>`: the Kubernetes apiserver's pod
  * proxy (kubectl replistore) keeps Authorization for itself and never forwards it.
  */
-function presentedToken(req: FastifyRequest): string | undefined {
-  const auth = req.headers.authorization;
+export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
   if (auth !== undefined) return auth.startsWith("Bearer ") ? auth.slice("Bearer ".length) : undefined;
-  const alt = req.headers["x-replistore-token"];
+  const alt = headers["x-replistore-token"];
   return typeof alt === "string" ? alt : undefined;
+}
+
+/** Whether a token's role (undefined: none or unknown) covers the role a route needs. */
+export function roleCovers(has: Role | undefined, needed: Role): boolean {
+  return has !== undefined && ROLES.indexOf(has) >= ROLES.indexOf(needed);
 }
 
 /**
@@ -67,14 +73,14 @@ export function installAuth(app: FastifyInstance, tokens: ClientTokens | undefin
     if (isPeerPath(path)) return undefined;
     const needed = req.routeOptions.config?.role ?? "read";
     if (needed === "open") return undefined;
-    const has = roleOf(tokens, presentedToken(req));
+    const has = roleOf(tokens, presentedToken(req.headers));
     if (has === undefined) {
       return sendError(reply, 401, {
         error: "unauthorized",
         message: `this store needs a token: send 'Authorization: Bearer <token>' with a token that has the ${needed} role (the store's auth Secrets)`,
       });
     }
-    if (ROLES.indexOf(has) < ROLES.indexOf(needed)) {
+    if (!roleCovers(has, needed)) {
       return sendError(reply, 403, {
         error: "forbidden",
         message: `${req.method} ${path} needs the ${needed} role; the token sent has only the ${has} role: use the store's ${needed} token (spec.auth.${needed}.secretName, or spec.auth.secretName)`,

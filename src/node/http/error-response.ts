@@ -37,3 +37,9 @@ export function outcomeOf(err: unknown): "quorum_unavailable" | "client_error" |
   if (err instanceof HttpError || err instanceof DomainError) return "client_error";
   return "error";
 }
+
+/** The answer to an error nobody expected; the node logs the error itself. */
+export const INTERNAL_ERROR: { readonly status: number; readonly body: ApiError } = {
+  status: 500,
+  body: { error: "internal", message: "internal error on this node; see its log" },
+};

@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { formatTimestamp } from "../clock/hlc.ts";
-import type { Op, Outcome } from "../metrics/node-metrics.ts";
 import type { NodeParts } from "../parts.ts";
-import { outcomeOf } from "./error-response.ts";
 import { HttpError, sendError } from "./errors.ts";
 import { forwardToLeader } from "./forward-to-leader.ts";
-import { parseBoolean, parseQuorum, validateKey } from "./validate.ts";
+import {
+  type KvNode,
+  type KvQuery,
+  observed,
+  readKey,
+  VERSION_HEADER,
+  type WriteAnswer,
+  writeKey,
+  writeQuorum,
+} from "./kv-operations.ts";
+import { validateKey } from "./validate.ts";
 
-interface KvQuery {
-  w?: string;
-  r?: string;
-  local?: string;
-}
 type KvRequest = FastifyRequest<{ Params: { "*": string }; Querystring: KvQuery }>;
 
 const querySchema = {
@@ -38,66 +40,34 @@ const writeResponse = {
 /** The client API: PUT, GET and DELETE of one key. Keys may contain slashes, hence the wildcard. */
 export async function kvRoutes(
   app: FastifyInstance,
-  opts: {
-    node: Pick<
-      NodeParts,
-      "selfId" | "log" | "config" | "metrics" | "storage" | "replication" | "peerCredentials"
-    >;
-  },
+  opts: { node: KvNode & Pick<NodeParts, "selfId" | "log" | "peerCredentials"> },
 ): Promise<void> {
   const { node } = opts;
   const { metrics } = node;
 
-  const observe = (op: Op, start: bigint, outcome: Outcome) =>
-    metrics.observeRequest(op, outcome, Number(process.hrtime.bigint() - start) / 1e9);
-  // Counted here; the server's error handler turns the error into its answer.
-  const fail = (op: Op, start: bigint, err: unknown): never => {
-    observe(op, start, outcomeOf(err));
-    throw err;
-  };
-
-  const write = async (
-    req: KvRequest,
-    reply: FastifyReply,
-    op: "put" | "delete",
-    value: Uint8Array | null,
-  ) => {
-    const start = process.hrtime.bigint();
-    try {
-      const key = validateKey(req.params["*"]);
-      const { replication } = node.config();
-      const w = parseQuorum("w", req.query.w, replication.writeQuorum, replication.factor);
-      const leaders = node.replication.forwardTo();
-      if (leaders) {
+  const write = (req: KvRequest, reply: FastifyReply, op: "put" | "delete", value: Uint8Array | null) =>
+    observed(
+      metrics,
+      op,
+      async (): Promise<WriteAnswer | FastifyReply> => {
+        if (value && value.byteLength > node.config().limits.maxValueBytes) {
+          throw valueTooLarge(value.byteLength, node.config().limits.maxValueBytes);
+        }
+        const key = validateKey(req.params["*"]);
+        const w = writeQuorum(node, req.query);
+        const leaders = node.replication.forwardTo();
+        if (!leaders) return writeKey(node, key, value, w);
         await forwardToLeader(node, leaders, req, reply);
-        observe(op, start, reply.statusCode < 300 ? "ok" : "error");
         return reply;
-      }
-      const out = await node.replication.write(key, value, w);
-      observe(op, start, "ok");
-      return {
-        key,
-        version: formatTimestamp(out.version),
-        acks: out.acks,
-        ...(out.leader ? { leader: out.leader } : {}),
-      };
-    } catch (err) {
-      return fail(op, start, err);
-    }
-  };
+      },
+      (out) => (out !== reply || reply.statusCode < 300 ? "ok" : "error"),
+    );
 
   app.put(
     "/v1/kv/*",
     { config: { role: "write" }, schema: { querystring: querySchema, response: writeResponse } },
-    async (req: KvRequest, reply) => {
-      const body = req.body;
-      const value = body instanceof Uint8Array ? body : new Uint8Array(0);
-      const limit = node.config().limits.maxValueBytes;
-      if (value.byteLength > limit) {
-        return fail("put", process.hrtime.bigint(), valueTooLarge(value.byteLength, limit));
-      }
-      return write(req, reply, "put", value);
-    },
+    (req: KvRequest, reply) =>
+      write(req, reply, "put", req.body instanceof Uint8Array ? req.body : new Uint8Array(0)),
   );
 
   app.delete(
@@ -110,33 +80,18 @@ export async function kvRoutes(
     "/v1/kv/*",
     { config: { role: "read" }, schema: { querystring: querySchema } },
     async (req: KvRequest, reply) => {
-      const start = process.hrtime.bigint();
-      try {
-        const key = validateKey(req.params["*"]);
-        const { replication } = node.config();
-        const local = parseBoolean("local", req.query.local);
-        const rec = local
-          ? node.storage.read(key)
-          : await node.replication.read(
-              key,
-              parseQuorum("r", req.query.r, replication.readQuorum, replication.factor),
-            );
-        if (rec) reply.header("x-replistore-version", formatTimestamp(rec.version));
-        if (!rec || rec.value === null) {
-          observe("get", start, "not_found");
-          return sendError(reply, 404, {
-            error: "not_found",
-            message: rec ? `key was deleted (version ${formatTimestamp(rec.version)})` : "no such key",
-            key,
-          });
-        }
-        observe("get", start, "ok");
-        return reply
-          .type("application/octet-stream")
-          .send(Buffer.from(rec.value.buffer, rec.value.byteOffset, rec.value.byteLength));
-      } catch (err) {
-        return fail("get", start, err);
-      }
+      const got = await observed(
+        metrics,
+        "get",
+        () => readKey(node, validateKey(req.params["*"]), req.query),
+        (a) => (a.found ? "ok" : "not_found"),
+      );
+      if (got.version) reply.header(VERSION_HEADER, got.version);
+      if (!got.found) return sendError(reply, 404, got.error);
+      const { value } = got;
+      return reply
+        .type("application/octet-stream")
+        .send(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
     },
   );
 }

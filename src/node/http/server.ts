@@ -6,9 +6,10 @@ import { antiEntropyRoutes } from "./anti-entropy-routes.ts";
 import { installAuth } from "./auth.ts";
 import { backupRoutes } from "./backup-routes.ts";
 import { conflictRoutes } from "./conflict-routes.ts";
-import { errorResponse } from "./error-response.ts";
+import { errorResponse, INTERNAL_ERROR } from "./error-response.ts";
 import { sendError } from "./errors.ts";
 import { internalRoutes } from "./internal-routes.ts";
+import { installKvFastPath } from "./kv-fast-path.ts";
 import { kvRoutes, valueTooLarge } from "./kv-routes.ts";
 import { clientErrorHandler, installMethodCheck } from "./method-check.ts";
 import { installOpenApi } from "./openapi.ts";
@@ -78,9 +79,12 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
   // Batches also come as frames on a channel per peer (protocol 3), past the same peer check.
   const channels = new PeerChannels(node, peerCheck(peerAuth));
   channels.attach(app.server);
+  let closing = false;
   app.addHook("preClose", (done) => {
+    closing = true;
     void channels.close().then(() => done());
   });
+  installKvFastPath(app.server, node, () => closing);
   installAuth(app, node.clientTokens);
   installMethodCheck(app);
 
@@ -96,7 +100,7 @@ export function buildServer(node: NodeParts, serve: ServeOptions = PLAIN): Fasti
       return sendError(reply, err.statusCode, { error: "bad_request", message: err.message });
     }
     node.log.error({ err, url: req.url, method: req.method }, "request failed");
-    return sendError(reply, 500, { error: "internal", message: "internal error on this node; see its log" });
+    return sendError(reply, INTERNAL_ERROR.status, INTERNAL_ERROR.body);
   });
 
   // A known path with a wrong method never gets here: installMethodCheck answers it with 405.
