@@ -4,9 +4,9 @@
  * takes it) and once with the key's first character percent-encoded (only fastify decodes that),
  * and the two answers must match in status, headers and body.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fastRequest } from "../../src/node/http/kv-fast-path.ts";
-import { type Reply, type Store, startStore, uniqueKey } from "../support/index.ts";
+import { type Reply, THREE_NODES_MAJORITY, uniqueKey, useStore } from "../support/index.ts";
 
 const TOKEN = "fast-path-token";
 const MAX_VALUE = 4096;
@@ -28,19 +28,10 @@ function shape(reply: Reply) {
 }
 
 describe("the key routes' fast path", () => {
-  let store: Store;
-  beforeAll(async () => {
-    store = await startStore({
-      nodes: 3,
-      factor: 3,
-      writeQuorum: 2,
-      readQuorum: 2,
-      token: TOKEN,
-      config: { limits: { maxValueBytes: MAX_VALUE } },
-    });
-  });
-  afterAll(async () => {
-    await store?.cleanup();
+  const env = useStore({
+    ...THREE_NODES_MAJORITY,
+    token: TOKEN,
+    config: { limits: { maxValueBytes: MAX_VALUE } },
   });
 
   /** Sends `method path?query` for two fresh keys, one plain and one encoded, after `before` ran on both. */
@@ -53,7 +44,7 @@ describe("the key routes' fast path", () => {
     const other = options.key ?? uniqueKey("fp");
     await options.before?.(plain);
     await options.before?.(other);
-    const c = store.client(0);
+    const c = env.store.client(0);
     const send = (path: string) =>
       c.request(method, `${path}${query}`, {
         ...(options.body !== undefined ? { body: options.body } : {}),
@@ -88,7 +79,7 @@ describe("the key routes' fast path", () => {
   });
 
   it("a GET of a stored value, of a missing key and of a deleted key answers the same", async () => {
-    const put = (key: string) => store.client(1).put(key, "stored value");
+    const put = (key: string) => env.store.client(1).put(key, "stored value");
     const found = await both("GET", "", { before: put });
     expect(found.fast.status).toBe(200);
     expect(found.fast.text).toBe("stored value");
@@ -99,8 +90,8 @@ describe("the key routes' fast path", () => {
     expect((await both("GET", "")).fast.body.error).toBe("not_found");
     const deleted = await both("GET", "", {
       before: async (key) => {
-        await store.client(1).put(key, "v");
-        await store.client(1).del(key);
+        await env.store.client(1).put(key, "v");
+        await env.store.client(1).del(key);
       },
     });
     expect(deleted.fast.status).toBe(404);
@@ -109,9 +100,9 @@ describe("the key routes' fast path", () => {
   });
 
   it("a DELETE answers the same", async () => {
-    const { fast } = await both("DELETE", "", { before: (key) => store.client(1).put(key, "v") });
+    const { fast } = await both("DELETE", "", { before: (key) => env.store.client(1).put(key, "v") });
     expect(fast.status).toBe(200);
-    expect((await store.client(2).get(fast.body.key as string)).status).toBe(404);
+    expect((await env.store.client(2).get(fast.body.key as string)).status).toBe(404);
   });
 
   it("bad parameters and bad keys are the same 400s", async () => {
@@ -131,7 +122,7 @@ describe("the key routes' fast path", () => {
   });
 
   it("what the fast path does not take still gets fastify's answers", async () => {
-    const c = store.client(0);
+    const c = env.store.client(0);
     const key = uniqueKey("fp");
     expect((await c.request("PUT", `/v1/kv/${key}`, { body: "x".repeat(MAX_VALUE + 1) })).status).toBe(413);
     expect((await c.request("PUT", `/v1/kv/${key}`, { body: "v", token: null })).status).toBe(401);
