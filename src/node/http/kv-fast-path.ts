@@ -3,12 +3,13 @@
  * router, content-type parser, hooks, schema validation and serializer. On the client's hot path
  * that machinery cost a quarter of a request's CPU: an HTTPS server answering a 1 KiB PUT with the
  * write's JSON took 113 µs of CPU per request written against Node's API and 151 µs as a fastify
- * route (this 2-core machine, Go load generator, 64 clients).
+ * route (a 2-core AMD EPYC VM, Go load generator, 64 clients; docs/node.md).
  *
  * Only requests fastify would serve in exactly this way take the fast path: the key in plain
  * characters (nothing to percent-decode), no query but w, r and local with plain values, a body
  * of a declared length within the value limit (PUT) or none (GET, DELETE), a token that has the
- * route's role where the store has tokens, and a node that does not forward writes to a leader.
+ * route's role where the store has tokens, a node that does not forward writes to a leader, and a
+ * server that is not closing.
  * Everything else goes to fastify unread, whose routes stay the API's definition: its schemas,
  * docs and every refusal. Both serve through kv-operations.ts, and test/integration/kv-fast-path
  * checks that the two answer alike.
