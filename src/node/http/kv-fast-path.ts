@@ -8,8 +8,8 @@
  * Only requests fastify would serve in exactly this way take the fast path: the key in plain
  * characters (nothing to percent-decode), no query but w, r and local with plain values, a body
  * of a declared length within the value limit (PUT) or none (GET, DELETE), a token that has the
- * route's role where the store has tokens, a node that does not forward writes to a leader, and a
- * server that is not closing.
+ * route's role where the store has tokens, for a write a node that does not forward writes to a
+ * leader, and a server that is not closing.
  * Everything else goes to fastify unread, whose routes stay the API's definition: its schemas,
  * docs and every refusal. Both serve through kv-operations.ts, and test/integration/kv-fast-path
  * checks that the two answer alike.
@@ -113,7 +113,8 @@ export function installKvFastPath(server: Server, node: FastPathNode, closing: (
     const fast = closing()
       ? undefined
       : fastRequest(req, node.config().limits.maxValueBytes, node.clientTokens);
-    if (!fast || node.replication.forwardTo()) {
+    // Reads are served wherever they land; only writes go to a leader.
+    if (!fast || (fast.op !== "get" && node.replication.forwardTo())) {
       fastify(req, res);
       return;
     }
