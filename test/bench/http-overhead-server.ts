@@ -11,7 +11,7 @@ import Fastify from "fastify";
 
 const mode = process.argv[2];
 const tls = { key: process.env.BENCH_TLS_KEY ?? "", cert: process.env.BENCH_TLS_CERT ?? "" };
-const answer = (key: string) => JSON.stringify({ key, version: "1796683458107:0:bench-0", acks: 2 });
+const answer = (key: string) => ({ key, version: "1796683458107:0:bench-0", acks: 2 });
 
 async function listen(): Promise<number> {
   if (mode === "node") {
@@ -19,7 +19,7 @@ async function listen(): Promise<number> {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
-        const body = answer((req.url ?? "").slice("/v1/kv/".length));
+        const body = JSON.stringify(answer((req.url ?? "").slice("/v1/kv/".length)));
         res.writeHead(200, {
           "content-type": "application/json; charset=utf-8",
           "content-length": Buffer.byteLength(body),
@@ -47,7 +47,7 @@ async function listen(): Promise<number> {
         },
       },
     },
-    async (req) => JSON.parse(answer(req.params["*"])) as unknown,
+    async (req) => answer(req.params["*"]),
   );
   await app.listen({ port: 0, host: "127.0.0.1" });
   return (app.server.address() as AddressInfo).port;

@@ -18,10 +18,12 @@ import { GoPhaseRunner, goLoadgenBinary } from "./go-phase-runner.ts";
 import { fixed } from "./phase-runner.ts";
 import { cpuSecondsOf } from "./proc-stats.ts";
 
+// Both servers speak HTTPS, as the node does by default: no --tls flag.
+const { tls: _tls, ...load } = loadOptions("3");
 const { values: flags } = parseOrExit(() =>
   parseArgs({
     options: {
-      ...loadOptions("3"),
+      ...load,
       duration: { type: "string", default: "8" },
       help: { type: "boolean", short: "h" },
     },

@@ -148,7 +148,7 @@ function serve(node: FastPathNode, fast: FastRequest, value: Uint8Array | null, 
       : observed(
           metrics,
           fast.op,
-          () => writeKey(node, validateKey(fast.key), value ?? null, writeQuorum(node, fast.query)),
+          () => writeKey(node, validateKey(fast.key), value, writeQuorum(node, fast.query)),
           () => "ok",
         ).then((answer) => send(res, 200, { "content-type": JSON_TYPE }, JSON.stringify(answer)));
   done.catch((err: unknown) => {
