@@ -85,42 +85,69 @@ export async function handleBatch(node: BatchTarget, req: BatchRequest): Promise
   node.clock.observe(req.clock[0], req.clock[1]);
   node.metrics.peerBatchOps.observe(req.ops.length);
 
-  const results = await Promise.all(
-    req.ops.map(async (op): Promise<PeerResult> => {
-      const refusal = futureRecord(node, peer, op, maxOffsetMs);
-      if (refusal) return refusal;
-      switch (op[0]) {
-        case OP_PUT: {
-          const r = await node.storage.apply(op[1], fromTuple(op[2]));
-          const prev = r.previous?.version;
-          return [r.applied ? 1 : 0, prev ? toTriple(prev) : null];
-        }
-        case OP_GET: {
-          const rec = node.storage.read(op[1]);
-          return rec ? toTuple(rec) : null;
-        }
-        case OP_GET_NEWER: {
-          const rec = node.storage.read(op[1]);
-          if (!rec) return [null];
-          const known = op[2];
-          if (!known || compareTimestamps(rec.version, fromTriple(known)) > 0) return toTuple(rec);
-          return [toTriple(rec.version)];
-        }
-        case OP_CONFLICT_PUT:
-          return [(await node.conflicts.receive(op[2])) ? 1 : 0];
-        case OP_CONFLICT_DIGEST:
-          return node.conflicts.digest();
-        case OP_CONFLICT_FETCH:
-          return node.conflicts.fetch(op[2]);
-        case OP_ML_PUSH:
-          return await node.replication.receiveUpdates(req.from, op[2]);
-        case OP_ML_VECTOR:
-          return node.replication.vector();
-      }
-    }),
-  );
+  // Ops that answer at once (reads, digests) take no promise; the writes, which wait for their
+  // commit, are awaited together, so a batch's puts still share one LMDB commit.
+  const results: PeerResult[] = new Array(req.ops.length);
+  const waits: Promise<void>[] = [];
+  req.ops.forEach((op, i) => {
+    let result: PeerResult | Promise<PeerResult>;
+    try {
+      result = serveOp(node, peer, req.from, op, maxOffsetMs);
+    } catch (err) {
+      // awaited with the others, so no write already issued is left with nobody awaiting it
+      result = Promise.reject(err);
+    }
+    if (result instanceof Promise)
+      waits.push(
+        result.then((r) => {
+          results[i] = r;
+        }),
+      );
+    else results[i] = result;
+  });
+  if (waits.length > 0) await Promise.all(waits);
   const t = node.clock.now();
   return { clock: [t.wall, t.logical], results, protocol: PEER_PROTOCOL };
+}
+
+/** One op's answer: at once, or once what it writes is durable. */
+function serveOp(
+  node: BatchTarget,
+  peer: string,
+  from: string,
+  op: PeerOp,
+  maxOffsetMs: number,
+): PeerResult | Promise<PeerResult> {
+  const refusal = futureRecord(node, peer, op, maxOffsetMs);
+  if (refusal) return refusal;
+  switch (op[0]) {
+    case OP_PUT:
+      return node.storage.apply(op[1], fromTuple(op[2])).then((r): PeerResult => {
+        const prev = r.previous?.version;
+        return [r.applied ? 1 : 0, prev ? toTriple(prev) : null];
+      });
+    case OP_GET: {
+      const rec = node.storage.read(op[1]);
+      return rec ? toTuple(rec) : null;
+    }
+    case OP_GET_NEWER: {
+      const rec = node.storage.read(op[1]);
+      if (!rec) return [null];
+      const known = op[2];
+      if (!known || compareTimestamps(rec.version, fromTriple(known)) > 0) return toTuple(rec);
+      return [toTriple(rec.version)];
+    }
+    case OP_CONFLICT_PUT:
+      return node.conflicts.receive(op[2]).then((stored): PeerResult => [stored ? 1 : 0]);
+    case OP_CONFLICT_DIGEST:
+      return node.conflicts.digest();
+    case OP_CONFLICT_FETCH:
+      return node.conflicts.fetch(op[2]);
+    case OP_ML_PUSH:
+      return node.replication.receiveUpdates(from, op[2]);
+    case OP_ML_VECTOR:
+      return node.replication.vector();
+  }
 }
 
 /**

@@ -127,18 +127,18 @@ export class LeaderlessCoordinator {
       let launched = 0;
       let settled = false;
       let newest: VersionedRecord | undefined;
-      const timer = setTimeout(() => fail(), cfg.limits.requestTimeoutMs);
-      const speculative = setTimeout(
-        () => {
-          while (launched < owners.length) launch();
-        },
-        Math.min(SPECULATIVE_READ_MS, cfg.limits.requestTimeoutMs / 2),
-      );
+      const speculativeMs = Math.min(SPECULATIVE_READ_MS, cfg.limits.requestTimeoutMs / 2);
+      // One timer per read, not two: it first marks the speculative delay, then the rest of the
+      // request timeout. A read is the commonest request, and each timer is an allocation and a
+      // timer-list insertion and removal.
+      let timer = setTimeout(() => {
+        timer = setTimeout(fail, cfg.limits.requestTimeoutMs - speculativeMs);
+        while (launched < owners.length) launch();
+      }, speculativeMs);
 
       const finish = () => {
         settled = true;
         clearTimeout(timer);
-        clearTimeout(speculative);
       };
       const fail = () => {
         if (settled) return;
@@ -209,13 +209,18 @@ export class LeaderlessCoordinator {
     });
   }
 
-  /** Self first, then the other owners rotated by a per-node counter. */
+  /** Self first, then the other owners rotated by a per-node counter; one array per read. */
   private readOrder(owners: readonly string[]): readonly string[] {
     const self = owners.indexOf(this.ctx.selfId);
-    const others = self >= 0 ? [...owners.slice(0, self), ...owners.slice(self + 1)] : owners;
-    const shift = others.length > 0 ? this.readCounter++ % others.length : 0;
-    const rotated = [...others.slice(shift), ...others.slice(0, shift)];
-    return self >= 0 ? [this.ctx.selfId, ...rotated] : rotated;
+    const others = self >= 0 ? owners.length - 1 : owners.length;
+    const shift = others > 0 ? this.readCounter++ % others : 0;
+    const order: string[] = self >= 0 ? [this.ctx.selfId] : [];
+    for (let k = 0; k < others; k++) {
+      // the (k + shift)-th of the others, skipping over self's place in `owners`
+      const j = (k + shift) % others;
+      order.push(owners[self >= 0 && j >= self ? j + 1 : j]!);
+    }
+    return order;
   }
 
   private repair(key: string, rec: VersionedRecord, stale: string[]): void {
